@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_CMD_H
+#define TCPTUNE_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "observe.h"
+
+/* Exit codes (tcptune(8) EXIT STATUS). 0-3 belong to the commands' own results. */
+enum {
+	EXIT_USAGE = 64,   /* EX_USAGE: bad command line */
+	EXIT_DATAERR = 65, /* EX_DATAERR: malformed input (a /proc file, a rule, a profile) */
+	EXIT_NOINPUT = 66, /* EX_NOINPUT: a file or namespace that does not exist */
+	EXIT_SOFTWARE = 70,
+	EXIT_OSERR = 71, /* EX_OSERR: the system failed us (netlink, memory) */
+	EXIT_CANTCREAT = 73,
+	EXIT_NOPERM = 77, /* EX_NOPERM: not permitted */
+};
+
+enum report_format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_PROMETHEUS,
+};
+
+/* Command-line state of the commands that observe (stats, diagnose). */
+struct observe_args {
+	struct observe_opts opts;
+	enum report_format format;
+	double interval;       /* seconds; 0: one snapshot */
+	const char *netns;     /* --netns NAME|PATH */
+	const char *netns_pid; /* --netns-pid PID */
+};
+
+/* Options every observing command shares, for getopt_long tables. */
+#define OBSERVE_LONG_OPTIONS                                                                       \
+	{ "format", required_argument, NULL, 'f' }, { "source", required_argument, NULL, 's' },   \
+		{ "top", required_argument, NULL, 't' },                                           \
+		{ "processes", no_argument, NULL, 'p' },                                           \
+		{ "interval", required_argument, NULL, 'i' },                                      \
+		{ "netns", required_argument, NULL, 'n' },                                         \
+		{ "netns-pid", required_argument, NULL, 'N' },                                     \
+		{ "proc-root", required_argument, NULL, 'P' },                                     \
+		{ "sysctl-root", required_argument, NULL, 'S' }
+#define OBSERVE_SHORT_OPTIONS "f:s:t:pi:"
+
+void observe_args_init(struct observe_args *a);
+/*
+ * Handles one option of OBSERVE_LONG_OPTIONS. Returns 0 when handled, 1 when
+ * the option is not one of them, or EXIT_USAGE after printing the error.
+ */
+int observe_args_parse(struct observe_args *a, int opt, const char *arg);
+/* Enters the namespace, observes once or twice (--interval); returns an exit code. */
+int observe_args_run(struct observe_args *a, struct observation **ret);
+
+/* Maps a negative errno to the exit code that tells its kind. */
+int exit_code_from_errno(int r);
+
+/* One line on stderr: "tcptune: <message>". */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes a snapshot to stdout in the chosen format; returns an exit code. */
+int report_observation(const struct observation *o, enum report_format format);
+
+int cmd_stats(int argc, char **argv);
+
+#endif

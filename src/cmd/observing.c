@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "netns.h"
+#include "util.h"
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tcptune: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int exit_code_from_errno(int r)
+{
+	switch (-r) {
+	case ENOENT:
+	case ENOTDIR:
+		return EXIT_NOINPUT;
+	case EACCES:
+	case EPERM:
+		return EXIT_NOPERM;
+	case EBADMSG:
+	case EINVAL:
+	case ERANGE:
+		return EXIT_DATAERR;
+	default:
+		return EXIT_OSERR;
+	}
+}
+
+void observe_args_init(struct observe_args *a)
+{
+	*a = (struct observe_args){
+		.opts = {
+			.proc_root = "/proc",
+			.source = OBS_SOURCE_AUTO,
+			.top = 5,
+		},
+		.format = FORMAT_TEXT,
+	};
+}
+
+static int parse_seconds(const char *s, double *ret)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int observe_args_parse(struct observe_args *a, int opt, const char *arg)
+{
+	int64_t n;
+
+	switch (opt) {
+	case 'f':
+		if (strcmp(arg, "text") == 0)
+			a->format = FORMAT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			a->format = FORMAT_JSON;
+		else if (strcmp(arg, "prometheus") == 0)
+			a->format = FORMAT_PROMETHEUS;
+		else
+			goto bad;
+		return 0;
+	case 's':
+		if (strcmp(arg, "netlink") == 0)
+			a->opts.source = OBS_SOURCE_NETLINK;
+		else if (strcmp(arg, "proc") == 0)
+			a->opts.source = OBS_SOURCE_PROC;
+		else if (strcmp(arg, "auto") == 0)
+			a->opts.source = OBS_SOURCE_AUTO;
+		else
+			goto bad;
+		return 0;
+	case 't':
+		if (parse_i64(arg, 0, 1000, &n) < 0)
+			goto bad;
+		a->opts.top = (unsigned)n;
+		return 0;
+	case 'p':
+		a->opts.processes = true;
+		return 0;
+	case 'i':
+		if (parse_seconds(arg, &a->interval) < 0)
+			goto bad;
+		return 0;
+	case 'n':
+		a->netns = arg;
+		return 0;
+	case 'N':
+		if (parse_i64(arg, 1, INT32_MAX, &n) < 0)
+			goto bad;
+		a->netns_pid = arg;
+		return 0;
+	case 'P':
+		a->opts.proc_root = arg;
+		return 0;
+	case 'S':
+		a->opts.sysctl_root = arg;
+		return 0;
+	default:
+		return 1;
+	}
+bad:
+	switch (opt) {
+	case 'f':
+		log_error("--format: '%s' is not one of text, json, prometheus", arg);
+		break;
+	case 's':
+		log_error("--source: '%s' is not one of auto, netlink, proc", arg);
+		break;
+	case 't':
+		log_error("--top: '%s' is not a number from 0 to 1000", arg);
+		break;
+	case 'i':
+		log_error("--interval: '%s' is not a number of seconds from 0.1 to 3600", arg);
+		break;
+	default:
+		log_error("--netns-pid: '%s' is not a process id", arg);
+		break;
+	}
+	return EXIT_USAGE;
+}
+
+static int enter_netns(struct observe_args *a, char **ret_path)
+{
+	_cleanup_free_ char *path = NULL, *errmsg = NULL;
+	int r;
+
+	if (a->netns && a->netns_pid) {
+		log_error("--netns and --netns-pid exclude each other");
+		return EXIT_USAGE;
+	}
+	if (a->netns)
+		r = netns_path_from_name(a->netns, &path);
+	else
+		r = netns_path_from_pid(a->opts.proc_root, a->netns_pid, &path);
+	if (r < 0) {
+		log_error("--netns: '%s' is not a namespace name or path", a->netns);
+		return EXIT_USAGE;
+	}
+	r = netns_enter(path, &errmsg);
+	if (r < 0) {
+		log_error("%s", errmsg);
+		return exit_code_from_errno(r);
+	}
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+static int observe_once(struct observe_args *a, struct observation **ret)
+{
+	_cleanup_free_ char *errmsg = NULL;
+	int r;
+
+	r = observe(&a->opts, ret, &errmsg);
+	if (r < 0) {
+		log_error("%s", errmsg ? errmsg : strerror(-r));
+		return exit_code_from_errno(r);
+	}
+	return 0;
+}
+
+int observe_args_run(struct observe_args *a, struct observation **ret)
+{
+	_cleanup_observation_ struct observation *first = NULL, *second = NULL;
+	_cleanup_free_ char *sysctl_root = NULL, *netns = NULL;
+	struct timespec t0, t1;
+	int r;
+
+	/* A fake /proc tree means the sockets must come from it too. */
+	if (strcmp(a->opts.proc_root, "/proc") != 0 && a->opts.source == OBS_SOURCE_AUTO)
+		a->opts.source = OBS_SOURCE_PROC;
+	if (!a->opts.sysctl_root) {
+		sysctl_root = path_join(a->opts.proc_root, "sys");
+		if (!sysctl_root)
+			return EXIT_OSERR;
+		a->opts.sysctl_root = sysctl_root;
+	}
+	if (a->netns || a->netns_pid) {
+		r = enter_netns(a, &netns);
+		if (r)
+			return r;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = observe_once(a, &first);
+	if (r)
+		return r;
+	if (a->interval > 0) {
+		struct timespec d = {
+			.tv_sec = (time_t)a->interval,
+			.tv_nsec = (long)((a->interval - floor(a->interval)) * 1e9),
+		};
+
+		while (nanosleep(&d, &d) < 0 && errno == EINTR)
+			;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r = observe_once(a, &second);
+		if (r)
+			return r;
+		/* The measured gap, not the requested one: observing takes time too. */
+		observation_derive_rates(second, first,
+					 (double)(t1.tv_sec - t0.tv_sec) +
+						 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		observation_free(TAKE_PTR(first));
+		first = TAKE_PTR(second);
+	}
+	first->netns = TAKE_PTR(netns);
+	*ret = TAKE_PTR(first);
+	return 0;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "report.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tcptune stats [-p] [-f text|json|prometheus] [-i SEC] [-s auto|netlink|proc]\n"
+	      "                     [-t N] [--netns NAME|PATH | --netns-pid PID]\n"
+	      "                     [--proc-root DIR] [--sysctl-root DIR]\n"
+	      "\n"
+	      "Report one snapshot of the machine's TCP sockets, kernel counters and sysctls.\n"
+	      "\n"
+	      "  -f, --format FMT     text (default), json or prometheus\n"
+	      "  -s, --source SRC     auto (default: netlink, else /proc/net/tcp), netlink, proc\n"
+	      "  -t, --top N          busiest local ports shown per state (default 5, 0-1000)\n"
+	      "  -p, --processes      name the process holding each top port and listener\n"
+	      "  -i, --interval SEC   take two snapshots SEC apart and report counter rates\n"
+	      "      --netns NAME     observe the network namespace /run/netns/NAME (or a path)\n"
+	      "      --netns-pid PID  observe the network namespace of process PID\n"
+	      "      --proc-root DIR  read /proc files from DIR (implies --source proc)\n"
+	      "      --sysctl-root DIR  read sysctls from DIR (default: PROC-ROOT/sys)\n"
+	      "  -h, --help           show this help\n",
+	      f);
+}
+
+/* Bars and colours only for a person at a UTF-8 terminal. */
+static struct report_text_opts text_opts(void)
+{
+	const char *lang = getenv("LC_ALL");
+	struct report_text_opts t = { .width = 80 };
+
+	if (!lang || !*lang)
+		lang = getenv("LC_CTYPE");
+	if (!lang || !*lang)
+		lang = getenv("LANG");
+	t.unicode = lang && (strcasestr(lang, "utf-8") || strcasestr(lang, "utf8"));
+	t.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	return t;
+}
+
+int report_observation(const struct observation *o, enum report_format format)
+{
+	struct report_text_opts t;
+	int r;
+
+	switch (format) {
+	case FORMAT_JSON:
+		r = report_stats_json(stdout, o);
+		break;
+	case FORMAT_PROMETHEUS:
+		r = report_stats_prom(stdout, o);
+		break;
+	default:
+		t = text_opts();
+		r = report_stats_text(stdout, o, &t);
+		break;
+	}
+	if (r == 0 && fflush(stdout) != 0)
+		r = -EIO;
+	if (r < 0) {
+		log_error("writing the report: %s", strerror(-r));
+		return EXIT_OSERR;
+	}
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option options[] = {
+		OBSERVE_LONG_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_observation_ struct observation *o = NULL;
+	struct observe_args a;
+	int c, r;
+
+	observe_args_init(&a);
+	while ((c = getopt_long(argc, argv, OBSERVE_SHORT_OPTIONS "h", options, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == '?') {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		r = observe_args_parse(&a, c, optarg);
+		if (r)
+			return r == 1 ? EXIT_SOFTWARE : r;
+	}
+	if (optind < argc) {
+		log_error("stats: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	r = observe_args_run(&a, &o);
+	if (r)
+		return r;
+	return report_observation(o, a.format);
+}

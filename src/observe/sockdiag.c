@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include "sockdiag.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util.h"
+
+/* recv() hands out at most ~32 KiB of a dump per call; leave room. */
+#define RECV_BUF_SIZE (64 * 1024)
+
+static int record_fd = -1;
+
+void sockdiag_set_record(int fd)
+{
+	record_fd = fd;
+}
+
+static void parse_listener(const struct inet_diag_msg *m, struct tally *t)
+{
+	struct listener l = {
+		.family = m->idiag_family,
+		.port = ntohs(m->id.idiag_sport),
+		.queue = m->idiag_rqueue,
+		/* For a listener the kernel reports the accept-queue limit here. */
+		.backlog = m->idiag_wqueue,
+		.inode = m->idiag_inode,
+	};
+
+	memcpy(l.addr, m->id.idiag_src, m->idiag_family == AF_INET ? 4 : 16);
+	tally_listener(t, &l);
+}
+
+int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
+{
+	const struct nlmsghdr *h = buf;
+	int left = (int)len;
+
+	*ret_done = false;
+	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		const struct inet_diag_msg *m;
+		enum tcp_state s;
+
+		if (h->nlmsg_type == NLMSG_DONE) {
+			*ret_done = true;
+			return 0;
+		}
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				return -EBADMSG;
+			return e->error < 0 ? e->error : -EPROTO;
+		}
+		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY && h->nlmsg_type != TCPDIAG_GETSOCK)
+			continue;
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+			return -EBADMSG;
+		m = NLMSG_DATA(h);
+		s = tcp_state_from_kernel(m->idiag_state);
+		if (!s)
+			continue;
+		if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+			return -EBADMSG;
+		tally_socket(t, m->idiag_family == AF_INET ? OBS_V4 : OBS_V6, s,
+			     ntohs(m->id.idiag_sport), m->idiag_inode);
+		if (s == TS_LISTEN)
+			parse_listener(m, t);
+	}
+	/* A dump never splits a message across reads: leftovers mean corruption. */
+	return left == 0 ? 0 : -EBADMSG;
+}
+
+static int send_request(struct nl_sock *sk, const struct sockdiag_req *req)
+{
+	if (req->legacy) {
+		struct inet_diag_req r = {
+			.idiag_family = AF_UNSPEC,
+			.idiag_states = req->states,
+		};
+
+		return nl_send_simple(sk, TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, &r,
+				      sizeof(r));
+	} else {
+		struct inet_diag_req_v2 r = {
+			.sdiag_family = (uint8_t)req->family,
+			.sdiag_protocol = IPPROTO_TCP,
+			.idiag_states = req->states,
+		};
+
+		return nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &r,
+				      sizeof(r));
+	}
+}
+
+static int receive_dump(struct nl_sock *sk, struct tally *t, char **errmsg)
+{
+	for (;;) {
+		_cleanup_free_ unsigned char *buf = NULL;
+		struct sockaddr_nl peer;
+		bool done;
+		int n, r;
+
+		n = nl_recv(sk, &peer, &buf, NULL);
+		if (n <= 0)
+			return err_set(errmsg, -EIO, "netlink sock_diag: receiving: %s",
+				       n == 0 ? "connection closed" : nl_geterror(n));
+		if (record_fd >= 0 && write(record_fd, buf, (size_t)n) != n)
+			record_fd = -1;
+		r = sockdiag_parse(buf, (size_t)n, t, &done);
+		if (r == 0 && t->error)
+			r = t->error;
+		if (r < 0)
+			return err_set(errmsg, r, "netlink sock_diag dump: %s", strerror(-r));
+		if (done)
+			return 0;
+	}
+}
+
+static void nl_socket_freep(struct nl_sock **sk)
+{
+	if (*sk)
+		nl_socket_free(*sk);
+}
+
+int sockdiag_dump(const struct sockdiag_req *reqs, size_t n, struct tally *t, char **errmsg)
+{
+	_cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+	int r;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return err_set(errmsg, -ENOMEM, "netlink: out of memory");
+	r = nl_connect(sk, NETLINK_SOCK_DIAG);
+	if (r < 0)
+		return err_set(errmsg, -EPROTONOSUPPORT, "netlink sock_diag: %s", nl_geterror(r));
+	/* One recv() per buffer, no MSG_PEEK round trip. */
+	nl_socket_set_msg_buf_size(sk, RECV_BUF_SIZE);
+	nl_socket_disable_msg_peek(sk);
+
+	for (size_t i = 0; i < n; i++) {
+		r = send_request(sk, &reqs[i]);
+		if (r < 0)
+			return err_set(errmsg, -EIO, "netlink sock_diag: sending request: %s",
+				       nl_geterror(r));
+		r = receive_dump(sk, t, errmsg);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+struct worker {
+	pthread_t thread;
+	const struct sockdiag_req *reqs;
+	size_t n;
+	struct tally tally;
+	char *errmsg;
+	int r;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+
+	w->r = sockdiag_dump(w->reqs, w->n, &w->tally, &w->errmsg);
+	return NULL;
+}
+
+/*
+ * Runs two groups of requests at once. Each group walks the socket table
+ * filtered by its own state mask, so the kernel's per-socket work (the bulk
+ * of the cost) is shared between the cores.
+ */
+static int collect_split(const struct sockdiag_req *a, size_t na, const struct sockdiag_req *b,
+			 size_t nb, struct tally *t, char **errmsg)
+{
+	struct worker w = { .reqs = b, .n = nb };
+	bool threaded;
+	int r;
+
+	tally_init(&w.tally, t->want_inodes);
+	threaded = pthread_create(&w.thread, NULL, worker_run, &w) == 0;
+	if (!threaded)
+		worker_run(&w); /* no second thread: the same work, in turn */
+	r = sockdiag_dump(a, na, t, errmsg);
+	if (threaded)
+		pthread_join(w.thread, NULL);
+	tally_merge(t, &w.tally);
+	if (r == 0 && w.r < 0) {
+		r = w.r;
+		if (errmsg) {
+			free(*errmsg);
+			*errmsg = TAKE_PTR(w.errmsg);
+		}
+	}
+	free(w.errmsg);
+	return r;
+}
+
+int sockdiag_collect(struct tally *t, char **errmsg)
+{
+	const uint32_t est = 1u << TS_ESTABLISHED;
+	const struct sockdiag_req legacy_a[] = { { true, AF_UNSPEC, est } };
+	const struct sockdiag_req legacy_b[] = { { true, AF_UNSPEC, SOCKDIAG_ALL_STATES & ~est } };
+	const struct sockdiag_req v2_a[] = { { false, AF_INET, est }, { false, AF_INET6, est } };
+	const struct sockdiag_req v2_b[] = {
+		{ false, AF_INET, SOCKDIAG_ALL_STATES & ~est },
+		{ false, AF_INET6, SOCKDIAG_ALL_STATES & ~est },
+	};
+	int r;
+
+	r = collect_split(legacy_a, 1, legacy_b, 1, t, errmsg);
+	if (r != -EINVAL && r != -EOPNOTSUPP && r != -ENOENT)
+		return r;
+	/* Kernels that dropped the legacy interface: one walk per family. */
+	tally_done(t);
+	return collect_split(v2_a, 2, v2_b, 2, t, errmsg);
+}

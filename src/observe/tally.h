@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_TALLY_H
+#define TCPTUNE_TALLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "observation.h"
+
+#define TALLY_PORTS 65536
+#define TALLY_TOP_MAX 1000
+
+/*
+ * What a socket source (sock_diag or /proc/net/tcp) accumulates while it
+ * streams sockets: counts per family and state, counts per local port and
+ * state, and the listeners. Its size is fixed (at most one 256 KiB array per
+ * state, allocated when the state is first seen) whatever the socket count,
+ * which keeps memory bounded at a million sockets.
+ */
+struct tally {
+	uint64_t states[OBS_NFAMILY][TS_MAX];
+	uint32_t *ports[TS_MAX];	/* [port] -> sockets of that state */
+	uint32_t *sample_inode[TS_MAX]; /* [port] -> one socket inode, with want_inodes */
+	bool want_inodes;
+	struct listener *listeners;
+	size_t n_listeners, cap_listeners;
+	int error; /* first allocation failure met while streaming */
+};
+
+void tally_init(struct tally *t, bool want_inodes);
+void tally_done(struct tally *t);
+
+void tally_port_alloc(struct tally *t, enum tcp_state s);
+
+/* The hot path: one call per socket. */
+static inline void tally_socket(struct tally *t, enum obs_family f, enum tcp_state s,
+				uint16_t sport, uint32_t inode)
+{
+	t->states[f][s]++;
+	if (s == TS_LISTEN || s == TS_CLOSE)
+		return;
+	if (__builtin_expect(!t->ports[s], 0)) {
+		tally_port_alloc(t, s);
+		if (!t->ports[s])
+			return;
+	}
+	t->ports[s][sport]++;
+	if (t->want_inodes && inode && !t->sample_inode[s][sport])
+		t->sample_inode[s][sport] = inode;
+}
+
+/* Records a listener (besides counting it with tally_socket()). */
+void tally_listener(struct tally *t, const struct listener *l);
+
+/* Adds src into dst and empties src. */
+void tally_merge(struct tally *dst, struct tally *src);
+
+/*
+ * Moves the result into o: state counts, the `top` busiest ports of each
+ * state with their role, and the listeners. Returns -ENOMEM on failure.
+ */
+int tally_finish(struct tally *t, unsigned top, struct observation *o);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_SYSCTL_H
+#define TCPTUNE_SYSCTL_H
+
+/*
+ * The one place that knows what a sysctl key is and how to read it.
+ *
+ * Keys come in dotted ("net.ipv4.tcp_fin_timeout") or slashed
+ * ("net/ipv4/tcp_fin_timeout") form. The dotted form is canonical.
+ */
+
+/*
+ * Canonical dotted form of a key, or -EINVAL for a key that is empty, has an
+ * empty component, a "." or ".." component, or characters outside
+ * [A-Za-z0-9_-] (and '.' / '/' as separators).
+ */
+int sysctl_key_normalize(const char *key, char **ret);
+
+/* The file of a key under a sysctl root ("/proc/sys"); refuses keys that would escape it. */
+int sysctl_key_path(const char *root, const char *key, char **ret);
+
+/*
+ * Reads a key's current value under root. Whitespace runs (tabs in tcp_rmem)
+ * fold to one space and the ends are trimmed. -ENOENT: no such key on this
+ * kernel; -EACCES: not readable; -EINVAL: bad key; -EISDIR: the key names a
+ * directory ("net.ipv4"); -EFBIG: larger than 64 KiB; -EBADMSG: holds a NUL.
+ */
+int sysctl_read(const char *root, const char *key, char **ret_value);
+
+/* Folds whitespace runs to one space and trims, in place; returns s. */
+char *sysctl_value_normalize(char *s);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_UTIL_H
+#define TCPTUNE_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+/* Hands ownership over: returns the pointer and clears the variable that held it. */
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _p = (p);                                                            \
+		(p) = NULL;                                                                        \
+		_p;                                                                                \
+	})
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+/*
+ * Error messages travel up as heap strings so that the command layer can print
+ * them once. err_set() replaces *ret_msg (when ret_msg is not NULL) and
+ * returns r, which must be a negative errno, so that "return err_set(...)" reads
+ * naturally.
+ */
+int err_set(char **ret_msg, int r, const char *fmt, ...) _printf_(3, 4);
+
+/* Bounded number parsing: the whole string must be a number in [min, max]. */
+int parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret);
+int parse_u64(const char *s, uint64_t max, uint64_t *ret);
+
+/* Joins a root directory and a relative path: "/proc" + "net/tcp". */
+char *path_join(const char *root, const char *rel);
+
+/*
+ * Reads a whole (small, /proc-like) file into a NUL-terminated heap buffer.
+ * Files larger than max_size are refused with -EFBIG rather than truncated.
+ */
+int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len);
+
+/* Splits s in place at runs of blanks, up to max fields; returns the count. */
+size_t split_fields(char *s, char **fields, size_t max);
+
+#endif

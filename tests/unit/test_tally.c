@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "tally.h"
+
+static void add(struct tally *t, enum tcp_state s, uint16_t port, unsigned n, uint32_t inode)
+{
+	for (unsigned i = 0; i < n; i++)
+		tally_socket(t, OBS_V4, s, port, inode);
+}
+
+static void test_top_order_and_roles(void **state)
+{
+	struct observation *o = observation_new();
+	struct listener l = { .family = AF_INET, .port = 80, .backlog = 128 };
+	struct tally t;
+
+	(void)state;
+	tally_init(&t, true);
+	tally_socket(&t, OBS_V4, TS_LISTEN, 80, 7);
+	tally_listener(&t, &l);
+	add(&t, TS_TIME_WAIT, 50000, 3, 0);
+	add(&t, TS_TIME_WAIT, 40000, 3, 0); /* ties go to the lower port */
+	add(&t, TS_TIME_WAIT, 80, 9, 0);
+	add(&t, TS_TIME_WAIT, 1, 1, 0);
+	add(&t, TS_CLOSE_WAIT, 80, 4, 4242);
+	add(&t, TS_CLOSE_WAIT, 80, 1, 4343); /* the first inode seen is the sample */
+
+	assert_int_equal(tally_finish(&t, 3, o), 0);
+	tally_done(&t);
+	assert_int_equal(o->top[TS_TIME_WAIT].n, 3);
+	assert_int_equal(o->top[TS_TIME_WAIT].ports[0].port, 80);
+	assert_int_equal(o->top[TS_TIME_WAIT].ports[0].count, 9);
+	assert_true(o->top[TS_TIME_WAIT].ports[0].server);
+	assert_int_equal(o->top[TS_TIME_WAIT].ports[1].port, 40000);
+	assert_int_equal(o->top[TS_TIME_WAIT].ports[2].port, 50000);
+	assert_false(o->top[TS_TIME_WAIT].ports[2].server);
+	assert_int_equal(o->top[TS_CLOSE_WAIT].ports[0].count, 5);
+	assert_int_equal(o->top[TS_CLOSE_WAIT].ports[0].inode, 4242);
+	assert_int_equal(o->top[TS_LISTEN].n, 0);
+	assert_int_equal(o->top[TS_ESTABLISHED].n, 0);
+	assert_int_equal(o->n_listeners, 1);
+	assert_int_equal(o->states[OBS_V4][TS_TIME_WAIT], 16);
+	observation_free(o);
+}
+
+static void test_merge(void **state)
+{
+	struct observation *o = observation_new();
+	struct listener l = { .family = AF_INET6, .port = 443 };
+	struct tally a, b;
+
+	(void)state;
+	tally_init(&a, false);
+	tally_init(&b, false);
+	add(&a, TS_ESTABLISHED, 443, 10, 0);
+	add(&b, TS_ESTABLISHED, 443, 5, 0);
+	add(&b, TS_SYN_RECV, 443, 2, 0);
+	tally_socket(&b, OBS_V6, TS_LISTEN, 443, 0);
+	tally_listener(&b, &l);
+	tally_merge(&a, &b);
+	assert_null(b.ports[TS_ESTABLISHED]);
+	assert_int_equal(tally_finish(&a, 5, o), 0);
+	tally_done(&a);
+	assert_int_equal(o->top[TS_ESTABLISHED].ports[0].count, 15);
+	assert_int_equal(o->top[TS_SYN_RECV].ports[0].count, 2);
+	assert_true(o->top[TS_SYN_RECV].ports[0].server);
+	assert_int_equal(o->states[OBS_V6][TS_LISTEN], 1);
+	assert_int_equal(o->n_listeners, 1);
+	observation_free(o);
+}
+
+/* Every port counted once, top capped: memory does not depend on the socket count. */
+static void test_all_ports(void **state)
+{
+	struct observation *o = observation_new();
+	struct tally t;
+
+	(void)state;
+	tally_init(&t, false);
+	for (unsigned p = 0; p < TALLY_PORTS; p++)
+		add(&t, TS_ESTABLISHED, (uint16_t)p, 1 + (p == 65535), 0);
+	assert_int_equal(tally_finish(&t, 5000, o), 0);
+	tally_done(&t);
+	assert_int_equal(o->top[TS_ESTABLISHED].n, TALLY_TOP_MAX);
+	assert_int_equal(o->top[TS_ESTABLISHED].ports[0].port, 65535);
+	assert_int_equal(o->top[TS_ESTABLISHED].ports[1].port, 0);
+	assert_int_equal(o->top[TS_ESTABLISHED].ports[TALLY_TOP_MAX - 1].port, TALLY_TOP_MAX - 2);
+	observation_free(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_top_order_and_roles),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_all_ports),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
