@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "observation.h"
+
+static struct counter *counters(const char *const *names, const int64_t *values, size_t n)
+{
+	struct counter *c = calloc(n, sizeof(*c));
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = (struct counter){ .name = strdup(names[i]), .value = values[i] };
+	return c;
+}
+
+static struct observation *sample(void)
+{
+	static const char *const cnames[] = { "TcpExt.ListenOverflows", "Tcp.ActiveOpens" };
+	static const int64_t cvalues[] = { 40, 1000 };
+	static const char *const snames[] = { "tw", "v6.inuse" };
+	static const int64_t svalues[] = { 300, 7 };
+	struct observation *o = observation_new();
+
+	o->kernel_release = strdup("6.1.0-18-amd64");
+	o->states[OBS_V4][TS_TIME_WAIT] = 250;
+	o->states[OBS_V6][TS_TIME_WAIT] = 50;
+	o->states[OBS_V4][TS_CLOSE_WAIT] = 12;
+	o->top[TS_CLOSE_WAIT].n = 1;
+	o->top[TS_CLOSE_WAIT].ports = calloc(1, sizeof(struct port_count));
+	o->top[TS_CLOSE_WAIT].ports[0] = (struct port_count){
+		.port = 8080, .count = 12, .server = true, .pid = 4242, .comm = strdup("java"),
+	};
+	o->processes = true;
+	o->n_listeners = 2;
+	o->listeners = calloc(2, sizeof(struct listener));
+	o->listeners[0] = (struct listener){ .family = AF_INET, .port = 8080, .queue = 129,
+					     .backlog = 128 };
+	o->listeners[1] = (struct listener){ .family = AF_INET, .port = 22, .queue = 1,
+					     .backlog = 4 };
+	o->counters = counters(cnames, cvalues, 2);
+	o->n_counters = 2;
+	o->sockstat = counters(snames, svalues, 2);
+	o->n_sockstat = 2;
+	o->n_sysctls = 3;
+	o->sysctls = calloc(3, sizeof(struct sysctl_reading));
+	o->sysctls[0] = (struct sysctl_reading){ .key = strdup("net.ipv4.ip_local_port_range"),
+						 .value = strdup("32768 60999"),
+						 .n = 2,
+						 .num = { 32768, 60999 } };
+	o->sysctls[1] = (struct sysctl_reading){ .key = strdup("net.ipv4.tcp_fin_timeout"),
+						 .value = strdup("60"),
+						 .n = 1,
+						 .num = { 60 } };
+	o->sysctls[2] = (struct sysctl_reading){ .key = strdup("net.ipv4.tcp_tw_recycle") };
+	return o;
+}
+
+static void test_metrics(void **state)
+{
+	static const struct {
+		const char *name;
+		int r;
+		double value;
+	} cases[] = {
+		{ "state.time_wait", 0, 300 },
+		{ "state.v4.time_wait", 0, 250 },
+		{ "state.v6.time_wait", 0, 50 },
+		{ "state.syn_recv", 0, 0 },
+		{ "state.v5.time_wait", -EINVAL, 0 },
+		{ "state.timewait", -EINVAL, 0 },
+		{ "sockstat.tw", 0, 300 },
+		{ "sockstat.v6.inuse", 0, 7 },
+		{ "sockstat.orphan", -ENODATA, 0 },
+		{ "counter.TcpExt.ListenOverflows", 0, 40 },
+		{ "counter.TcpExt.NoSuchThing", -ENODATA, 0 },
+		{ "counter.ListenOverflows", -EINVAL, 0 },
+		{ "rate.TcpExt.ListenOverflows", -ENODATA, 0 }, /* no interval */
+		{ "sysctl.net.ipv4.tcp_fin_timeout", 0, 60 },
+		{ "sysctl.net.ipv4.tcp_fin_timeout[0]", 0, 60 },
+		{ "sysctl.net.ipv4.ip_local_port_range[1]", 0, 60999 },
+		{ "sysctl.net.ipv4.ip_local_port_range[2]", -ENODATA, 0 },
+		{ "sysctl.net.ipv4.ip_local_port_range", -EMEDIUMTYPE, 0 },
+		{ "sysctl.net.ipv4.ip_local_port_range[x]", -EINVAL, 0 },
+		{ "sysctl.net.ipv4.ip_local_port_range[1", -EINVAL, 0 },
+		{ "sysctl.net.ipv4.tcp_tw_recycle", -ENODATA, 0 }, /* absent on this kernel */
+		{ "sysctl.net.ipv4.not_read", -ENODATA, 0 },
+		{ "sysctl.../etc/passwd", -EINVAL, 0 },
+		{ "top.close_wait.port", 0, 8080 },
+		{ "top.close_wait.count", 0, 12 },
+		{ "top.close_wait.pid", 0, 4242 },
+		{ "top.close_wait.server", 0, 1 },
+		{ "top.close_wait.process", -EMEDIUMTYPE, 0 },
+		{ "top.time_wait.port", -ENODATA, 0 },
+		{ "top.listen.port", -EINVAL, 0 },
+		{ "top.close_wait.colour", -EINVAL, 0 },
+		{ "listen.count", 0, 2 },
+		{ "listen.max_queue", 0, 129 },
+		{ "listen.max_queue_ratio", 0, 129.0 / 128.0 },
+		{ "listen.full", 0, 1 },
+		{ "kernel.version_code", 0, (6 << 16) | (1 << 8) },
+		{ "kernel.version", -EMEDIUMTYPE, 0 },
+		{ "nonsense", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+	};
+	struct observation *o = sample();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double v = -1;
+		int r = observation_metric(o, cases[i].name, &v);
+
+		if (r != cases[i].r)
+			fail_msg("%s: returned %d, expected %d", cases[i].name, r, cases[i].r);
+		if (r == 0 && fabs(v - cases[i].value) > 1e-9)
+			fail_msg("%s: %g, expected %g", cases[i].name, v, cases[i].value);
+		/* The shape check agrees with the lookup on what is a name at all. */
+		if ((metric_check(cases[i].name) == -EINVAL) != (cases[i].r == -EINVAL))
+			fail_msg("%s: metric_check disagrees", cases[i].name);
+	}
+	observation_free(o);
+}
+
+static void test_text(void **state)
+{
+	struct observation *o = sample();
+	char *s;
+
+	(void)state;
+	assert_int_equal(observation_metric_text(o, "top.close_wait.process", &s), 0);
+	assert_string_equal(s, "java");
+	free(s);
+	assert_int_equal(observation_metric_text(o, "kernel.version", &s), 0);
+	assert_string_equal(s, "6.1.0-18-amd64");
+	free(s);
+	assert_int_equal(observation_metric_text(o, "state.time_wait", &s), 0);
+	assert_string_equal(s, "300");
+	free(s);
+	assert_int_equal(observation_metric_text(o, "listen.max_queue_ratio", &s), 0);
+	assert_string_equal(s, "1.01");
+	free(s);
+	assert_int_equal(observation_metric_text(o, "top.syn_recv.port", &s), -ENODATA);
+	observation_free(o);
+}
+
+static void test_rates(void **state)
+{
+	struct observation *prev = sample(), *cur = sample();
+	double v;
+
+	(void)state;
+	cur->counters[0].value = 100; /* ListenOverflows 40 -> 100 in 2 s */
+	cur->counters[1].value = 10;  /* went backwards: no honest rate */
+	observation_derive_rates(cur, prev, 2.0);
+	assert_int_equal(observation_metric(cur, "rate.TcpExt.ListenOverflows", &v), 0);
+	assert_true(fabs(v - 30.0) < 1e-9);
+	assert_int_equal(observation_metric(cur, "rate.Tcp.ActiveOpens", &v), -ENODATA);
+	assert_int_equal(observation_metric(cur, "counter.Tcp.ActiveOpens", &v), 0);
+	assert_true(v == 10);
+	observation_free(prev);
+	observation_free(cur);
+}
+
+/* Without limits (the /proc source) queue ratios are unknown, not zero. */
+static void test_listen_without_limits(void **state)
+{
+	struct observation *o = sample();
+	double v;
+
+	(void)state;
+	o->listeners[0].backlog = o->listeners[1].backlog = -1;
+	assert_int_equal(observation_metric(o, "listen.max_queue_ratio", &v), -ENODATA);
+	assert_int_equal(observation_metric(o, "listen.full", &v), -ENODATA);
+	assert_int_equal(observation_metric(o, "listen.max_queue", &v), 0);
+	assert_true(v == 129);
+	observation_free(o);
+}
+
+static void test_notes(void **state)
+{
+	struct observation *o = observation_new();
+
+	(void)state;
+	assert_int_equal(observation_add_note(o, "netlink unavailable (%s)", "EPERM"), 0);
+	assert_int_equal(observation_add_note(o, "second"), 0);
+	assert_int_equal(o->n_notes, 2);
+	assert_string_equal(o->notes[0], "netlink unavailable (EPERM)");
+	observation_free(o);
+	assert_null(observation_free(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_listen_without_limits),
+		cmocka_unit_test(test_notes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockdiag.h"
+#include "util.h"
+
+/* The dumps were recorded from the mix described in test_procnet.c. */
+static struct observation *replay(const char *const *files)
+{
+	struct observation *o = observation_new();
+	struct tally t;
+
+	tally_init(&t, false);
+	for (; *files; files++) {
+		_cleanup_free_ char *buf = NULL, *path = path_join(FIXTURES "/sockdiag", *files);
+		size_t len;
+		bool done;
+
+		assert_int_equal(read_file_str(path, 1 << 20, &buf, &len), 0);
+		assert_int_equal(sockdiag_parse(buf, len, &t, &done), 0);
+		assert_true(done);
+	}
+	assert_int_equal(tally_finish(&t, 5, o), 0);
+	tally_done(&t);
+	return o;
+}
+
+static void check_mix(const struct observation *o)
+{
+	assert_int_equal(o->states[OBS_V4][TS_ESTABLISHED], 11);
+	assert_int_equal(o->states[OBS_V4][TS_SYN_RECV], 1); /* a NEW_SYN_RECV request */
+	assert_int_equal(o->states[OBS_V4][TS_TIME_WAIT], 2);
+	assert_int_equal(o->states[OBS_V4][TS_CLOSE_WAIT], 1);
+	assert_int_equal(o->states[OBS_V4][TS_FIN_WAIT2], 1);
+	assert_int_equal(o->states[OBS_V4][TS_LISTEN], 2);
+	assert_int_equal(o->states[OBS_V6][TS_ESTABLISHED], 2);
+	assert_int_equal(o->states[OBS_V6][TS_LISTEN], 1);
+	assert_int_equal(o->n_listeners, 3);
+	for (size_t i = 0; i < o->n_listeners; i++) {
+		const struct listener *l = &o->listeners[i];
+
+		/* sock_diag tells the accept-queue limit: listen(fd, 16). */
+		assert_int_equal(l->backlog, 16);
+		assert_int_equal(l->queue, l->port == 8080 ? 2 : 0);
+		assert_int_equal(l->family, l->port == 8443 ? AF_INET6 : AF_INET);
+	}
+	assert_int_equal(o->top[TS_ESTABLISHED].ports[0].port, 8080);
+	assert_int_equal(o->top[TS_ESTABLISHED].ports[0].count, 5);
+	assert_int_equal(o->top[TS_SYN_RECV].ports[0].port, 9090);
+	assert_true(o->top[TS_SYN_RECV].ports[0].server);
+}
+
+static void test_replay_legacy(void **state)
+{
+	static const char *const files[] = { "legacy.bin", NULL };
+	struct observation *o = replay(files);
+
+	(void)state;
+	check_mix(o);
+	observation_free(o);
+}
+
+static void test_replay_per_family(void **state)
+{
+	static const char *const files[] = { "v4.bin", "v6.bin", NULL };
+	struct observation *o = replay(files);
+
+	(void)state;
+	check_mix(o);
+	observation_free(o);
+}
+
+static void test_truncated(void **state)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct tally t;
+	size_t len;
+	bool done;
+
+	(void)state;
+	assert_int_equal(read_file_str(FIXTURES "/sockdiag/legacy.bin", 1 << 20, &buf, &len), 0);
+	tally_init(&t, false);
+	/* Cut inside the first message: neither a count nor a crash. */
+	assert_int_equal(sockdiag_parse(buf, 40, &t, &done), -EBADMSG);
+	assert_false(done);
+	/* A header that claims more than it holds. */
+	((struct nlmsghdr *)buf)->nlmsg_len = 20;
+	assert_int_equal(sockdiag_parse(buf, len, &t, &done), -EBADMSG);
+	tally_done(&t);
+}
+
+static void test_error_and_done(void **state)
+{
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} err = {
+		.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr)), .nlmsg_type = NLMSG_ERROR },
+		.e = { .error = -EINVAL },
+	};
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_msg m;
+	} msg = {
+		.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct inet_diag_msg)),
+		       .nlmsg_type = SOCK_DIAG_BY_FAMILY },
+		.m = { .idiag_family = AF_INET, .idiag_state = 13 /* BOUND_INACTIVE */ },
+	};
+	struct nlmsghdr done_msg = { .nlmsg_len = NLMSG_LENGTH(4), .nlmsg_type = NLMSG_DONE };
+	unsigned char buf[256];
+	struct tally t;
+	bool done;
+
+	(void)state;
+	tally_init(&t, false);
+	assert_int_equal(sockdiag_parse(&err, sizeof(err), &t, &done), -EINVAL);
+	/* A state that is no connection is skipped, a strange family refused. */
+	memcpy(buf, &msg, sizeof(msg));
+	memcpy(buf + sizeof(msg), &done_msg, sizeof(done_msg));
+	assert_int_equal(sockdiag_parse(buf, sizeof(msg) + NLMSG_ALIGN(done_msg.nlmsg_len), &t,
+					&done),
+			 0);
+	assert_true(done);
+	FOREACH_TCP_STATE(s)
+		assert_int_equal(t.states[OBS_V4][s], 0);
+	msg.m.idiag_state = 1;
+	msg.m.idiag_family = AF_UNIX;
+	assert_int_equal(sockdiag_parse(&msg, sizeof(msg), &t, &done), -EBADMSG);
+	tally_done(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_legacy),
+		cmocka_unit_test(test_replay_per_family),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_error_and_done),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
