@@ -181,19 +181,13 @@ static int observe_once(struct observe_args *a, struct observation **ret)
 int observe_args_run(struct observe_args *a, struct observation **ret)
 {
 	_cleanup_observation_ struct observation *first = NULL, *second = NULL;
-	_cleanup_free_ char *sysctl_root = NULL, *netns = NULL;
+	_cleanup_free_ char *netns = NULL;
 	struct timespec t0, t1;
 	int r;
 
 	/* A fake /proc tree means the sockets must come from it too. */
 	if (strcmp(a->opts.proc_root, "/proc") != 0 && a->opts.source == OBS_SOURCE_AUTO)
 		a->opts.source = OBS_SOURCE_PROC;
-	if (!a->opts.sysctl_root) {
-		sysctl_root = path_join(a->opts.proc_root, "sys");
-		if (!sysctl_root)
-			return EXIT_OSERR;
-		a->opts.sysctl_root = sysctl_root;
-	}
 	if (a->netns || a->netns_pid) {
 		r = enter_netns(a, &netns);
 		if (r)

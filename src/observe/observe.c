@@ -126,26 +126,34 @@ static int read_sysctl(const char *root, const char *key, struct observation *o,
 	return 0;
 }
 
-static int collect_sysctls(const struct observe_opts *opts, struct observation *o,
+static int collect_sysctls(const char *root, const char *const *extra, struct observation *o,
 			   char **errmsg)
 {
 	int r;
 
 	for (const char *const *k = observe_default_sysctls; *k; k++)
-		if ((r = read_sysctl(opts->sysctl_root, *k, o, errmsg)) < 0)
+		if ((r = read_sysctl(root, *k, o, errmsg)) < 0)
 			return r;
-	for (const char *const *k = opts->extra_sysctls; k && *k; k++)
-		if ((r = read_sysctl(opts->sysctl_root, *k, o, errmsg)) < 0)
+	for (const char *const *k = extra; k && *k; k++)
+		if ((r = read_sysctl(root, *k, o, errmsg)) < 0)
 			return r;
+	if (sysctl_read(root, "kernel.osrelease", &o->kernel_release) < 0)
+		o->kernel_release = NULL;
 	return 0;
 }
 
 int observe(const struct observe_opts *opts, struct observation **ret, char **errmsg)
 {
 	_cleanup_observation_ struct observation *o = NULL;
+	_cleanup_free_ char *sysctl_root = NULL;
 	struct timespec ts;
 	int r;
 
+	if (!opts->sysctl_root) {
+		sysctl_root = path_join(opts->proc_root, "sys");
+		if (!sysctl_root)
+			return -ENOMEM;
+	}
 	o = observation_new();
 	if (!o)
 		return -ENOMEM;
@@ -159,11 +167,10 @@ int observe(const struct observe_opts *opts, struct observation **ret, char **er
 	r = counters_read(opts->proc_root, o, errmsg);
 	if (r < 0)
 		return r;
-	r = collect_sysctls(opts, o, errmsg);
+	r = collect_sysctls(sysctl_root ? sysctl_root : opts->sysctl_root, opts->extra_sysctls, o,
+			    errmsg);
 	if (r < 0)
 		return r;
-	if (sysctl_read(opts->sysctl_root, "kernel.osrelease", &o->kernel_release) < 0)
-		o->kernel_release = NULL;
 	if (opts->processes) {
 		r = owners_resolve(opts->proc_root, o);
 		if (r < 0)

@@ -8,7 +8,7 @@
 
 struct observe_opts {
 	const char *proc_root;	 /* "/proc" */
-	const char *sysctl_root; /* "<proc_root>/sys" */
+	const char *sysctl_root; /* NULL: "<proc_root>/sys" */
 	enum obs_source source;	 /* AUTO: netlink, else /proc/net/tcp */
 	unsigned top;		 /* busiest ports kept per state */
 	bool processes;		 /* look up socket owners */

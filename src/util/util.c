@@ -67,7 +67,7 @@ char *path_join(const char *root, const char *rel)
 	char *p;
 	size_t n = strlen(root);
 
-	while (n > 1 && root[n - 1] == '/')
+	while (n > 0 && root[n - 1] == '/')
 		n--;
 	while (*rel == '/')
 		rel++;

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static void test_parse(void **state)
+{
+	static const struct {
+		int opt;
+		const char *arg;
+		int r;
+	} cases[] = {
+		{ 'f', "json", 0 },	   { 'f', "prometheus", 0 }, { 'f', "yaml", EXIT_USAGE },
+		{ 's', "proc", 0 },	   { 's', "ebpf", EXIT_USAGE }, { 't', "0", 0 },
+		{ 't', "1000", 0 },	   { 't', "1001", EXIT_USAGE }, { 't', "-1", EXIT_USAGE },
+		{ 'i', "0.5", 0 },	   { 'i', "0", EXIT_USAGE },	{ 'i', "nan", EXIT_USAGE },
+		{ 'i', "5s", EXIT_USAGE }, { 'N', "1", 0 },		{ 'N', "abc", EXIT_USAGE },
+		{ 'x', NULL, 1 },
+	};
+	struct observe_args a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		observe_args_init(&a);
+		if (observe_args_parse(&a, cases[i].opt, cases[i].arg) != cases[i].r)
+			fail_msg("-%c %s: expected %d", cases[i].opt, cases[i].arg, cases[i].r);
+	}
+	observe_args_init(&a);
+	assert_int_equal(observe_args_parse(&a, 'f', "json"), 0);
+	assert_int_equal(a.format, FORMAT_JSON);
+	assert_int_equal(observe_args_parse(&a, 'i', "2.5"), 0);
+	assert_true(a.interval == 2.5);
+	assert_int_equal(observe_args_parse(&a, 't', "12"), 0);
+	assert_int_equal(a.opts.top, 12);
+	assert_int_equal(a.opts.top, 12);
+	assert_string_equal(a.opts.proc_root, "/proc");
+}
+
+static void test_exit_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(exit_code_from_errno(-ENOENT), EXIT_NOINPUT);
+	assert_int_equal(exit_code_from_errno(-EACCES), EXIT_NOPERM);
+	assert_int_equal(exit_code_from_errno(-EPERM), EXIT_NOPERM);
+	assert_int_equal(exit_code_from_errno(-EBADMSG), EXIT_DATAERR);
+	assert_int_equal(exit_code_from_errno(-ENOMEM), EXIT_OSERR);
+}
+
+/* A fake proc root that lacks files: the error code, no report. */
+static void test_run_missing_root(void **state)
+{
+	struct observation *o = NULL;
+	struct observe_args a;
+
+	(void)state;
+	observe_args_init(&a);
+	a.opts.proc_root = "/nonexistent-proc";
+	assert_int_equal(observe_args_run(&a, &o), EXIT_NOINPUT);
+	assert_null(o);
+	assert_int_equal(a.opts.source, OBS_SOURCE_PROC); /* a fake root implies its sockets */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_run_missing_root),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

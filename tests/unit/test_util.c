@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static void test_parse_i64(void **state)
+{
+	static const struct {
+		const char *s;
+		int64_t min, max;
+		int r;
+		int64_t v;
+	} cases[] = {
+		{ "0", 0, 10, 0, 0 },
+		{ "10", 0, 10, 0, 10 },
+		{ "11", 0, 10, -ERANGE, 0 },
+		{ "-1", -5, 5, 0, -1 },
+		{ "-6", -5, 5, -ERANGE, 0 },
+		{ "", 0, 10, -EINVAL, 0 },
+		{ "1x", 0, 10, -EINVAL, 0 },
+		{ " 1", 0, 10, 0, 1 },
+		{ "1 ", 0, 10, -EINVAL, 0 },
+		{ "99999999999999999999", INT64_MIN, INT64_MAX, -ERANGE, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int64_t v = 0;
+
+		assert_int_equal(parse_i64(cases[i].s, cases[i].min, cases[i].max, &v), cases[i].r);
+		assert_int_equal(v, cases[i].v);
+	}
+}
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(parse_u64("4294967295", UINT32_MAX, &v), 0);
+	assert_int_equal(v, UINT32_MAX);
+	assert_int_equal(parse_u64("4294967296", UINT32_MAX, &v), -ERANGE);
+	assert_int_equal(parse_u64("-1", UINT64_MAX, &v), -EINVAL); /* strtoull would negate */
+	assert_int_equal(parse_u64("+1", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(parse_u64("", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(v, UINT32_MAX);
+}
+
+static void test_path_join(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = path_join("/proc/", "/net/tcp");
+	assert_string_equal(p, "/proc/net/tcp");
+	free(p);
+	p = path_join("/", "sys");
+	assert_string_equal(p, "/sys");
+	free(p);
+}
+
+static void test_split_and_read(void **state)
+{
+	char s[] = "  a\tbb  c\n";
+	char *f[4];
+	char *buf = NULL;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(split_fields(s, f, 4), 3);
+	assert_string_equal(f[1], "bb");
+	assert_string_equal(f[2], "c");
+	assert_int_equal(read_file_str("/proc/self/stat", 1 << 16, &buf, &len), 0);
+	assert_int_equal(strlen(buf), len);
+	free(buf);
+	/* Too large for the cap: refused, not truncated. */
+	assert_int_equal(read_file_str("/proc/self/maps", 16, &buf, &len), -EFBIG);
+	assert_int_equal(read_file_str("/nonexistent", 16, &buf, &len), -ENOENT);
+}
+
+static void test_err_set(void **state)
+{
+	char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(err_set(&msg, -EINVAL, "%s:%d: bad", "f", 3), -EINVAL);
+	assert_string_equal(msg, "f:3: bad");
+	assert_int_equal(err_set(&msg, -ENOENT, "again"), -ENOENT);
+	assert_string_equal(msg, "again");
+	assert_int_equal(err_set(NULL, -EIO, "ignored"), -EIO);
+	free(msg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_i64),
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_split_and_read),
+		cmocka_unit_test(test_err_set),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
