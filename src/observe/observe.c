@@ -39,8 +39,22 @@ const char *const observe_default_sysctls[] = {
 };
 
 
-static int collect_sockets(const struct observe_opts *opts, struct observation *o,
-			   char **errmsg)
+/* The middle of the ephemeral port range: where sock_diag splits the work. */
+static uint16_t split_pivot(const char *sysctl_root)
+{
+	_cleanup_free_ char *v = NULL;
+	int64_t lo, hi;
+	char *f[3];
+
+	if (sysctl_read(sysctl_root, "net.ipv4.ip_local_port_range", &v) < 0 ||
+	    split_fields(v, f, ARRAY_SIZE(f)) != 2 || parse_i64(f[0], 1, 65535, &lo) < 0 ||
+	    parse_i64(f[1], 1, 65535, &hi) < 0 || lo >= hi)
+		return (32768 + 60999 + 1) / 2; /* the kernel's default range */
+	return (uint16_t)((lo + hi + 1) / 2);
+}
+
+static int collect_sockets(const struct observe_opts *opts, const char *sysctl_root,
+			   struct observation *o, char **errmsg)
 {
 	struct tally t;
 	int r = -EPROTONOSUPPORT;
@@ -49,7 +63,7 @@ static int collect_sockets(const struct observe_opts *opts, struct observation *
 	if (opts->source != OBS_SOURCE_PROC) {
 		_cleanup_free_ char *why = NULL;
 
-		r = sockdiag_collect(&t, &why);
+		r = sockdiag_collect(&t, split_pivot(sysctl_root), &why);
 		if (r == 0) {
 			o->source = "netlink";
 		} else if (opts->source == OBS_SOURCE_NETLINK || r == -ENOMEM) {
@@ -161,7 +175,7 @@ int observe(const struct observe_opts *opts, struct observation **ret, char **er
 	o->timestamp = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	(void)netns_current_inode(opts->proc_root, &o->netns_inode);
 
-	r = collect_sockets(opts, o, errmsg);
+	r = collect_sockets(opts, sysctl_root ? sysctl_root : opts->sysctl_root, o, errmsg);
 	if (r < 0)
 		return r;
 	r = counters_read(opts->proc_root, o, errmsg);

@@ -7,6 +7,8 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <pthread.h>
@@ -81,26 +83,61 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 	return left == 0 ? 0 : -EBADMSG;
 }
 
+size_t sockdiag_split_bytecode(enum sockdiag_half half, uint16_t pivot, void *buf)
+{
+	/*
+	 * The kernel runs the program per socket: a true comparison falls
+	 * through to the next op ("yes" is the op's size), a false one jumps
+	 * "no" bytes ahead. Ending exactly at the end accepts the socket,
+	 * jumping 4 bytes past it rejects. Its audit requires every "no"
+	 * target to lie on the chain of "yes" steps, which this layout keeps.
+	 *
+	 *  0: sport >= pivot ? next : goto 20
+	 *  8:   dport >= pivot (same side) or < pivot (cross) ? next : reject
+	 * 16:   goto accept
+	 * 20: dport < pivot (same side) or >= pivot (cross) ? accept : reject
+	 */
+	const uint8_t ge = INET_DIAG_BC_D_GE, le = INET_DIAG_BC_D_LE;
+	const bool same = half == SOCKDIAG_SAME_SIDE;
+	const struct inet_diag_bc_op ops[SOCKDIAG_SPLIT_OPS] = {
+		{ INET_DIAG_BC_S_GE, 8, 20 },	{ 0, 0, pivot },
+		{ same ? ge : le, 8, 24 },	{ 0, 0, same ? pivot : (uint16_t)(pivot - 1) },
+		{ INET_DIAG_BC_JMP, 4, 12 },	{ same ? le : ge, 8, 12 },
+		{ 0, 0, same ? (uint16_t)(pivot - 1) : pivot },
+	};
+
+	memcpy(buf, ops, sizeof(ops));
+	return sizeof(ops);
+}
+
 static int send_request(struct nl_sock *sk, const struct sockdiag_req *req)
 {
-	if (req->legacy) {
-		struct inet_diag_req r = {
-			.idiag_family = AF_UNSPEC,
-			.idiag_states = req->states,
-		};
+	struct inet_diag_req legacy = {
+		.idiag_family = AF_UNSPEC,
+		.idiag_states = req->states,
+	};
+	struct inet_diag_req_v2 v2 = {
+		.sdiag_family = (uint8_t)req->family,
+		.sdiag_protocol = IPPROTO_TCP,
+		.idiag_states = req->states,
+	};
+	struct inet_diag_bc_op bc[SOCKDIAG_SPLIT_OPS];
+	struct nl_msg *msg;
+	int r;
 
-		return nl_send_simple(sk, TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, &r,
-				      sizeof(r));
-	} else {
-		struct inet_diag_req_v2 r = {
-			.sdiag_family = (uint8_t)req->family,
-			.sdiag_protocol = IPPROTO_TCP,
-			.idiag_states = req->states,
-		};
-
-		return nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &r,
-				      sizeof(r));
-	}
+	msg = nlmsg_alloc_simple(req->legacy ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY,
+				 NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg)
+		return -NLE_NOMEM;
+	r = req->legacy ? nlmsg_append(msg, &legacy, sizeof(legacy), NLMSG_ALIGNTO)
+			: nlmsg_append(msg, &v2, sizeof(v2), NLMSG_ALIGNTO);
+	if (r == 0 && req->half != SOCKDIAG_ALL)
+		r = nla_put(msg, INET_DIAG_REQ_BYTECODE,
+			    (int)sockdiag_split_bytecode(req->half, req->pivot, bc), bc);
+	if (r == 0)
+		r = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	return r < 0 ? r : 0;
 }
 
 static int receive_dump(struct nl_sock *sk, struct tally *t, char **errmsg)
@@ -208,15 +245,18 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 	return r;
 }
 
-int sockdiag_collect(struct tally *t, char **errmsg)
+int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
 {
-	const uint32_t est = 1u << TS_ESTABLISHED;
-	const struct sockdiag_req legacy_a[] = { { true, AF_UNSPEC, est } };
-	const struct sockdiag_req legacy_b[] = { { true, AF_UNSPEC, SOCKDIAG_ALL_STATES & ~est } };
-	const struct sockdiag_req v2_a[] = { { false, AF_INET, est }, { false, AF_INET6, est } };
+	const uint32_t all = SOCKDIAG_ALL_STATES;
+	const struct sockdiag_req legacy_a[] = { { true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot } };
+	const struct sockdiag_req legacy_b[] = { { true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot } };
+	const struct sockdiag_req v2_a[] = {
+		{ false, AF_INET, all, SOCKDIAG_SAME_SIDE, pivot },
+		{ false, AF_INET6, all, SOCKDIAG_SAME_SIDE, pivot },
+	};
 	const struct sockdiag_req v2_b[] = {
-		{ false, AF_INET, SOCKDIAG_ALL_STATES & ~est },
-		{ false, AF_INET6, SOCKDIAG_ALL_STATES & ~est },
+		{ false, AF_INET, all, SOCKDIAG_CROSS_SIDE, pivot },
+		{ false, AF_INET6, all, SOCKDIAG_CROSS_SIDE, pivot },
 	};
 	int r;
 

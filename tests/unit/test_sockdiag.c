@@ -138,6 +138,112 @@ static void test_error_and_done(void **state)
 	tally_done(&t);
 }
 
+/* The kernel's audit (inet_diag_bc_audit, port comparisons only), as a model. */
+static bool on_yes_chain(const unsigned char *bc, int len, int cc)
+{
+	while (len >= 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+
+		if (cc > len)
+			return false;
+		if (cc == len)
+			return true;
+		if (op->yes < 4 || op->yes & 3)
+			return false;
+		len -= op->yes;
+		bc += op->yes;
+	}
+	return false;
+}
+
+static bool audit(const unsigned char *bc, int len)
+{
+	const unsigned char *start = bc;
+	int total = len;
+
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		int min_len = op->code == INET_DIAG_BC_JMP ? 4 : 8;
+
+		if (op->no < min_len || op->no > len + 4 || op->no & 3)
+			return false;
+		if (op->no < len && !on_yes_chain(start, total, len - op->no))
+			return false;
+		if (op->yes < min_len || op->yes > len + 4 || op->yes & 3)
+			return false;
+		bc += op->yes;
+		len -= op->yes;
+	}
+	return len == 0;
+}
+
+/* The kernel's interpreter (inet_diag_bc_run) for the ops the split uses. */
+static bool run(const unsigned char *bc, int len, uint16_t sport, uint16_t dport)
+{
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		bool yes = true;
+
+		switch (op->code) {
+		case INET_DIAG_BC_JMP:
+			yes = false;
+			break;
+		case INET_DIAG_BC_S_GE:
+			yes = sport >= op[1].no;
+			break;
+		case INET_DIAG_BC_D_GE:
+			yes = dport >= op[1].no;
+			break;
+		case INET_DIAG_BC_D_LE:
+			yes = dport <= op[1].no;
+			break;
+		default:
+			fail_msg("unexpected op %u", op->code);
+		}
+		len -= yes ? op->yes : op->no;
+		bc += yes ? op->yes : op->no;
+	}
+	return len == 0;
+}
+
+static void test_split_bytecode(void **state)
+{
+	static const uint16_t pivots[] = { 46884, 1, 65535, 1024 };
+	struct inet_diag_bc_op same[SOCKDIAG_SPLIT_OPS], cross[SOCKDIAG_SPLIT_OPS];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(pivots) / sizeof(pivots[0]); k++) {
+		uint16_t pivot = pivots[k];
+		int ls = (int)sockdiag_split_bytecode(SOCKDIAG_SAME_SIDE, pivot, same);
+		int lc = (int)sockdiag_split_bytecode(SOCKDIAG_CROSS_SIDE, pivot, cross);
+		unsigned in_same = 0;
+
+		assert_true(audit((const unsigned char *)same, ls));
+		assert_true(audit((const unsigned char *)cross, lc));
+		/* Every socket lands in exactly one half. */
+		for (uint32_t sp = 0; sp < 65536; sp += 97)
+			for (uint32_t dp = 0; dp < 65536; dp += 89) {
+				bool a = run((const void *)same, ls, (uint16_t)sp, (uint16_t)dp);
+				bool b = run((const void *)cross, lc, (uint16_t)sp, (uint16_t)dp);
+
+				if (a == b)
+					fail_msg("pivot %u: %u -> %u in %s", pivot, sp, dp,
+						 a ? "both halves" : "neither half");
+				if (a != ((sp >= pivot) == (dp >= pivot)))
+					fail_msg("pivot %u: %u -> %u in the wrong half", pivot, sp,
+						 dp);
+				in_same += a;
+			}
+		assert_true(in_same > 0 || pivot == 1 || pivot == 65535);
+	}
+	/* A server port with clients spread over the ephemeral range: an even split. */
+	unsigned n = 0;
+	sockdiag_split_bytecode(SOCKDIAG_SAME_SIDE, 46884, same);
+	for (uint32_t dp = 32768; dp <= 60999; dp++)
+		n += run((const void *)same, SOCKDIAG_SPLIT_OPS * 4, 443, (uint16_t)dp);
+	assert_int_equal(n, 46884 - 32768);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_replay_per_family),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_error_and_done),
+		cmocka_unit_test(test_split_bytecode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
