@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_REPORT_FORMAT_H
+#define TCPTUNE_REPORT_FORMAT_H
+
+/*
+ * Formatting helpers shared by the text, JSON and Prometheus renderers, so
+ * that an address, a role or a number reads the same in all three.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "observation.h"
+
+/* Big enough for any address (46), and for "[addr]:port" (54). */
+#define REPORT_ADDR_MAX 48
+#define REPORT_ENDPOINT_MAX 56
+/* Big enough for report_format_double(). */
+#define REPORT_DOUBLE_MAX 32
+
+/* "127.0.0.1", "::1": 0, or -EAFNOSUPPORT / -ENOSPC. */
+int report_format_addr(int family, const uint8_t addr[16], char *buf, size_t size);
+/* "127.0.0.1:80", "[::1]:80": 0, or -EAFNOSUPPORT / -ENOSPC. */
+int report_format_endpoint(int family, const uint8_t addr[16], uint16_t port, char *buf,
+			   size_t size);
+
+/* "ipv4" / "ipv6" for AF_INET / AF_INET6, NULL for anything else. */
+const char *report_family_name(int family);
+/* "ipv4" / "ipv6" for the observation's family index. */
+const char *report_obs_family_name(enum obs_family f);
+/* "server" when a listener holds the port, "client" otherwise. */
+const char *report_role_name(bool server);
+
+/*
+ * Accept-queue fill of a listener: queue / backlog, or queue itself when the
+ * limit is 0 (the same ratio as the metric listen.max_queue_ratio). false when
+ * the limit is unknown (the /proc source).
+ */
+bool report_listener_fill(const struct listener *l, double *ret);
+
+/* Sockets in all states of one family, or of both with family < 0. */
+uint64_t report_states_total(const struct observation *o, int family);
+
+/*
+ * Splits a counter name "TcpExt.ListenOverflows" at its first dot: returns the
+ * length of the section ("TcpExt") and points *ret_field at "ListenOverflows".
+ * A name without a dot has an empty section (0) and is all field.
+ */
+size_t report_counter_split(const char *name, const char **ret_field);
+
+/*
+ * The shortest decimal text that reads back as exactly d, always with a '.'
+ * or an exponent so that it reads as a floating-point number ("2.0", "0.1",
+ * "1e+300"). NaN and infinities are written "NaN", "+Inf", "-Inf"; callers
+ * that cannot carry them (JSON) check isfinite() first.
+ */
+int report_format_double(double d, char *buf, size_t size);
+
+/*
+ * Length of the valid UTF-8 character that s starts with (1 to 4), or 0 when
+ * s starts an invalid or truncated sequence. Process names and paths are bytes,
+ * but JSON and Prometheus label values must be UTF-8.
+ */
+size_t report_utf8_char(const char *s);
+/* A copy of s with each byte of an invalid sequence replaced by '?'; NULL: ENOMEM. */
+char *report_utf8_sanitize(const char *s);
+
+/* Whether the environment's locale (LC_ALL, LC_CTYPE, LANG) is UTF-8. */
+bool report_env_unicode(void);
+
+#endif

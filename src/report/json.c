@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "format.h"
+#include "util.h"
+
+/* The schema is documented in report.h. */
+#define REPORT_JSON_VERSION 1
+
+static void json_putp(json_object **j)
+{
+	json_object_put(*j);
+}
+#define _cleanup_json_ _cleanup_(json_putp)
+
+/*
+ * Adds val under key and takes it over. val == NULL is an allocation that
+ * failed; a JSON null is added with add_null().
+ */
+static int add(json_object *obj, const char *key, json_object *val)
+{
+	if (!val)
+		return -ENOMEM;
+	if (json_object_object_add(obj, key, val) < 0) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int add_null(json_object *obj, const char *key)
+{
+	return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
+static int append(json_object *arr, json_object *val)
+{
+	if (!val)
+		return -ENOMEM;
+	if (json_object_array_add(arr, val) < 0) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Strings from the system (process names, paths) are bytes; JSON wants UTF-8. */
+static json_object *new_string(const char *s)
+{
+	_cleanup_free_ char *clean = report_utf8_sanitize(s);
+
+	return clean ? json_object_new_string(clean) : NULL;
+}
+
+static int add_string_or_null(json_object *obj, const char *key, const char *s)
+{
+	return s ? add(obj, key, new_string(s)) : add_null(obj, key);
+}
+
+/* A double that prints as its shortest exact text; NaN and infinities become null. */
+static int add_double(json_object *obj, const char *key, double d)
+{
+	char buf[REPORT_DOUBLE_MAX];
+
+	if (!isfinite(d) || report_format_double(d, buf, sizeof(buf)) < 0)
+		return add_null(obj, key);
+	return add(obj, key, json_object_new_double_s(d, buf));
+}
+
+static int add_states(json_object *root, const char *key, const struct observation *o, int family)
+{
+	json_object *states = json_object_new_object();
+	int r;
+
+	r = add(root, key, states);
+	if (r < 0)
+		return r;
+	FOREACH_TCP_STATE(s) {
+		uint64_t n = family < 0 ? observation_state_total(o, s) : o->states[family][s];
+
+		r = add(states, tcp_state_name(s), json_object_new_int64((int64_t)n));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int add_owner(json_object *obj, int pid, const char *comm)
+{
+	int r = 0;
+
+	if (pid > 0)
+		r = add(obj, "pid", json_object_new_int(pid));
+	if (r >= 0 && comm)
+		r = add(obj, "process", new_string(comm));
+	return r;
+}
+
+static json_object *port_json(const struct port_count *p)
+{
+	_cleanup_json_ json_object *j = json_object_new_object();
+
+	if (!j || add(j, "port", json_object_new_int(p->port)) < 0 ||
+	    add(j, "count", json_object_new_int64(p->count)) < 0 ||
+	    add(j, "role", json_object_new_string(report_role_name(p->server))) < 0 ||
+	    add_owner(j, p->pid, p->comm) < 0)
+		return NULL;
+	return TAKE_PTR(j);
+}
+
+static int add_top_ports(json_object *root, const struct observation *o)
+{
+	json_object *top = json_object_new_object();
+	int r;
+
+	r = add(root, "top_ports", top);
+	if (r < 0)
+		return r;
+	FOREACH_TCP_STATE(s) {
+		json_object *list;
+
+		if (o->top[s].n == 0)
+			continue;
+		list = json_object_new_array();
+		r = add(top, tcp_state_name(s), list);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < o->top[s].n; i++) {
+			r = append(list, port_json(&o->top[s].ports[i]));
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static json_object *listener_json(const struct listener *l)
+{
+	_cleanup_json_ json_object *j = json_object_new_object();
+	char addr[REPORT_ADDR_MAX];
+	const char *family = report_family_name(l->family);
+	double fill;
+	int r;
+
+	if (!j)
+		return NULL;
+	if (report_format_addr(l->family, l->addr, addr, sizeof(addr)) < 0)
+		addr[0] = '\0';
+	r = add_string_or_null(j, "family", family);
+	if (r >= 0)
+		r = add_string_or_null(j, "address", addr[0] ? addr : NULL);
+	if (r >= 0)
+		r = add(j, "port", json_object_new_int(l->port));
+	if (r >= 0)
+		r = add(j, "queue", json_object_new_int64(l->queue));
+	if (r >= 0)
+		r = l->backlog < 0 ? add_null(j, "backlog")
+				   : add(j, "backlog", json_object_new_int64(l->backlog));
+	if (r >= 0)
+		r = report_listener_fill(l, &fill) ? add_double(j, "fill", fill)
+						   : add_null(j, "fill");
+	if (r >= 0)
+		r = add_owner(j, l->pid, l->comm);
+	return r < 0 ? NULL : TAKE_PTR(j);
+}
+
+static int add_listeners(json_object *root, const struct observation *o)
+{
+	json_object *list = json_object_new_array();
+	int r;
+
+	r = add(root, "listeners", list);
+	for (size_t i = 0; r >= 0 && i < o->n_listeners; i++)
+		r = append(list, listener_json(&o->listeners[i]));
+	return r;
+}
+
+static int add_sockstat(json_object *root, const struct observation *o)
+{
+	json_object *obj = json_object_new_object();
+	int r;
+
+	r = add(root, "sockstat", obj);
+	for (size_t i = 0; r >= 0 && i < o->n_sockstat; i++)
+		r = add(obj, o->sockstat[i].name, json_object_new_int64(o->sockstat[i].value));
+	return r;
+}
+
+/* The object of a counter's section, created on first use. */
+static int section_of(json_object *parent, const char *name, json_object **ret,
+		      const char **ret_field)
+{
+	size_t len = report_counter_split(name, ret_field);
+	_cleanup_free_ char *section = strndup(name, len);
+	json_object *obj;
+	int r;
+
+	if (!section)
+		return -ENOMEM;
+	if (json_object_object_get_ex(parent, section, &obj)) {
+		*ret = obj;
+		return 0;
+	}
+	obj = json_object_new_object();
+	r = add(parent, section, obj);
+	if (r < 0)
+		return r;
+	*ret = obj;
+	return 0;
+}
+
+static int add_counters(json_object *root, const char *key, const struct observation *o,
+			bool rates)
+{
+	json_object *obj = json_object_new_object();
+	int r;
+
+	r = add(root, key, obj);
+	for (size_t i = 0; r >= 0 && i < o->n_counters; i++) {
+		const struct counter *c = &o->counters[i];
+		json_object *section;
+		const char *field;
+
+		r = section_of(obj, c->name, &section, &field);
+		if (r < 0)
+			break;
+		if (rates)
+			r = add_double(section, field, c->rate);
+		else
+			r = add(section, field, json_object_new_int64(c->value));
+	}
+	return r;
+}
+
+static json_object *sysctl_json(const struct sysctl_reading *s)
+{
+	_cleanup_json_ json_object *arr = NULL;
+
+	if (s->n == 1)
+		return json_object_new_int64(s->num[0]);
+	if (s->n == 0)
+		return new_string(s->value);
+	arr = json_object_new_array();
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < s->n && i < SYSCTL_MAX_VEC; i++)
+		if (append(arr, json_object_new_int64(s->num[i])) < 0)
+			return NULL;
+	return TAKE_PTR(arr);
+}
+
+static int add_sysctls(json_object *root, const struct observation *o)
+{
+	json_object *obj = json_object_new_object();
+	int r;
+
+	r = add(root, "sysctl", obj);
+	for (size_t i = 0; r >= 0 && i < o->n_sysctls; i++) {
+		const struct sysctl_reading *s = &o->sysctls[i];
+
+		r = s->value ? add(obj, s->key, sysctl_json(s)) : add_null(obj, s->key);
+	}
+	return r;
+}
+
+static int add_notes(json_object *root, const struct observation *o)
+{
+	json_object *list = json_object_new_array();
+	int r;
+
+	r = add(root, "notes", list);
+	for (size_t i = 0; r >= 0 && i < o->n_notes; i++)
+		r = append(list, new_string(o->notes[i]));
+	return r;
+}
+
+static int fill_root(json_object *root, const struct observation *o)
+{
+	int r;
+
+	if ((r = add(root, "version", json_object_new_int(REPORT_JSON_VERSION))) < 0 ||
+	    (r = add_double(root, "timestamp", o->timestamp)) < 0 ||
+	    (r = add_string_or_null(root, "source", o->source)) < 0 ||
+	    (r = add_string_or_null(root, "netns", o->netns)) < 0 ||
+	    (r = add_string_or_null(root, "kernel", o->kernel_release)) < 0 ||
+	    (r = add_states(root, "states", o, -1)) < 0 ||
+	    (r = add_states(root, "states_v4", o, OBS_V4)) < 0 ||
+	    (r = add_states(root, "states_v6", o, OBS_V6)) < 0 ||
+	    (r = add(root, "total", json_object_new_int64((int64_t)report_states_total(o, -1)))) <
+		    0 ||
+	    (r = add_top_ports(root, o)) < 0 || (r = add_listeners(root, o)) < 0 ||
+	    (r = add_sockstat(root, o)) < 0 || (r = add_counters(root, "counters", o, false)) < 0)
+		return r;
+	if (o->interval > 0) {
+		if ((r = add_double(root, "interval", o->interval)) < 0 ||
+		    (r = add_counters(root, "rates", o, true)) < 0)
+			return r;
+	}
+	if ((r = add_sysctls(root, o)) < 0 || (r = add_notes(root, o)) < 0)
+		return r;
+	return 0;
+}
+
+json_object *report_observation_json(const struct observation *o)
+{
+	_cleanup_json_ json_object *root = json_object_new_object();
+
+	if (!root || fill_root(root, o) < 0)
+		return NULL;
+	return TAKE_PTR(root);
+}
+
+int report_stats_json(FILE *f, const struct observation *o)
+{
+	_cleanup_json_ json_object *root = report_observation_json(o);
+	const char *text;
+
+	if (!root)
+		return -ENOMEM;
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return -ENOMEM;
+	if (fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) == EOF)
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "format.h"
+#include "util.h"
+
+/*
+ * Prometheus text exposition format 0.0.4. Metric names are listed in
+ * report.h. Every family is written whole, HELP and TYPE first, and only once.
+ */
+
+#define PREFIX "tcptune_"
+#define NAME_MAX_LEN 160
+
+/*
+ * A label value: backslash, double quote and newline escaped, and each byte of
+ * an invalid UTF-8 sequence (a process name is bytes) replaced by '?'.
+ */
+static void put_label_value(FILE *f, const char *s)
+{
+	while (*s) {
+		size_t n = report_utf8_char(s);
+
+		if (n == 0)
+			fputc('?', f);
+		else if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '"')
+			fputs("\\\"", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fwrite(s, 1, n, f);
+		s += n ? n : 1;
+	}
+}
+
+/* HELP text: backslash and newline escaped. */
+static void put_help(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s ", name);
+	for (; *help; help++) {
+		if (*help == '\\')
+			fputs("\\\\", f);
+		else if (*help == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*help, f);
+	}
+	fprintf(f, "\n# TYPE %s %s\n", name, type);
+}
+
+/* Labels as name/value pairs ending with a NULL name; a NULL value skips the label. */
+static void put_sample(FILE *f, const char *name, const char *const *labels, const char *value)
+{
+	bool first = true;
+
+	fputs(name, f);
+	for (size_t i = 0; labels && labels[i]; i += 2) {
+		if (!labels[i + 1])
+			continue;
+		fprintf(f, "%s%s=\"", first ? "{" : ",", labels[i]);
+		put_label_value(f, labels[i + 1]);
+		fputc('"', f);
+		first = false;
+	}
+	fprintf(f, "%s %s\n", first ? "" : "}", value);
+}
+
+static void put_int(FILE *f, const char *name, const char *const *labels, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	put_sample(f, name, labels, buf);
+}
+
+/*
+ * PREFIX + group + field + suffix, with every character of field outside
+ * [a-zA-Z0-9_:] replaced by '_': "netstat_" "Tcp.ActiveOpens" "_total".
+ */
+static int metric_name(char *buf, size_t size, const char *group, const char *field,
+		       const char *suffix)
+{
+	size_t start = strlen(PREFIX) + strlen(group);
+	int n = snprintf(buf, size, PREFIX "%s%s%s", group, field, suffix);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	for (char *p = buf + start; p < buf + start + strlen(field); p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '_' && *p != ':')
+			*p = '_';
+	return 0;
+}
+
+static void put_sockets(FILE *f, const struct observation *o)
+{
+	put_help(f, PREFIX "sockets", "gauge", "TCP sockets by state and address family.");
+	FOREACH_TCP_STATE(s) {
+		for (int fam = OBS_V4; fam < OBS_NFAMILY; fam++) {
+			const char *labels[] = { "state", tcp_state_name(s), "family",
+						 report_obs_family_name(fam), NULL };
+
+			put_int(f, PREFIX "sockets", labels, (int64_t)o->states[fam][s]);
+		}
+	}
+}
+
+static void put_ports(FILE *f, const struct observation *o)
+{
+	bool any = false;
+
+	FOREACH_TCP_STATE(s)
+		any |= o->top[s].n > 0;
+	if (!any)
+		return;
+	put_help(f, PREFIX "port_sockets", "gauge",
+		 "TCP sockets of one state on the busiest local ports.");
+	FOREACH_TCP_STATE(s) {
+		for (size_t i = 0; i < o->top[s].n; i++) {
+			const struct port_count *p = &o->top[s].ports[i];
+			char port[8];
+			const char *labels[] = { "state",   tcp_state_name(s),
+						 "port",    port,
+						 "role",    report_role_name(p->server),
+						 "process", p->comm,
+						 NULL };
+
+			snprintf(port, sizeof(port), "%u", (unsigned)p->port);
+			put_int(f, PREFIX "port_sockets", labels, p->count);
+		}
+	}
+}
+
+/* How many listeners before i have the same address and port (SO_REUSEPORT groups). */
+static size_t same_endpoint_before(const struct observation *o, size_t i, bool *ret_shared)
+{
+	const struct listener *l = &o->listeners[i];
+	size_t before = 0;
+
+	*ret_shared = false;
+	for (size_t j = 0; j < o->n_listeners; j++) {
+		const struct listener *m = &o->listeners[j];
+
+		if (j == i || m->family != l->family || m->port != l->port ||
+		    memcmp(m->addr, l->addr, sizeof(l->addr)) != 0)
+			continue;
+		*ret_shared = true;
+		before += j < i;
+	}
+	return before;
+}
+
+static void put_listener_family(FILE *f, const struct observation *o, bool backlog)
+{
+	const char *name = backlog ? PREFIX "listener_backlog" : PREFIX "listener_queue_length";
+	bool any = false;
+
+	for (size_t i = 0; i < o->n_listeners; i++)
+		any |= !backlog || o->listeners[i].backlog >= 0;
+	if (!any)
+		return;
+	put_help(f, name, "gauge",
+		 backlog ? "Accept-queue limit of a listening socket."
+			 : "Connections waiting in the accept queue of a listening socket.");
+	for (size_t i = 0; i < o->n_listeners; i++) {
+		const struct listener *l = &o->listeners[i];
+		char addr[REPORT_ADDR_MAX], port[8], socket[24];
+		bool shared;
+		size_t ordinal = same_endpoint_before(o, i, &shared);
+		const char *labels[] = { "address", addr,	   "port",   port,
+					 "process", l->comm,	   "socket", shared ? socket : NULL,
+					 NULL };
+
+		if (backlog && l->backlog < 0)
+			continue;
+		if (report_format_addr(l->family, l->addr, addr, sizeof(addr)) < 0)
+			continue;
+		snprintf(port, sizeof(port), "%u", (unsigned)l->port);
+		snprintf(socket, sizeof(socket), "%zu", ordinal);
+		put_int(f, name, labels, backlog ? l->backlog : (int64_t)l->queue);
+	}
+}
+
+static void put_sockstat(FILE *f, const struct observation *o)
+{
+	for (size_t i = 0; i < o->n_sockstat; i++) {
+		const struct counter *c = &o->sockstat[i];
+		bool pages = strcmp(c->name, "mem") == 0 || strcmp(c->name, "v6.mem") == 0;
+		char name[NAME_MAX_LEN], help[NAME_MAX_LEN + 64];
+
+		const char *suffix = pages ? "_pages" : "";
+
+		if (metric_name(name, sizeof(name), "sockstat_", c->name, suffix) < 0)
+			continue;
+		snprintf(help, sizeof(help), "TCP field %s of /proc/net/sockstat%s%s.", c->name,
+			 strncmp(c->name, "v6.", 3) == 0 ? "6" : "", pages ? ", in pages" : "");
+		put_help(f, name, "gauge", help);
+		put_int(f, name, NULL, c->value);
+	}
+}
+
+/* The values of Tcp that go up and down; every other kernel counter only grows. */
+static bool counter_is_gauge(const char *name)
+{
+	static const char *const gauges[] = { "Tcp.CurrEstab", "Tcp.MaxConn", "Tcp.RtoAlgorithm",
+					      "Tcp.RtoMin", "Tcp.RtoMax" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(gauges); i++)
+		if (strcmp(name, gauges[i]) == 0)
+			return true;
+	return false;
+}
+
+static void put_counters(FILE *f, const struct observation *o)
+{
+	for (size_t i = 0; i < o->n_counters; i++) {
+		const struct counter *c = &o->counters[i];
+		bool gauge = counter_is_gauge(c->name);
+		char name[NAME_MAX_LEN], help[NAME_MAX_LEN + 64];
+		const char *field;
+		size_t len = report_counter_split(c->name, &field);
+
+		if (metric_name(name, sizeof(name), "netstat_", c->name, gauge ? "" : "_total") < 0)
+			continue;
+		snprintf(help, sizeof(help),
+			 "Kernel statistic %.*s %s (/proc/net/snmp, /proc/net/netstat).", (int)len,
+			 c->name, field);
+		put_help(f, name, gauge ? "gauge" : "counter", help);
+		put_int(f, name, NULL, c->value);
+	}
+}
+
+static void put_sysctls(FILE *f, const struct observation *o)
+{
+	bool numbers = false, texts = false;
+
+	for (size_t i = 0; i < o->n_sysctls; i++) {
+		numbers |= o->sysctls[i].value && o->sysctls[i].n > 0;
+		texts |= o->sysctls[i].value && o->sysctls[i].n == 0;
+	}
+	if (numbers)
+		put_help(f, PREFIX "sysctl", "gauge",
+			 "Current value of a sysctl; index is the element of a vector.");
+	for (size_t i = 0; numbers && i < o->n_sysctls; i++) {
+		const struct sysctl_reading *s = &o->sysctls[i];
+
+		for (size_t k = 0; s->value && k < s->n && k < SYSCTL_MAX_VEC; k++) {
+			char index[24];
+			const char *labels[] = { "key", s->key, "index", s->n > 1 ? index : NULL,
+						 NULL };
+
+			snprintf(index, sizeof(index), "%zu", k);
+			put_int(f, PREFIX "sysctl", labels, s->num[k]);
+		}
+	}
+	if (texts)
+		put_help(f, PREFIX "sysctl_info", "gauge", "A sysctl with a text value.");
+	for (size_t i = 0; texts && i < o->n_sysctls; i++) {
+		const struct sysctl_reading *s = &o->sysctls[i];
+		const char *labels[] = { "key", s->key, "value", s->value, NULL };
+
+		if (s->value && s->n == 0)
+			put_int(f, PREFIX "sysctl_info", labels, 1);
+	}
+}
+
+static void put_info(FILE *f, const struct observation *o)
+{
+	char ts[REPORT_DOUBLE_MAX];
+	const char *labels[] = { "source", o->source ? o->source : "",
+				 "kernel", o->kernel_release ? o->kernel_release : "",
+				 "netns",  o->netns ? o->netns : "",
+				 NULL };
+
+	if (report_format_double(o->timestamp, ts, sizeof(ts)) < 0)
+		ts[0] = '\0';
+	put_help(f, PREFIX "observation_timestamp_seconds", "gauge",
+		 "When the snapshot was taken, in seconds since the epoch.");
+	put_sample(f, PREFIX "observation_timestamp_seconds", NULL, ts[0] ? ts : "NaN");
+	put_help(f, PREFIX "info", "gauge", "Where the snapshot comes from.");
+	put_int(f, PREFIX "info", labels, 1);
+}
+
+int report_stats_prom(FILE *f, const struct observation *o)
+{
+	put_sockets(f, o);
+	put_ports(f, o);
+	put_listener_family(f, o, false);
+	put_listener_family(f, o, true);
+	put_sockstat(f, o);
+	put_counters(f, o);
+	put_sysctls(f, o);
+	put_info(f, o);
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return 0;
+}

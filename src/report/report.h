@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_REPORT_H
+#define TCPTUNE_REPORT_H
+
+/*
+ * Renderers of a snapshot: text for people, JSON for machines, the Prometheus
+ * text format for monitoring. They format what the observation holds and
+ * compute nothing of their own. Each returns 0, or a negative errno (-ENOMEM,
+ * -EIO when writing to f failed); none prints anywhere but f.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "observation.h"
+
+/*
+ * JSON, version 1 (a stable interface: add keys, never change or remove one
+ * without bumping "version"):
+ *
+ * {
+ *   "version": 1,
+ *   "timestamp": 1714557600.25,          seconds since the epoch (float)
+ *   "source": "netlink" | "proc",
+ *   "netns": null | "/run/netns/web",    null: our own namespace
+ *   "kernel": "6.1.0-18-amd64",          null when unknown
+ *   "states":    { "established": 120, "syn_sent": 0, "syn_recv": 0, "fin_wait1": 0,
+ *                  "fin_wait2": 0, "time_wait": 0, "close": 0, "close_wait": 0,
+ *                  "last_ack": 0, "listen": 12, "closing": 0 },   IPv4 + IPv6
+ *   "states_v4": { the same 11 keys },
+ *   "states_v6": { the same 11 keys },    all 11 keys always, 0 included
+ *   "total": 132,                         sockets in all states, both families
+ *   "top_ports": {                        only states that have a top list
+ *     "time_wait": [ { "port": 8080, "count": 1200, "role": "server" | "client",
+ *                      "pid": 1234, "process": "nginx" } ]   pid, process: when known
+ *   },
+ *   "listeners": [ { "family": "ipv4" | "ipv6", "address": "127.0.0.1", "port": 80,
+ *                    "queue": 0, "backlog": 128 | null, "fill": 0.0 | null,
+ *                    "pid": 1234, "process": "nginx" } ],
+ *       backlog null when the source does not tell it (/proc); fill = queue / backlog
+ *       (queue when backlog is 0), null with backlog; pid, process: when known
+ *   "sockstat": { "inuse": 12, "orphan": 0, "tw": 3, "alloc": 15, "mem": 2, "v6.inuse": 4 },
+ *       field names as observed; "mem" counts pages
+ *   "counters": { "Tcp": { "ActiveOpens": 10, ... }, "TcpExt": { ... } },
+ *       "Section.Name" split at the first dot; a name without a dot goes in section ""
+ *   "interval": 5.0,                      only when rates were derived (interval > 0)
+ *   "rates": { "Tcp": { "ActiveOpens": 0.4, ... }, ... },
+ *       per second, only with "interval"; null for a counter with no honest rate
+ *       (it appeared or went backwards between the samples)
+ *   "sysctl": { "net.ipv4.tcp_fin_timeout": 60,                  a single integer
+ *               "net.ipv4.ip_local_port_range": [32768, 60999],  a vector of integers
+ *               "net.ipv4.tcp_congestion_control": "cubic",      text
+ *               "net.ipv4.tcp_tw_recycle": null },               absent on this kernel
+ *   "notes": [ "..." ]
+ * }
+ */
+json_object *report_observation_json(const struct observation *o);
+/* The above, pretty-printed, with a trailing newline. */
+int report_stats_json(FILE *f, const struct observation *o);
+
+/*
+ * Prometheus text exposition format 0.0.4 (node_exporter textfile collector,
+ * or any HTTP endpoint). Families, each with HELP and TYPE:
+ *
+ *   tcptune_sockets{state,family}                  gauge, all 11 states x ipv4/ipv6
+ *   tcptune_port_sockets{state,port,role[,process]}  gauge, the top local ports
+ *   tcptune_listener_queue_length{address,port[,process][,socket]}  gauge
+ *   tcptune_listener_backlog{address,port[,process][,socket]}  gauge, when known
+ *       socket: an ordinal, only when several listeners share address and port
+ *       (SO_REUSEPORT), so that every series stays unique
+ *   tcptune_sockstat_<field>                       gauge ("v6.inuse" -> v6_inuse;
+ *                                                  "mem" -> mem_pages)
+ *   tcptune_netstat_<Section>_<Name>_total         counter (/proc/net/snmp, netstat)
+ *   tcptune_netstat_Tcp_{CurrEstab,MaxConn,RtoAlgorithm,RtoMin,RtoMax}  gauge
+ *   tcptune_sysctl{key}                            gauge, a single integer
+ *   tcptune_sysctl{key,index}                      gauge, one per element of a vector
+ *   tcptune_sysctl_info{key,value} 1               gauge, text values
+ *   tcptune_observation_timestamp_seconds          gauge
+ *   tcptune_info{source,kernel,netns} 1            gauge (netns "" for our own)
+ *
+ * Rates are not exported: Prometheus derives them (rate()).
+ */
+int report_stats_prom(FILE *f, const struct observation *o);
+
+struct report_text_opts {
+	bool color;   /* ANSI colours: bold headings, dim empty rows */
+	bool unicode; /* block characters for bars, '#' otherwise (see report_env_unicode()) */
+	int width;    /* terminal columns; <= 0: 80 */
+};
+
+/* For people: a state table with bars, ports, listeners, kernel counters, sysctls. */
+int report_stats_text(FILE *f, const struct observation *o, const struct report_text_opts *opts);
+
+#endif

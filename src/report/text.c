@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+#include "util.h"
+
+#define DEFAULT_WIDTH 80
+#define BAR_MAX 40
+#define BAR_MIN 8
+#define PORTS_PER_STATE 5
+#define COUNTER_NAME_W 20
+
+/* The counters worth a look when diagnosing, in the order they are shown. */
+static const char *const diag_counters[] = {
+	"Tcp.ActiveOpens",
+	"Tcp.PassiveOpens",
+	"Tcp.AttemptFails",
+	"Tcp.EstabResets",
+	"Tcp.RetransSegs",
+	"Tcp.InErrs",
+	"Tcp.OutRsts",
+	"TcpExt.ListenOverflows",
+	"TcpExt.ListenDrops",
+	"TcpExt.SyncookiesSent",
+	"TcpExt.SyncookiesRecv",
+	"TcpExt.SyncookiesFailed",
+	"TcpExt.TCPReqQFullDrop",
+	"TcpExt.TCPReqQFullDoCookies",
+	"TcpExt.TCPTimeWaitOverflow",
+	"TcpExt.TCPAbortOnMemory",
+	"TcpExt.TCPAbortOnTimeout",
+	"TcpExt.TCPAbortOnClose",
+	"TcpExt.TCPAbortOnData",
+	"TcpExt.TW",
+	"TcpExt.TWRecycled",
+	"TcpExt.TWKilled",
+};
+
+struct text {
+	FILE *f;
+	bool color;
+	bool unicode;
+	int width;
+};
+
+static const char *bold(const struct text *t)
+{
+	return t->color ? "\033[1m" : "";
+}
+
+static const char *dim(const struct text *t)
+{
+	return t->color ? "\033[2m" : "";
+}
+
+static const char *reset(const struct text *t)
+{
+	return t->color ? "\033[0m" : "";
+}
+
+/*
+ * Process names and paths come from other users: a control character in one
+ * must not reach the terminal, where it could be an escape sequence.
+ */
+static void put_safe(FILE *f, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && s[i];) {
+		size_t n = report_utf8_char(s + i);
+
+		if (n == 0 || (unsigned char)s[i] < 0x20 || s[i] == 0x7f || i + n > len) {
+			fputc('?', f);
+			i++;
+		} else {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		}
+	}
+}
+
+/* Words laid out in lines no wider than the terminal, sep between them. */
+struct flow {
+	const struct text *t;
+	const char *indent;
+	const char *sep;
+	int col;
+	bool fresh; /* at the start of a continuation line */
+};
+
+static void flow_start(struct flow *fl, const struct text *t, const char *first, const char *indent,
+		       const char *sep)
+{
+	*fl = (struct flow){ .t = t, .indent = indent, .sep = sep, .col = (int)strlen(first) };
+	fputs(first, t->f);
+}
+
+static void flow_word(struct flow *fl, const char *word, int len)
+{
+	int sep = (int)strlen(fl->sep);
+
+	if (!fl->fresh && fl->col + sep + len > fl->t->width) {
+		fprintf(fl->t->f, "\n%s", fl->indent);
+		fl->col = (int)strlen(fl->indent);
+		fl->fresh = true;
+	}
+	if (!fl->fresh) {
+		fputs(fl->sep, fl->t->f);
+		fl->col += sep;
+	}
+	put_safe(fl->t->f, word, (size_t)len);
+	fl->col += len;
+	fl->fresh = false;
+}
+
+static void flow_text(struct flow *fl, const char *s)
+{
+	while (*s) {
+		size_t len;
+
+		s += strspn(s, " \t\n");
+		len = strcspn(s, " \t\n");
+		if (len)
+			flow_word(fl, s, (int)len);
+		s += len;
+	}
+}
+
+static void flow_end(struct flow *fl)
+{
+	fputc('\n', fl->t->f);
+}
+
+/* "nginx (1234)", "nginx", "pid 1234", or ""; control characters and invalid UTF-8 as '?'. */
+static void format_owner(char *buf, size_t size, int pid, const char *comm)
+{
+	if (pid > 0 && comm)
+		snprintf(buf, size, "%s (%d)", comm, pid);
+	else if (comm)
+		snprintf(buf, size, "%s", comm);
+	else if (pid > 0)
+		snprintf(buf, size, "pid %d", pid);
+	else
+		buf[0] = '\0';
+	for (char *p = buf; *p;) {
+		size_t n = report_utf8_char(p);
+
+		if (n == 0 || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p++ = '?';
+		else
+			p += n;
+	}
+}
+
+static void format_rate(char *buf, size_t size, double rate)
+{
+	if (isnan(rate))
+		snprintf(buf, size, "?/s");
+	else
+		snprintf(buf, size, rate >= 100 ? "%.0f/s" : "%.2f/s", rate);
+}
+
+static void put_header(const struct text *t, const struct observation *o)
+{
+	char when[64] = "", kernel[128], from[64];
+	time_t secs = (time_t)o->timestamp;
+	struct flow fl;
+	struct tm tm;
+
+	if (o->timestamp > 0 && localtime_r(&secs, &tm))
+		strftime(when, sizeof(when), "at %Y-%m-%d %H:%M:%S %Z", &tm);
+	snprintf(from, sizeof(from), "from %s", o->source ? o->source : "?");
+	snprintf(kernel, sizeof(kernel), "kernel %s", o->kernel_release ? o->kernel_release : "?");
+	fprintf(t->f, "%s", bold(t));
+	flow_start(&fl, t, "TCP sockets", "  ", " ");
+	fprintf(t->f, "%s", reset(t));
+	flow_word(&fl, from, (int)strlen(from));
+	fl.sep = ", ";
+	if (o->netns) {
+		flow_word(&fl, "namespace", 9);
+		fl.sep = " ";
+		flow_word(&fl, o->netns, (int)strlen(o->netns));
+		fl.sep = ", ";
+	} else {
+		flow_word(&fl, "own namespace", 13);
+	}
+	flow_word(&fl, kernel, (int)strlen(kernel));
+	if (when[0])
+		flow_word(&fl, when, (int)strlen(when));
+	flow_end(&fl);
+}
+
+static void put_bar(const struct text *t, uint64_t v, uint64_t max, int width)
+{
+	static const char *const eighths[] = { "", "▏", "▎", "▍", "▌", "▋", "▊", "▉" };
+	uint64_t units;
+
+	if (v == 0 || max == 0 || width <= 0)
+		return;
+	if (t->unicode) {
+		units = (uint64_t)((double)v * width * 8 / (double)max + 0.5);
+		if (units == 0)
+			units = 1;
+		fputs("  ", t->f);
+		for (uint64_t i = 0; i < units / 8; i++)
+			fputs("█", t->f);
+		fputs(eighths[units % 8], t->f);
+	} else {
+		units = (uint64_t)((double)v * width / (double)max + 0.5);
+		if (units == 0)
+			units = 1;
+		fputs("  ", t->f);
+		for (uint64_t i = 0; i < units; i++)
+			fputc('#', t->f);
+	}
+}
+
+static void put_states(const struct text *t, const struct observation *o)
+{
+	/* "%-12s %10s %10s %10s" is 45 columns, then two spaces and the bar. */
+	int bar = t->width - 47 > BAR_MAX ? BAR_MAX : t->width - 47;
+	uint64_t max = 0;
+
+	if (bar < BAR_MIN)
+		bar = 0;
+	FOREACH_TCP_STATE(s)
+		if (observation_state_total(o, s) > max)
+			max = observation_state_total(o, s);
+	fprintf(t->f, "%s%-12s %10s %10s %10s%s\n", bold(t), "State", "total", "ipv4", "ipv6",
+		reset(t));
+	FOREACH_TCP_STATE(s) {
+		uint64_t total = observation_state_total(o, s);
+
+		fprintf(t->f, "%s%-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64, total ? "" : dim(t),
+			tcp_state_name(s), total, o->states[OBS_V4][s], o->states[OBS_V6][s]);
+		put_bar(t, total, max, bar);
+		fprintf(t->f, "%s\n", total ? "" : reset(t));
+	}
+	fprintf(t->f, "%s%-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "%s\n", bold(t), "total",
+		report_states_total(o, -1), report_states_total(o, OBS_V4),
+		report_states_total(o, OBS_V6), reset(t));
+}
+
+static void put_ports(const struct text *t, const struct observation *o)
+{
+	bool any = false;
+
+	FOREACH_TCP_STATE(s)
+		any |= o->top[s].n > 0;
+	if (!any)
+		return;
+	fprintf(t->f, "\n%s%-16s %5s %10s  %-6s  %s%s\n", bold(t), "Top local ports", "port",
+		"sockets", "role", "process", reset(t));
+	FOREACH_TCP_STATE(s) {
+		const struct top_ports *top = &o->top[s];
+
+		for (size_t i = 0; i < top->n && i < PORTS_PER_STATE; i++) {
+			const struct port_count *p = &top->ports[i];
+			char owner[64];
+
+			format_owner(owner, sizeof(owner), p->pid, p->comm);
+			fprintf(t->f, "  %-14s %5u %10" PRIu32 "  %-*s%s%s\n",
+				i == 0 ? tcp_state_name(s) : "", (unsigned)p->port, p->count,
+				owner[0] ? 6 : 0, report_role_name(p->server), owner[0] ? "  " : "",
+				owner);
+		}
+		if (top->n > PORTS_PER_STATE)
+			fprintf(t->f, "%s  %-14s (%zu more ports)%s\n", dim(t), "",
+				top->n - PORTS_PER_STATE, reset(t));
+	}
+}
+
+static void put_listeners(const struct text *t, const struct observation *o)
+{
+	int aw = 24;
+
+	if (o->n_listeners == 0)
+		return;
+	for (size_t i = 0; i < o->n_listeners; i++) {
+		const struct listener *l = &o->listeners[i];
+		char ep[REPORT_ENDPOINT_MAX];
+
+		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) == 0 &&
+		    (int)strlen(ep) > aw)
+			aw = (int)strlen(ep);
+	}
+	fprintf(t->f, "\n%s%-*s %7s %8s %6s  %s%s\n", bold(t), aw + 2, "Listeners", "queue",
+		"backlog", "fill", "process", reset(t));
+	for (size_t i = 0; i < o->n_listeners; i++) {
+		const struct listener *l = &o->listeners[i];
+		char ep[REPORT_ENDPOINT_MAX], backlog[24] = "?", fill[16] = "-", owner[64];
+		double ratio;
+
+		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
+			snprintf(ep, sizeof(ep), "?:%u", (unsigned)l->port);
+		if (l->backlog >= 0)
+			snprintf(backlog, sizeof(backlog), "%" PRId64, l->backlog);
+		if (report_listener_fill(l, &ratio))
+			snprintf(fill, sizeof(fill), "%.0f%%", ratio * 100);
+		format_owner(owner, sizeof(owner), l->pid, l->comm);
+		fprintf(t->f, "  %-*s %7" PRIu32 " %8s %6s%s%s\n", aw, ep, l->queue, backlog, fill,
+			owner[0] ? "  " : "", owner);
+	}
+}
+
+/* "  TCP:  inuse 12  orphan 0 ..." for the fields with (v6) or without the "v6." prefix. */
+static void put_sockstat_line(const struct text *t, const struct observation *o, bool v6)
+{
+	struct flow fl;
+	bool any = false;
+
+	for (size_t i = 0; i < o->n_sockstat; i++) {
+		const struct counter *c = &o->sockstat[i];
+		const char *field = c->name;
+		char word[96];
+
+		if ((strncmp(field, "v6.", 3) == 0) != v6)
+			continue;
+		if (v6)
+			field += 3;
+		if (!any)
+			flow_start(&fl, t, v6 ? "  TCP6:" : "  TCP: ", "         ", "  ");
+		any = true;
+		snprintf(word, sizeof(word), "%s %" PRId64 "%s", field, c->value,
+			 strcmp(field, "mem") == 0 ? " pages" : "");
+		flow_word(&fl, word, (int)strlen(word));
+	}
+	if (any)
+		flow_end(&fl);
+}
+
+static void put_counter_cell(const struct text *t, const struct observation *o,
+			     const struct counter *c)
+{
+	const char *field;
+
+	report_counter_split(c->name, &field);
+	fprintf(t->f, "%-*s %12" PRId64, COUNTER_NAME_W, field, c->value);
+	if (o->interval > 0) {
+		char rate[32];
+
+		format_rate(rate, sizeof(rate), c->rate);
+		fprintf(t->f, " %10s", rate);
+	}
+}
+
+static void put_counters(const struct text *t, const struct observation *o)
+{
+	int cell = COUNTER_NAME_W + 1 + 12 + (o->interval > 0 ? 11 : 0);
+	int cols = (t->width - 2 + 4) / (cell + 4);
+	const struct counter *shown[ARRAY_SIZE(diag_counters)];
+	size_t n = 0, zero = 0;
+	struct flow fl;
+
+	cols = cols < 1 ? 1 : cols > 2 ? 2 : cols;
+	for (size_t i = 0; i < ARRAY_SIZE(diag_counters); i++) {
+		const struct counter *c = observation_counter(o, diag_counters[i]);
+
+		if (c && c->value != 0)
+			shown[n++] = c;
+		zero += c && c->value == 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fputs(i % cols ? "    " : "  ", t->f);
+		put_counter_cell(t, o, shown[i]);
+		if (i % cols == (size_t)cols - 1 || i == n - 1)
+			fputc('\n', t->f);
+	}
+	if (zero == 0)
+		return;
+	fputs(dim(t), t->f);
+	flow_start(&fl, t, "  zero:", "        ", " ");
+	for (size_t i = 0; i < ARRAY_SIZE(diag_counters); i++) {
+		const struct counter *c = observation_counter(o, diag_counters[i]);
+		const char *field;
+
+		if (!c || c->value != 0)
+			continue;
+		report_counter_split(c->name, &field);
+		flow_word(&fl, field, (int)strlen(field));
+	}
+	fputs(reset(t), t->f);
+	flow_end(&fl);
+}
+
+static void put_kernel(const struct text *t, const struct observation *o)
+{
+	bool any = o->n_sockstat > 0;
+
+	for (size_t i = 0; !any && i < ARRAY_SIZE(diag_counters); i++)
+		any = observation_counter(o, diag_counters[i]) != NULL;
+	if (!any)
+		return;
+	fprintf(t->f, "\n%sKernel%s", bold(t), reset(t));
+	if (o->interval > 0)
+		fprintf(t->f, " (rates over %.1f s)", o->interval);
+	fputc('\n', t->f);
+	put_sockstat_line(t, o, false);
+	put_sockstat_line(t, o, true);
+	put_counters(t, o);
+}
+
+static void put_sysctls(const struct text *t, const struct observation *o)
+{
+	int kw = 0;
+
+	if (o->n_sysctls == 0)
+		return;
+	for (size_t i = 0; i < o->n_sysctls; i++)
+		if ((int)strlen(o->sysctls[i].key) > kw)
+			kw = (int)strlen(o->sysctls[i].key);
+	fprintf(t->f, "\n%sSysctls%s\n", bold(t), reset(t));
+	for (size_t i = 0; i < o->n_sysctls; i++) {
+		const struct sysctl_reading *s = &o->sysctls[i];
+
+		if (s->value) {
+			fprintf(t->f, "  %-*s = ", kw, s->key);
+			put_safe(t->f, s->value, strlen(s->value));
+			fputc('\n', t->f);
+		} else {
+			fprintf(t->f, "  %-*s = %s(absent)%s\n", kw, s->key, dim(t),
+				reset(t));
+		}
+	}
+}
+
+static void put_notes(const struct text *t, const struct observation *o)
+{
+	if (o->n_notes == 0)
+		return;
+	fprintf(t->f, "\n%sNotes%s\n", bold(t), reset(t));
+	for (size_t i = 0; i < o->n_notes; i++) {
+		struct flow fl;
+
+		flow_start(&fl, t, "  -", "    ", " ");
+		flow_text(&fl, o->notes[i]);
+		flow_end(&fl);
+	}
+}
+
+int report_stats_text(FILE *f, const struct observation *o, const struct report_text_opts *opts)
+{
+	struct text t = {
+		.f = f,
+		.color = opts && opts->color,
+		.unicode = opts && opts->unicode,
+		.width = opts && opts->width > 0 ? opts->width : DEFAULT_WIDTH,
+	};
+
+	put_header(&t, o);
+	fputc('\n', f);
+	put_states(&t, o);
+	put_ports(&t, o);
+	put_listeners(&t, o);
+	put_kernel(&t, o);
+	put_sysctls(&t, o);
+	put_notes(&t, o);
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return 0;
+}
