@@ -34,15 +34,16 @@ struct observe_args {
 };
 
 /* Options every observing command shares, for getopt_long tables. */
-#define OBSERVE_LONG_OPTIONS                                                                       \
+#define OBSERVE_LONG_OPTIONS                                                                      \
 	{ "format", required_argument, NULL, 'f' }, { "source", required_argument, NULL, 's' },   \
-		{ "top", required_argument, NULL, 't' },                                           \
-		{ "processes", no_argument, NULL, 'p' },                                           \
-		{ "interval", required_argument, NULL, 'i' },                                      \
-		{ "netns", required_argument, NULL, 'n' },                                         \
-		{ "netns-pid", required_argument, NULL, 'N' },                                     \
-		{ "proc-root", required_argument, NULL, 'P' },                                     \
-		{ "sysctl-root", required_argument, NULL, 'S' }
+		{ "top", required_argument, NULL, 't' }, { "processes", no_argument, NULL, 'p' }, \
+		{ "interval", required_argument, NULL, 'i' },                                     \
+		{ "netns", required_argument, NULL, 'n' },                                        \
+		{ "netns-pid", required_argument, NULL, 'N' },                                    \
+		{ "proc-root", required_argument, NULL, 'P' },                                    \
+	{                                                                                         \
+		"sysctl-root", required_argument, NULL, 'S'                                       \
+	}
 #define OBSERVE_SHORT_OPTIONS "f:s:t:pi:"
 
 void observe_args_init(struct observe_args *a);

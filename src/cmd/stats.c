@@ -11,7 +11,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: tcptune stats [-p] [-f text|json|prometheus] [-i SEC] [-s auto|netlink|proc]\n"
+	fputs("Usage: tcptune stats [-p] [-f text|json|prometheus] [-i SEC] [-s "
+	      "auto|netlink|proc]\n"
 	      "                     [-t N] [--netns NAME|PATH | --netns-pid PID]\n"
 	      "                     [--proc-root DIR] [--sysctl-root DIR]\n"
 	      "\n"

@@ -26,7 +26,7 @@ struct counter_list {
 static void counter_list_clear(struct counter_list *l)
 {
 	counters_free(l->v, l->n);
-	*l = (struct counter_list){0};
+	*l = (struct counter_list){ 0 };
 }
 #define _cleanup_counter_list_ _cleanup_(counter_list_clear)
 
@@ -53,7 +53,7 @@ static int counter_list_addf(struct counter_list *l, size_t *cap, int64_t value,
 	va_end(ap);
 	if (r < 0)
 		return -ENOMEM;
-	l->v[l->n++] = (struct counter){.name = name, .value = value};
+	l->v[l->n++] = (struct counter){ .name = name, .value = value };
 	return 0;
 }
 
@@ -80,7 +80,7 @@ static void counter_list_splice(struct counter_list *l, struct counter *arr, siz
 		memcpy(arr + *n, l->v, l->n * sizeof(*l->v));
 	*n += l->n;
 	free(l->v);
-	*l = (struct counter_list){0};
+	*l = (struct counter_list){ 0 };
 }
 
 /* Appends l's counters to *arr / *n; l is left empty. Fails only before changing anything. */
@@ -175,9 +175,10 @@ static int pairs_take(struct pairs_ctx *c, char **names, char **vals, size_t n, 
 		int r = parse_i64(vals[i], INT64_MIN, INT64_MAX, &v);
 
 		if (r < 0)
-			return err_set(
-			    c->errmsg, -EBADMSG, "line %zu: '%s' %s: %s '%s'", lineno, names[0],
-			    names[i], r == -ERANGE ? "number out of range" : "bad number", vals[i]);
+			return err_set(c->errmsg, -EBADMSG, "line %zu: '%s' %s: %s '%s'", lineno,
+				       names[0], names[i],
+				       r == -ERANGE ? "number out of range" : "bad number",
+				       vals[i]);
 		r = counter_list_addf(c->out, &c->cap, v, "%.*s.%s", taglen, names[0], names[i]);
 		if (r < 0)
 			return r;
@@ -230,8 +231,8 @@ static int pairs_one(struct pairs_ctx *c, struct lines *it, char *header)
 int counters_parse_pairs(const char *text, const char *const *sections, struct counter **arr,
 			 size_t *n, char **errmsg)
 {
-	_cleanup_counter_list_ struct counter_list out = {0};
-	struct pairs_ctx c = {.sections = sections, .out = &out, .errmsg = errmsg};
+	_cleanup_counter_list_ struct counter_list out = { 0 };
+	struct pairs_ctx c = { .sections = sections, .out = &out, .errmsg = errmsg };
 	_cleanup_free_ bool *seen = NULL;
 	_cleanup_free_ char *copy = NULL;
 	struct lines it;
@@ -248,7 +249,7 @@ int counters_parse_pairs(const char *text, const char *const *sections, struct c
 	if (!seen || !copy)
 		return -ENOMEM;
 	c.seen = seen;
-	it = (struct lines){.next = copy};
+	it = (struct lines){ .next = copy };
 	while ((line = lines_next(&it))) {
 		r = pairs_one(&c, &it, line);
 		if (r < 0)
@@ -301,9 +302,10 @@ static int sockstat_line(struct sockstat_ctx *c, char *line, size_t lineno)
 
 		r = parse_i64(f[i + 1], INT64_MIN, INT64_MAX, &v);
 		if (r < 0)
-			return err_set(
-			    c->errmsg, -EBADMSG, "line %zu: '%s' %s: %s '%s'", lineno, f[0], f[i],
-			    r == -ERANGE ? "number out of range" : "bad number", f[i + 1]);
+			return err_set(c->errmsg, -EBADMSG, "line %zu: '%s' %s: %s '%s'", lineno,
+				       f[0], f[i],
+				       r == -ERANGE ? "number out of range" : "bad number",
+				       f[i + 1]);
 		r = counter_list_addf(c->out, &c->cap, v, "%s%s%s", c->prefix, kind, f[i]);
 		if (r < 0)
 			return r;
@@ -314,8 +316,10 @@ static int sockstat_line(struct sockstat_ctx *c, char *line, size_t lineno)
 int counters_parse_sockstat(const char *text, const char *line_tag, const char *prefix,
 			    struct counter **arr, size_t *n, char **errmsg)
 {
-	_cleanup_counter_list_ struct counter_list out = {0};
-	struct sockstat_ctx c = {.tag = line_tag, .prefix = prefix, .out = &out, .errmsg = errmsg};
+	_cleanup_counter_list_ struct counter_list out = { 0 };
+	struct sockstat_ctx c = {
+		.tag = line_tag, .prefix = prefix, .out = &out, .errmsg = errmsg
+	};
 	_cleanup_free_ char *copy = NULL;
 	struct lines it;
 	char *line;
@@ -326,7 +330,7 @@ int counters_parse_sockstat(const char *text, const char *line_tag, const char *
 	copy = strdup(text);
 	if (!copy)
 		return -ENOMEM;
-	it = (struct lines){.next = copy};
+	it = (struct lines){ .next = copy };
 	while ((line = lines_next(&it))) {
 		r = sockstat_line(&c, line, it.lineno);
 		if (r < 0)
@@ -337,8 +341,8 @@ int counters_parse_sockstat(const char *text, const char *line_tag, const char *
 	return counter_list_move(&out, arr, n);
 }
 
-static const char *const snmp_sections[] = {"Tcp", NULL};
-static const char *const netstat_sections[] = {"TcpExt", NULL};
+static const char *const snmp_sections[] = { "Tcp", NULL };
+static const char *const netstat_sections[] = { "TcpExt", NULL };
 
 /* What each file holds; sections == NULL means the sockstat format. */
 static const struct counter_source {
@@ -347,10 +351,10 @@ static const struct counter_source {
 	const char *tag, *prefix;
 	const char *const *sections;
 } counter_sources[] = {
-    {"net/sockstat", false, "TCP", "", NULL},
-    {"net/sockstat6", true, "TCP6", "v6.", NULL},
-    {"net/snmp", false, NULL, NULL, snmp_sections},
-    {"net/netstat", false, NULL, NULL, netstat_sections},
+	{ "net/sockstat", false, "TCP", "", NULL },
+	{ "net/sockstat6", true, "TCP6", "v6.", NULL },
+	{ "net/snmp", false, NULL, NULL, snmp_sections },
+	{ "net/netstat", false, NULL, NULL, netstat_sections },
 };
 
 static int source_read(const char *proc_root, const struct counter_source *src,
@@ -380,8 +384,8 @@ static int source_read(const char *proc_root, const struct counter_source *src,
 
 int counters_read(const char *proc_root, struct observation *o, char **errmsg)
 {
-	_cleanup_counter_list_ struct counter_list sockstat = {0};
-	_cleanup_counter_list_ struct counter_list counters = {0};
+	_cleanup_counter_list_ struct counter_list sockstat = { 0 };
+	_cleanup_counter_list_ struct counter_list counters = { 0 };
 	int r;
 
 	if (!proc_root || !o)

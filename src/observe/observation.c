@@ -114,7 +114,8 @@ void observation_derive_rates(struct observation *cur, const struct observation 
 
 		/* A counter that appeared or wrapped between samples has no honest rate. */
 		if (p && cur->counters[i].value >= p->value)
-			cur->counters[i].rate = (double)(cur->counters[i].value - p->value) / seconds;
+			cur->counters[i].rate =
+				(double)(cur->counters[i].value - p->value) / seconds;
 		else
 			cur->counters[i].rate = NAN;
 	}
@@ -346,7 +347,8 @@ static int lookup(const struct observation *o, const char *name, struct metric_v
 		else if ((size_t)(idx < 0 ? 0 : idx) >= s->n)
 			return -ENODATA;
 		else
-			*v = (struct metric_value){ M_NUMBER, (double)s->num[idx < 0 ? 0 : idx], NULL };
+			*v = (struct metric_value){ M_NUMBER, (double)s->num[idx < 0 ? 0 : idx],
+						    NULL };
 		return 0;
 	}
 	if (strncmp(name, "top.", 4) == 0)

@@ -28,7 +28,7 @@ struct port_count {
 	bool server;	/* a listener holds this port: the local side is the server */
 	uint32_t inode; /* a sample socket on the port, with --processes; 0: none (TIME_WAIT) */
 	int pid;	/* owner of that socket; 0 when unknown or none */
-	char *comm;  /* its command name, NULL when unknown */
+	char *comm;	/* its command name, NULL when unknown */
 };
 
 struct top_ports {
@@ -40,10 +40,10 @@ struct listener {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
 	uint16_t port;
-	uint32_t queue;	  /* connections waiting in the accept queue */
-	int64_t backlog;  /* accept-queue limit; -1 when the source does not say (/proc) */
+	uint32_t queue;	 /* connections waiting in the accept queue */
+	int64_t backlog; /* accept-queue limit; -1 when the source does not say (/proc) */
 	uint32_t inode;
-	int pid;	  /* owner, with --processes; 0 when unknown */
+	int pid; /* owner, with --processes; 0 when unknown */
 	char *comm;
 };
 
@@ -57,14 +57,14 @@ struct counter {
 #define SYSCTL_MAX_VEC 8
 
 struct sysctl_reading {
-	char *key;	   /* dotted form: "net.ipv4.ip_local_port_range" */
-	char *value;	   /* whitespace-normalised text; NULL when the key does not exist */
-	size_t n;	   /* how many integers value holds (0 for a string) */
+	char *key;   /* dotted form: "net.ipv4.ip_local_port_range" */
+	char *value; /* whitespace-normalised text; NULL when the key does not exist */
+	size_t n;    /* how many integers value holds (0 for a string) */
 	int64_t num[SYSCTL_MAX_VEC];
 };
 
 struct observation {
-	double timestamp; /* seconds since the epoch */
+	double timestamp;   /* seconds since the epoch */
 	const char *source; /* "netlink" or "proc" (static string) */
 	char *netns;	    /* the namespace entered, NULL for our own */
 	uint64_t netns_inode;
@@ -85,8 +85,8 @@ struct observation {
 	struct sysctl_reading *sysctls;
 	size_t n_sysctls;
 
-	bool processes;	      /* owners were looked up */
-	char **notes;	      /* what a reader should know: fallbacks, degraded lookups */
+	bool processes; /* owners were looked up */
+	char **notes;	/* what a reader should know: fallbacks, degraded lookups */
 	size_t n_notes;
 };
 

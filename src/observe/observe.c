@@ -38,7 +38,6 @@ const char *const observe_default_sysctls[] = {
 	NULL,
 };
 
-
 /* The middle of the ephemeral port range: where sock_diag splits the work. */
 static uint16_t split_pivot(const char *sysctl_root)
 {

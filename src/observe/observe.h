@@ -7,11 +7,11 @@
 #include "observation.h"
 
 struct observe_opts {
-	const char *proc_root;	 /* "/proc" */
-	const char *sysctl_root; /* NULL: "<proc_root>/sys" */
-	enum obs_source source;	 /* AUTO: netlink, else /proc/net/tcp */
-	unsigned top;		 /* busiest ports kept per state */
-	bool processes;		 /* look up socket owners */
+	const char *proc_root;		  /* "/proc" */
+	const char *sysctl_root;	  /* NULL: "<proc_root>/sys" */
+	enum obs_source source;		  /* AUTO: netlink, else /proc/net/tcp */
+	unsigned top;			  /* busiest ports kept per state */
+	bool processes;			  /* look up socket owners */
 	const char *const *extra_sysctls; /* more keys to read, NULL-terminated */
 };
 

@@ -129,15 +129,14 @@ int procnet_read(const char *path, enum obs_family family, struct tally *t, char
 				*nl = '\0';
 			/* The first line is the column header. */
 			if (++lineno > 1 && procnet_parse_line(line, family, t) < 0)
-				return err_set(errmsg, -EBADMSG, "%s:%zu: malformed socket line", path,
-					       lineno);
+				return err_set(errmsg, -EBADMSG, "%s:%zu: malformed socket line",
+					       path, lineno);
 			if (t->error)
 				return t->error;
 			line = nl ? nl + 1 : buf + have;
 		}
 		if (!eof && line == buf && have == READ_BUF_SIZE)
-			return err_set(errmsg, -EBADMSG, "%s:%zu: line too long", path,
-				       lineno + 1);
+			return err_set(errmsg, -EBADMSG, "%s:%zu: line too long", path, lineno + 1);
 		have -= (size_t)(line - buf);
 		memmove(buf, line, have);
 		if (eof && have > 0)

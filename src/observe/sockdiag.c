@@ -100,9 +100,12 @@ size_t sockdiag_split_bytecode(enum sockdiag_half half, uint16_t pivot, void *bu
 	const uint8_t ge = INET_DIAG_BC_D_GE, le = INET_DIAG_BC_D_LE;
 	const bool same = half == SOCKDIAG_SAME_SIDE;
 	const struct inet_diag_bc_op ops[SOCKDIAG_SPLIT_OPS] = {
-		{ INET_DIAG_BC_S_GE, 8, 20 },	{ 0, 0, pivot },
-		{ same ? ge : le, 8, 24 },	{ 0, 0, same ? pivot : (uint16_t)(pivot - 1) },
-		{ INET_DIAG_BC_JMP, 4, 12 },	{ same ? le : ge, 8, 12 },
+		{ INET_DIAG_BC_S_GE, 8, 20 },
+		{ 0, 0, pivot },
+		{ same ? ge : le, 8, 24 },
+		{ 0, 0, same ? pivot : (uint16_t)(pivot - 1) },
+		{ INET_DIAG_BC_JMP, 4, 12 },
+		{ same ? le : ge, 8, 12 },
 		{ 0, 0, same ? (uint16_t)(pivot - 1) : pivot },
 	};
 
@@ -248,8 +251,12 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
 {
 	const uint32_t all = SOCKDIAG_ALL_STATES;
-	const struct sockdiag_req legacy_a[] = { { true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot } };
-	const struct sockdiag_req legacy_b[] = { { true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot } };
+	const struct sockdiag_req legacy_a[] = {
+		{ true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot },
+	};
+	const struct sockdiag_req legacy_b[] = {
+		{ true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot },
+	};
 	const struct sockdiag_req v2_a[] = {
 		{ false, AF_INET, all, SOCKDIAG_SAME_SIDE, pivot },
 		{ false, AF_INET6, all, SOCKDIAG_SAME_SIDE, pivot },

@@ -4,11 +4,16 @@
 #include <string.h>
 
 static const char *const names[TS_MAX] = {
-	[TS_ESTABLISHED] = "established", [TS_SYN_SENT] = "syn_sent",
-	[TS_SYN_RECV] = "syn_recv",	  [TS_FIN_WAIT1] = "fin_wait1",
-	[TS_FIN_WAIT2] = "fin_wait2",	  [TS_TIME_WAIT] = "time_wait",
-	[TS_CLOSE] = "close",		  [TS_CLOSE_WAIT] = "close_wait",
-	[TS_LAST_ACK] = "last_ack",	  [TS_LISTEN] = "listen",
+	[TS_ESTABLISHED] = "established",
+	[TS_SYN_SENT] = "syn_sent",
+	[TS_SYN_RECV] = "syn_recv",
+	[TS_FIN_WAIT1] = "fin_wait1",
+	[TS_FIN_WAIT2] = "fin_wait2",
+	[TS_TIME_WAIT] = "time_wait",
+	[TS_CLOSE] = "close",
+	[TS_CLOSE_WAIT] = "close_wait",
+	[TS_LAST_ACK] = "last_ack",
+	[TS_LISTEN] = "listen",
 	[TS_CLOSING] = "closing",
 };
 

@@ -213,8 +213,7 @@ static int section_of(json_object *parent, const char *name, json_object **ret,
 	return 0;
 }
 
-static int add_counters(json_object *root, const char *key, const struct observation *o,
-			bool rates)
+static int add_counters(json_object *root, const char *key, const struct observation *o, bool rates)
 {
 	json_object *obj = json_object_new_object();
 	int r;

@@ -173,8 +173,8 @@ static void put_listener_family(FILE *f, const struct observation *o, bool backl
 		char addr[REPORT_ADDR_MAX], port[8], socket[24];
 		bool shared;
 		size_t ordinal = same_endpoint_before(o, i, &shared);
-		const char *labels[] = { "address", addr,	   "port",   port,
-					 "process", l->comm,	   "socket", shared ? socket : NULL,
+		const char *labels[] = { "address", addr,    "port",   port,
+					 "process", l->comm, "socket", shared ? socket : NULL,
 					 NULL };
 
 		if (backlog && l->backlog < 0)

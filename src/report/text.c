@@ -423,8 +423,7 @@ static void put_sysctls(const struct text *t, const struct observation *o)
 			put_safe(t->f, s->value, strlen(s->value));
 			fputc('\n', t->f);
 		} else {
-			fprintf(t->f, "  %-*s = %s(absent)%s\n", kw, s->key, dim(t),
-				reset(t));
+			fprintf(t->f, "  %-*s = %s(absent)%s\n", kw, s->key, dim(t), reset(t));
 		}
 	}
 }

@@ -16,11 +16,11 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
 /* Hands ownership over: returns the pointer and clears the variable that held it. */
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) _p = (p);                                                            \
-		(p) = NULL;                                                                        \
-		_p;                                                                                \
+#define TAKE_PTR(p)                     \
+	({                              \
+		__typeof__(p) _p = (p); \
+		(p) = NULL;             \
+		_p;                     \
 	})
 
 static inline void freep(void *p)
