@@ -44,7 +44,7 @@ struct observe_args {
 	{                                                                                         \
 		"sysctl-root", required_argument, NULL, 'S'                                       \
 	}
-#define OBSERVE_SHORT_OPTIONS "f:s:t:pi:"
+#define OBSERVE_SHORT_OPTIONS ":f:s:t:pi:"
 
 void observe_args_init(struct observe_args *a);
 /*
@@ -54,6 +54,12 @@ void observe_args_init(struct observe_args *a);
 int observe_args_parse(struct observe_args *a, int opt, const char *arg);
 /* Enters the namespace, observes once or twice (--interval); returns an exit code. */
 int observe_args_run(struct observe_args *a, struct observation **ret);
+
+/*
+ * For getopt_long() with opterr = 0 and an optstring starting with ':':
+ * reports the bad option c ('?' or ':') on one line; returns EXIT_USAGE.
+ */
+int usage_error(const char *verb, int c, char **argv);
 
 /* Maps a negative errno to the exit code that tells its kind. */
 int exit_code_from_errno(int r);

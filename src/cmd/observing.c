@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -19,6 +20,17 @@ void log_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int usage_error(const char *verb, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		log_error("%s: option '%s' needs a value; see 'tcptune %s --help'", verb, opt, verb);
+	else
+		log_error("%s: unknown option '%s'; see 'tcptune %s --help'", verb, opt, verb);
+	return EXIT_USAGE;
 }
 
 int exit_code_from_errno(int r)

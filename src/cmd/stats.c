@@ -84,15 +84,14 @@ int cmd_stats(int argc, char **argv)
 	int c, r;
 
 	observe_args_init(&a);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, OBSERVE_SHORT_OPTIONS "h", options, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return 0;
 		}
-		if (c == '?') {
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+		if (c == '?' || c == ':')
+			return usage_error("stats", c, argv);
 		r = observe_args_parse(&a, c, optarg);
 		if (r)
 			return r == 1 ? EXIT_SOFTWARE : r;
