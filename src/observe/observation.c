@@ -305,6 +305,21 @@ static int lookup(const struct observation *o, const char *name, struct metric_v
 			};
 		return 0;
 	}
+	if (strncmp(name, "client.", 7) == 0 || strncmp(name, "server.", 7) == 0) {
+		enum tcp_state s = tcp_state_from_name(rest);
+
+		/* Listeners and closed sockets have no role. */
+		if (!s || s == TS_LISTEN || s == TS_CLOSE)
+			return -EINVAL;
+		if (o)
+			*v = (struct metric_value){
+				M_NUMBER,
+				name[0] == 'c' ? (double)o->client[s]
+					       : (double)(observation_state_total(o, s) - o->client[s]),
+				NULL,
+			};
+		return 0;
+	}
 	if (strncmp(name, "sockstat.", 9) == 0 || strncmp(name, "counter.", 8) == 0 ||
 	    strncmp(name, "rate.", 5) == 0) {
 		const struct counter *c;

@@ -71,6 +71,7 @@ struct observation {
 	char *kernel_release;
 
 	uint64_t states[OBS_NFAMILY][TS_MAX];
+	uint64_t client[TS_MAX];      /* sockets whose local port has no listener (both families) */
 	struct top_ports top[TS_MAX]; /* empty for TS_LISTEN and TS_CLOSE */
 
 	struct listener *listeners;
@@ -113,6 +114,7 @@ void observation_derive_rates(struct observation *cur, const struct observation 
 /*
  * Metrics by name, the interface of rules and reports:
  *   state.<state>  state.v4.<state>  state.v6.<state>     socket counts
+ *   client.<state>  server.<state>     by role: local port without / with a listener
  *   sockstat.<field>  sockstat.v6.<field>                 /proc/net/sockstat{,6} (TCP lines)
  *   counter.<Section>.<Name>  rate.<Section>.<Name>       /proc/net/{snmp,netstat}
  *   sysctl.<key>  sysctl.<key>[i]                         current values

@@ -115,7 +115,12 @@ int tally_finish(struct tally *t, unsigned top, struct observation *o)
 		struct port_count *pc;
 		size_t n;
 
-		if (!t->ports[s] || top == 0)
+		if (!t->ports[s])
+			continue;
+		for (size_t p = 0; p < TALLY_PORTS; p++)
+			if (t->ports[s][p] && !(listening[p / 8] & (1u << (p % 8))))
+				o->client[s] += t->ports[s][p];
+		if (top == 0)
 			continue;
 		pc = calloc(top, sizeof(*pc));
 		if (!pc)

@@ -32,6 +32,7 @@ static struct observation *sample(void)
 	o->states[OBS_V4][TS_TIME_WAIT] = 250;
 	o->states[OBS_V6][TS_TIME_WAIT] = 50;
 	o->states[OBS_V4][TS_CLOSE_WAIT] = 12;
+	o->client[TS_TIME_WAIT] = 280;
 	o->top[TS_CLOSE_WAIT].n = 1;
 	o->top[TS_CLOSE_WAIT].ports = calloc(1, sizeof(struct port_count));
 	o->top[TS_CLOSE_WAIT].ports[0] = (struct port_count){
@@ -75,6 +76,11 @@ static void test_metrics(void **state)
 		{ "state.syn_recv", 0, 0 },
 		{ "state.v5.time_wait", -EINVAL, 0 },
 		{ "state.timewait", -EINVAL, 0 },
+		{ "client.time_wait", 0, 280 },
+		{ "server.time_wait", 0, 20 },
+		{ "server.close_wait", 0, 12 },
+		{ "client.listen", -EINVAL, 0 },
+		{ "client.bogus", -EINVAL, 0 },
 		{ "sockstat.tw", 0, 300 },
 		{ "sockstat.v6.inuse", 0, 7 },
 		{ "sockstat.orphan", -ENODATA, 0 },

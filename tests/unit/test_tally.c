@@ -46,6 +46,9 @@ static void test_top_order_and_roles(void **state)
 	assert_int_equal(o->top[TS_ESTABLISHED].n, 0);
 	assert_int_equal(o->n_listeners, 1);
 	assert_int_equal(o->states[OBS_V4][TS_TIME_WAIT], 16);
+	/* Port 80 has a listener: its 9 are the server side, the other 7 the client side. */
+	assert_int_equal(o->client[TS_TIME_WAIT], 7);
+	assert_int_equal(o->client[TS_CLOSE_WAIT], 0);
 	observation_free(o);
 }
 
