@@ -80,29 +80,40 @@ int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 4096;
+	size_t len = 0, cap = max_size < 4096 ? max_size : 4096;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(cap);
+	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		ssize_t n;
 
-		if (cap - len < 2) {
+		if (len == cap) {
 			char *nb;
 
-			if (cap >= max_size)
-				return -EFBIG;
-			cap = cap * 2 > max_size ? max_size : cap * 2;
-			nb = realloc(buf, cap);
+			if (cap == max_size) {
+				char extra;
+
+				/* Full: only a file that ends here fits. */
+				n = read(fd, &extra, 1);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n < 0)
+					return -errno;
+				if (n > 0)
+					return -EFBIG;
+				break;
+			}
+			cap = cap > max_size / 2 ? max_size : cap * 2;
+			nb = realloc(buf, cap + 1);
 			if (!nb)
 				return -ENOMEM;
 			buf = nb;
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = read(fd, buf + len, cap - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

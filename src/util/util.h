@@ -60,7 +60,7 @@ char *path_join(const char *root, const char *rel);
 
 /*
  * Reads a whole (small, /proc-like) file into a NUL-terminated heap buffer.
- * Files larger than max_size are refused with -EFBIG rather than truncated.
+ * Files larger than max_size bytes are refused with -EFBIG rather than truncated.
  */
 int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len);
 

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -78,8 +79,24 @@ static void test_split_and_read(void **state)
 	assert_int_equal(read_file_str("/proc/self/stat", 1 << 16, &buf, &len), 0);
 	assert_int_equal(strlen(buf), len);
 	free(buf);
-	/* Too large for the cap: refused, not truncated. */
+	/* Too large for the cap: refused, not truncated; exactly the cap fits. */
 	assert_int_equal(read_file_str("/proc/self/maps", 16, &buf, &len), -EFBIG);
+	{
+		char path[] = "/tmp/tcptune-util-XXXXXX";
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "0123456789", 10), 10);
+		close(fd);
+		assert_int_equal(read_file_str(path, 10, &buf, &len), 0);
+		assert_string_equal(buf, "0123456789");
+		free(buf);
+		assert_int_equal(read_file_str(path, 9, &buf, &len), -EFBIG);
+		assert_int_equal(read_file_str(path, 5000, &buf, &len), 0);
+		assert_int_equal(len, 10);
+		free(buf);
+		unlink(path);
+	}
 	assert_int_equal(read_file_str("/nonexistent", 16, &buf, &len), -ENOENT);
 }
 
