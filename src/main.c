@@ -11,7 +11,11 @@ static const struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
+	{ "diagnose", cmd_diagnose, "find what is abnormal, explain why, and what to change" },
 	{ "stats", cmd_stats, "report TCP socket states, listeners, counters and sysctls" },
+	{ "rules", cmd_rules, "check or list the diagnostic rules" },
+	{ "explain", cmd_explain, "explain what sysctls do, their ranges, defaults and caveats" },
+	{ "lint", cmd_lint, "check sysctl.d files for removed, invalid and overridden settings" },
 };
 
 static void usage(FILE *f)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "observe.h"
+#include "report.h"
+#include "rules.h"
 
 /* Exit codes (tcptune(8) EXIT STATUS). 0-3 belong to the commands' own results. */
 enum {
@@ -70,6 +72,21 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes a snapshot to stdout in the chosen format; returns an exit code. */
 int report_observation(const struct observation *o, enum report_format format);
 
+/* Text options for a person: colour on a terminal without NO_COLOR, blocks in UTF-8. */
+struct report_text_opts report_text_opts_from_env(void);
+
+/* Where shipped data lives (see ruleload.c): data_path("rules"). */
+char *data_path(const char *sub);
+/*
+ * Loads the shipped rules (with shipped), /etc/tcptune/rules.d, then each
+ * extra path, printing every problem; returns 0 or an exit code.
+ */
+int rules_load_all(struct ruleset *rs, const char *const *extra, size_t n_extra, bool shipped);
+
 int cmd_stats(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 
 #endif

@@ -27,7 +27,8 @@ int usage_error(const char *verb, int c, char **argv)
 	const char *opt = argv[optind - 1];
 
 	if (c == ':')
-		log_error("%s: option '%s' needs a value; see 'tcptune %s --help'", verb, opt, verb);
+		log_error("%s: option '%s' needs a value; see 'tcptune %s --help'", verb, opt,
+			  verb);
 	else
 		log_error("%s: unknown option '%s'; see 'tcptune %s --help'", verb, opt, verb);
 	return EXIT_USAGE;

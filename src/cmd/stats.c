@@ -32,7 +32,7 @@ static void usage(FILE *f)
 }
 
 /* Bars and colours only for a person at a UTF-8 terminal. */
-static struct report_text_opts text_opts(void)
+struct report_text_opts report_text_opts_from_env(void)
 {
 	const char *lang = getenv("LC_ALL");
 	struct report_text_opts t = { .width = 80 };
@@ -59,7 +59,7 @@ int report_observation(const struct observation *o, enum report_format format)
 		r = report_stats_prom(stdout, o);
 		break;
 	default:
-		t = text_opts();
+		t = report_text_opts_from_env();
 		r = report_stats_text(stdout, o, &t);
 		break;
 	}

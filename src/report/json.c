@@ -328,3 +328,97 @@ int report_stats_json(FILE *f, const struct observation *o)
 		return -EIO;
 	return 0;
 }
+
+/* ---- diagnose ---- */
+
+static json_object *finding_json(const struct finding *f)
+{
+	static const char *const kinds[] = {
+		[REC_SET] = "set", [REC_MIN] = "min", [REC_MAX] = "max"
+	};
+	_cleanup_json_ json_object *obj = json_object_new_object();
+	json_object *evidence, *recommend, *changes, *see;
+	const struct rule *r = f->rule;
+	int e;
+
+	if (!obj)
+		return NULL;
+	if (add(obj, "id", new_string(r->id)) < 0 ||
+	    add(obj, "severity", json_object_new_string(severity_name(r->severity))) < 0 ||
+	    add(obj, "summary", new_string(f->summary)) < 0 ||
+	    add_string_or_null(obj, "explain", f->explain) < 0 ||
+	    add_string_or_null(obj, "action", f->action) < 0 ||
+	    add(obj, "evidence", evidence = json_object_new_object()) < 0 ||
+	    add(obj, "recommend", recommend = json_object_new_object()) < 0 ||
+	    add(obj, "changes", changes = json_object_new_array()) < 0 ||
+	    add(obj, "see", see = json_object_new_array()) < 0 ||
+	    add_string_or_null(obj, "origin", r->origin) < 0)
+		return NULL;
+	for (size_t i = 0; i < f->n_evidence; i++)
+		if (add_string_or_null(evidence, f->evidence[i].metric, f->evidence[i].value) < 0)
+			return NULL;
+	for (size_t i = 0; i < f->n_changes; i++) {
+		const struct change *c = &f->changes[i];
+		json_object *cj = json_object_new_object();
+
+		if (append(changes, cj) < 0)
+			return NULL;
+		e = add(cj, "key", new_string(c->key));
+		if (e == 0)
+			e = add_string_or_null(cj, "current", c->current);
+		if (e == 0)
+			e = add(cj, "recommended", new_string(c->value));
+		if (e == 0)
+			e = add(cj, "kind", json_object_new_string(kinds[c->kind]));
+		if (e == 0)
+			e = add(cj, "needed", json_object_new_boolean(c->needed));
+		if (e == 0 && c->needed)
+			e = add(recommend, c->key, new_string(c->value));
+		if (e < 0)
+			return NULL;
+	}
+	for (size_t i = 0; i < r->n_see; i++)
+		if (append(see, new_string(r->see[i])) < 0)
+			return NULL;
+	return TAKE_PTR(obj);
+}
+
+static int fill_judgement(json_object *root, const struct judgement *j)
+{
+	json_object *findings, *skipped;
+
+	if (add(root, "status", json_object_new_string(j->worst ? severity_name(j->worst) : "ok")) <
+		    0 ||
+	    add(root, "rules_evaluated", json_object_new_int64((int64_t)j->n_evaluated)) < 0 ||
+	    add(root, "findings", findings = json_object_new_array()) < 0 ||
+	    add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < j->n_findings; i++)
+		if (append(findings, finding_json(&j->findings[i])) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < j->n_skipped; i++) {
+		json_object *s = json_object_new_object();
+
+		if (append(skipped, s) < 0 ||
+		    add(s, "id", new_string(j->skipped[i].rule->id)) < 0 ||
+		    add(s, "reason", new_string(j->skipped[i].reason)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int report_diagnose_json(FILE *f, const struct observation *o, const struct judgement *j)
+{
+	_cleanup_json_ json_object *root = report_observation_json(o);
+	const char *text;
+
+	if (!root || fill_judgement(root, j) < 0)
+		return -ENOMEM;
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return -ENOMEM;
+	if (fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) == EOF)
+		return -EIO;
+	return 0;
+}

@@ -301,3 +301,38 @@ int report_stats_prom(FILE *f, const struct observation *o)
 		return -EIO;
 	return 0;
 }
+
+/* ---- diagnose ---- */
+
+int report_diagnose_prom(FILE *f, const struct observation *o, const struct judgement *j)
+{
+	const char *outcome[] = { "outcome", NULL, NULL };
+	int r = report_stats_prom(f, o);
+
+	if (r < 0)
+		return r;
+	put_help(f, PREFIX "diagnose_status", "gauge",
+		 "Worst finding: 0 ok or info, 1 warning, 2 critical (diagnose's exit code).");
+	put_int(f, PREFIX "diagnose_status", NULL,
+		j->worst == SEV_CRITICAL  ? 2
+		: j->worst == SEV_WARNING ? 1
+					  : 0);
+	put_help(f, PREFIX "finding", "gauge", "A rule that found a problem, by id and severity.");
+	for (size_t i = 0; i < j->n_findings; i++) {
+		const struct rule *rule = j->findings[i].rule;
+		const char *labels[] = { "id", rule->id, "severity", severity_name(rule->severity),
+					 NULL };
+
+		put_int(f, PREFIX "finding", labels, 1);
+	}
+	put_help(f, PREFIX "rules", "gauge", "Rules by outcome of this diagnosis.");
+	outcome[1] = "fired";
+	put_int(f, PREFIX "rules", outcome, (int64_t)j->n_findings);
+	outcome[1] = "evaluated";
+	put_int(f, PREFIX "rules", outcome, (int64_t)j->n_evaluated);
+	outcome[1] = "not_evaluated";
+	put_int(f, PREFIX "rules", outcome, (int64_t)j->n_skipped);
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return 0;
+}

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "engine.h"
 #include "observation.h"
 
 /*
@@ -91,5 +92,28 @@ struct report_text_opts {
 
 /* For people: a state table with bars, ports, listeners, kernel counters, sysctls. */
 int report_stats_text(FILE *f, const struct observation *o, const struct report_text_opts *opts);
+
+/*
+ * diagnose: the snapshot, then the findings. JSON: the stats object above
+ * plus "status" ("ok" | "info" | "warning" | "critical"), "rules_evaluated",
+ * "findings": [{"id", "severity", "summary", "explain", "action",
+ * "evidence": {metric: value text | null}, "recommend": {key: value} (only
+ * changes still needed; {} when no sysctl helps), "changes": [{"key",
+ * "current" (null: absent), "recommended", "kind": "set" | "min" | "max",
+ * "needed"}], "see": [...], "origin": "file:line"}], and "not_evaluated":
+ * [{"id", "reason"}]. Prometheus: the stats families plus
+ * tcptune_diagnose_status (0 ok, 1 warning, 2 critical), tcptune_finding{id,
+ * severity} 1 per finding and tcptune_rules{outcome="fired"|"evaluated"|
+ * "not_evaluated"}.
+ */
+struct report_diagnose_opts {
+	struct report_text_opts text;
+	bool verbose; /* text: list the rules not evaluated and why */
+};
+
+int report_diagnose_text(FILE *f, const struct observation *o, const struct judgement *j,
+			 const struct report_diagnose_opts *opts);
+int report_diagnose_json(FILE *f, const struct observation *o, const struct judgement *j);
+int report_diagnose_prom(FILE *f, const struct observation *o, const struct judgement *j);
 
 #endif

@@ -463,3 +463,140 @@ int report_stats_text(FILE *f, const struct observation *o, const struct report_
 		return -EIO;
 	return 0;
 }
+
+/* ---- diagnose ---- */
+
+static const char *severity_color(const struct text *t, enum severity s)
+{
+	if (!t->color)
+		return "";
+	return s == SEV_CRITICAL ? "\033[1;31m" : s == SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
+}
+
+static void put_para(const struct text *t, const char *label, const char *body)
+{
+	struct flow fl;
+	char first[32];
+
+	if (!body || !*body)
+		return;
+	snprintf(first, sizeof(first), "  %-9s", label);
+	flow_start(&fl, t, first, "             ", " ");
+	fl.fresh = true;
+	flow_text(&fl, body);
+	flow_end(&fl);
+}
+
+static void put_evidence(const struct text *t, const struct finding *f)
+{
+	struct flow fl;
+
+	if (f->n_evidence == 0)
+		return;
+	flow_start(&fl, t, "  Evidence ", "             ", ", ");
+	fl.fresh = true;
+	for (size_t i = 0; i < f->n_evidence; i++) {
+		_cleanup_free_ char *item = NULL;
+		const struct evidence *e = &f->evidence[i];
+
+		if (asprintf(&item, "%s = %s", e->metric, e->value ? e->value : "n/a") < 0)
+			continue;
+		flow_word(&fl, item, (int)strlen(item));
+	}
+	flow_end(&fl);
+}
+
+static void put_changes(const struct text *t, const struct finding *f)
+{
+	static const char *const kind[] = {
+		[REC_SET] = "", [REC_MIN] = "at least ", [REC_MAX] = "at most "
+	};
+
+	for (size_t i = 0; i < f->n_changes; i++) {
+		const struct change *c = &f->changes[i];
+
+		fprintf(t->f, "  %-9s %s: %s -> %s%s%s%s\n", i == 0 ? "Change" : "", c->key,
+			c->current ? c->current : "(absent)", kind[c->kind], c->value,
+			c->needed ? "" : dim(t), c->needed ? "" : "  (already satisfied)");
+		if (!c->needed)
+			fputs(reset(t), t->f);
+	}
+	if (f->n_changes == 0)
+		fprintf(t->f, "  %-9s %s\n", "Change", "no sysctl helps: see the action above");
+}
+
+static void put_finding(const struct text *t, const struct finding *f)
+{
+	const struct rule *r = f->rule;
+	char upper[16];
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(upper) && severity_name(r->severity)[i]; i++)
+		upper[i] = (char)(severity_name(r->severity)[i] - 'a' + 'A');
+	upper[i] = '\0';
+	fprintf(t->f, "\n%s%-8s%s  %s%s%s\n", severity_color(t, r->severity), upper, reset(t),
+		bold(t), r->id, reset(t));
+	put_para(t, "", f->summary);
+	put_evidence(t, f);
+	put_para(t, "Why", f->explain);
+	put_para(t, "Action", f->action);
+	put_changes(t, f);
+	for (size_t k = 0; k < r->n_see; k++)
+		fprintf(t->f, "  %-9s %s\n", k == 0 ? "See" : "", r->see[k]);
+}
+
+/* What to run next: look at a recommended key, or nothing to do. */
+static void put_next(const struct text *t, const struct judgement *j)
+{
+	for (size_t i = 0; i < j->n_findings; i++)
+		for (size_t k = 0; k < j->findings[i].n_changes; k++)
+			if (j->findings[i].changes[k].needed) {
+				fprintf(t->f, "\nNext: tcptune explain %s\n",
+					j->findings[i].changes[k].key);
+				return;
+			}
+}
+
+int report_diagnose_text(FILE *f, const struct observation *o, const struct judgement *j,
+			 const struct report_diagnose_opts *opts)
+{
+	struct text t = {
+		.f = f,
+		.color = opts && opts->text.color,
+		.unicode = opts && opts->text.unicode,
+		.width = opts && opts->text.width > 0 ? opts->text.width : DEFAULT_WIDTH,
+	};
+
+	put_header(&t, o);
+	fputc('\n', f);
+	put_states(&t, o);
+	if (j->n_findings == 0)
+		fprintf(f, "\n%sNo problems found%s: %zu rules evaluated", bold(&t), reset(&t),
+			j->n_evaluated);
+	else
+		fprintf(f, "\n%sFindings%s: %zu, %zu rules evaluated", bold(&t), reset(&t),
+			j->n_findings, j->n_evaluated);
+	if (j->n_skipped)
+		fprintf(f, ", %zu not evaluated%s", j->n_skipped,
+			opts && opts->verbose ? "" : " (-v says why)");
+	fputs(".\n", f);
+	for (size_t i = 0; i < j->n_findings; i++)
+		put_finding(&t, &j->findings[i]);
+	if (opts && opts->verbose && j->n_skipped) {
+		fprintf(f, "\n%sNot evaluated%s\n", bold(&t), reset(&t));
+		for (size_t i = 0; i < j->n_skipped; i++) {
+			struct flow fl;
+			char first[96];
+
+			snprintf(first, sizeof(first), "  %s:", j->skipped[i].rule->id);
+			flow_start(&fl, &t, first, "      ", " ");
+			flow_text(&fl, j->skipped[i].reason);
+			flow_end(&fl);
+		}
+	}
+	put_notes(&t, o);
+	put_next(&t, j);
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return 0;
+}

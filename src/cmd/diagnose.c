@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "engine.h"
+#include "report.h"
+#include "util.h"
+
+/* The monitoring-plugin convention, for Nagios/Icinga and friends. */
+enum {
+	DIAG_OK = 0,
+	DIAG_WARNING = 1,
+	DIAG_CRITICAL = 2,
+	DIAG_UNKNOWN = 3,
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tcptune diagnose [-pv] [-f text|json|prometheus] [-i SEC] [-s "
+	      "auto|netlink|proc]\n"
+	      "                        [-t N] [--netns NAME|PATH | --netns-pid PID] [--rules "
+	      "PATH]...\n"
+	      "                        [--min-severity info|warning|critical]\n"
+	      "                        [--proc-root DIR] [--sysctl-root DIR]\n"
+	      "\n"
+	      "Observe the machine, match the diagnostic rules, and explain each finding:\n"
+	      "what is abnormal, the evidence, the likely cause and what to change.\n"
+	      "\n"
+	      "  -i, --interval SEC   two snapshots SEC apart: rules on counter rates need it\n"
+	      "  -r, --rules PATH     also load this rule file or directory (repeatable)\n"
+	      "      --min-severity S report only findings of severity S or worse\n"
+	      "  -v, --verbose        list the rules that could not be evaluated, and why\n"
+	      "      --no-processes   do not look up the processes holding sockets\n"
+	      "  (and every option of 'tcptune stats': -f -s -t -p --netns --netns-pid\n"
+	      "   --proc-root --sysctl-root)\n"
+	      "\n"
+	      "Exit status: 0 OK, 1 warning, 2 critical, 3 could not observe;\n"
+	      "64 usage, 65 bad rule file, 66 missing rule file.\n",
+	      f);
+}
+
+static int render(const struct observation *o, const struct judgement *j, enum report_format fmt,
+		  bool verbose)
+{
+	struct report_diagnose_opts opts = { .text = report_text_opts_from_env(),
+					     .verbose = verbose };
+	int r;
+
+	switch (fmt) {
+	case FORMAT_JSON:
+		r = report_diagnose_json(stdout, o, j);
+		break;
+	case FORMAT_PROMETHEUS:
+		r = report_diagnose_prom(stdout, o, j);
+		break;
+	default:
+		r = report_diagnose_text(stdout, o, j, &opts);
+		break;
+	}
+	if (r == 0 && fflush(stdout) != 0)
+		r = -EIO;
+	if (r < 0) {
+		log_error("writing the report: %s", strerror(-r));
+		return DIAG_UNKNOWN;
+	}
+	return 0;
+}
+
+int cmd_diagnose(int argc, char **argv)
+{
+	static const struct option options[] = {
+		OBSERVE_LONG_OPTIONS,
+		{ "rules", required_argument, NULL, 'r' },
+		{ "min-severity", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-processes", no_argument, NULL, 'P' + 256 },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_observation_ struct observation *o = NULL;
+	_cleanup_free_ const char **extra = NULL;
+	struct ruleset rules = { 0 };
+	struct judgement *j = NULL;
+	enum severity min = SEV_INFO;
+	struct observe_args a;
+	size_t n_extra = 0;
+	bool verbose = false;
+	char **keys = NULL;
+	int c, r;
+
+	observe_args_init(&a);
+	/* Findings name the process that holds a port: look owners up unless told not to. */
+	a.opts.processes = true;
+	extra = calloc((size_t)argc + 1, sizeof(*extra));
+	if (!extra)
+		return EXIT_OSERR;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, OBSERVE_SHORT_OPTIONS "r:vh", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case '?':
+		case ':':
+			return usage_error("diagnose", c, argv);
+		case 'r':
+			extra[n_extra++] = optarg;
+			break;
+		case 'm':
+			min = severity_from_name(optarg);
+			if (!min) {
+				log_error("--min-severity: '%s' is not one of info, warning, "
+					  "critical",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'P' + 256:
+			a.opts.processes = false;
+			break;
+		default:
+			r = observe_args_parse(&a, c, optarg);
+			if (r)
+				return r == 1 ? EXIT_SOFTWARE : r;
+		}
+	}
+	if (optind < argc) {
+		log_error("diagnose: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+
+	/* Rules first: a broken rule file is an input error, before any observing. */
+	r = rules_load_all(&rules, extra, n_extra, true);
+	if (r)
+		goto out;
+	keys = ruleset_sysctl_keys(&rules);
+	if (!keys) {
+		r = EXIT_OSERR;
+		goto out;
+	}
+	a.opts.extra_sysctls = (const char *const *)keys;
+	r = observe_args_run(&a, &o);
+	if (r) {
+		/* Monitoring reads "could not observe" as UNKNOWN, not as an input error. */
+		r = r == EXIT_USAGE ? r : DIAG_UNKNOWN;
+		goto out;
+	}
+	if (engine_judge(&rules, o, &j) < 0) {
+		log_error("evaluating rules: out of memory");
+		r = DIAG_UNKNOWN;
+		goto out;
+	}
+	judgement_filter(j, min);
+	r = render(o, j, a.format, verbose);
+	if (r == 0)
+		r = j->worst == SEV_CRITICAL  ? DIAG_CRITICAL
+		    : j->worst == SEV_WARNING ? DIAG_WARNING
+					      : DIAG_OK;
+out:
+	judgement_free(j);
+	strv_free(keys);
+	ruleset_free(&rules);
+	return r;
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "format.h"
+#include "lint.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tcptune lint [-f text|json] [--root DIR] [--sysctl-root DIR] [FILE...]\n"
+	      "\n"
+	      "Check sysctl.d(5) files against tcptune's knowledge base and the running kernel:\n"
+	      "removed or unknown keys, invalid or harmful values, keys set twice or overridden\n"
+	      "by a later file. Without FILE, checks what the system applies at boot, in order:\n"
+	      "/etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d,\n"
+	      "/lib/sysctl.d (*.conf, by file name), then /etc/sysctl.conf.\n"
+	      "\n"
+	      "  -f, --format FMT       text (default: FILE:LINE: MESSAGE) or json\n"
+	      "      --root DIR         look for the default files under DIR (default /)\n"
+	      "      --sysctl-root DIR  read current values from DIR (default /proc/sys)\n"
+	      "  -h, --help             show this help\n",
+	      f);
+}
+
+static void json_putp(json_object **j)
+{
+	json_object_put(*j);
+}
+#define _cleanup_json_ _cleanup_(json_putp)
+
+static void lint_report_freep(struct lint_report **r)
+{
+	lint_report_free(*r);
+}
+#define _cleanup_lint_report_ _cleanup_(lint_report_freep)
+
+/* Adds a string (NULL: JSON null); file contents need not be UTF-8. */
+static int jadd_str(json_object *o, const char *key, const char *s)
+{
+	_cleanup_free_ char *clean = NULL;
+	json_object *v;
+
+	if (!s)
+		return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+	clean = report_utf8_sanitize(s);
+	v = clean ? json_object_new_string(clean) : NULL;
+	if (!v || json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int print_json(const struct lint_report *rep)
+{
+	_cleanup_json_ json_object *arr = json_object_new_array();
+
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct lint_finding *f = &rep->findings[i];
+		json_object *o = json_object_new_object(), *line;
+
+		if (!o || json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			return -ENOMEM;
+		}
+		line = json_object_new_int64(f->line);
+		if (jadd_str(o, "file", f->file) < 0 || !line ||
+		    json_object_object_add(o, "line", line) < 0 || jadd_str(o, "key", f->key) < 0 ||
+		    jadd_str(o, "severity", lint_severity_name(f->severity)) < 0 ||
+		    jadd_str(o, "message", f->message) < 0)
+			return -ENOMEM;
+	}
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
+	return 0;
+}
+
+static void print_text(const struct lint_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		printf("%s:%u: %s\n", rep->findings[i].file, rep->findings[i].line,
+		       rep->findings[i].message);
+}
+
+static int parse_args(struct lint_opts *o, enum report_format *format, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "sysctl-root", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	*o = (struct lint_opts){ .root = "/", .sysctl_root = "/proc/sys" };
+	*format = FORMAT_TEXT;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "text") == 0) {
+				*format = FORMAT_TEXT;
+			} else if (strcmp(optarg, "json") == 0) {
+				*format = FORMAT_JSON;
+			} else {
+				log_error("--format: '%s' is not one of text, json", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'R':
+			o->root = optarg;
+			break;
+		case 'S':
+			o->sysctl_root = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			return usage_error("lint", c, argv);
+		}
+	}
+	if (optind < argc) {
+		o->files = (const char *const *)argv + optind;
+		o->n_files = (size_t)(argc - optind);
+	}
+	return 0;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	_cleanup_lint_report_ struct lint_report *rep = NULL;
+	_cleanup_free_ char *errmsg = NULL;
+	enum report_format format;
+	struct lint_opts o;
+	int r;
+
+	r = parse_args(&o, &format, argc, argv);
+	if (r)
+		return r < 0 ? 0 : r;
+	r = lint_run(&o, &rep, &errmsg);
+	if (r < 0) {
+		log_error("lint: %s", errmsg ? errmsg : strerror(-r));
+		/* A directory or a huge file where a sysctl.d file was expected: bad input. */
+		if (r == -EISDIR || r == -EFBIG)
+			return r == -EISDIR ? EXIT_NOINPUT : EXIT_DATAERR;
+		return exit_code_from_errno(r);
+	}
+	if (format == FORMAT_JSON)
+		r = print_json(rep);
+	else
+		print_text(rep);
+	if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("lint: writing the report: %s", strerror(r < 0 ? -r : errno));
+		return EXIT_OSERR;
+	}
+	return rep->n > 0 ? 1 : 0;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "util.h"
+
+#define LOCAL_RULES_DIR "/etc/tcptune/rules.d"
+
+/*
+ * The shipped data: $TCPTUNE_DATADIR, else the source tree when this binary
+ * runs from its build tree (so ./build/tcptune works without installing),
+ * else the installed datadir.
+ */
+char *data_path(const char *sub)
+{
+	const char *env = getenv("TCPTUNE_DATADIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return path_join(env, sub);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		if (strcmp(exe, TCPTUNE_BUILD_DIR) == 0)
+			return path_join(TCPTUNE_SOURCE_DIR, sub);
+	}
+	return path_join(TCPTUNE_DATADIR, sub);
+}
+
+static int load_layer(struct ruleset *rs, const char *path)
+{
+	struct load_errors errs = { 0 };
+	int r = ruleset_load(rs, path, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.msgs[i]);
+	load_errors_free(&errs);
+	return r;
+}
+
+int rules_load_all(struct ruleset *rs, const char *const *extra, size_t n_extra, bool shipped)
+{
+	_cleanup_free_ char *dir = shipped ? data_path("rules") : NULL;
+	struct stat st;
+	int r = 0, e;
+
+	if (shipped) {
+		if (!dir)
+			return EXIT_OSERR;
+		r = load_layer(rs, dir);
+		if (r == -ENOENT)
+			return EXIT_NOINPUT;
+		if (stat(LOCAL_RULES_DIR, &st) == 0 && (e = load_layer(rs, LOCAL_RULES_DIR)) < 0)
+			r = r < 0 ? r : e;
+	}
+	for (size_t i = 0; i < n_extra; i++) {
+		e = load_layer(rs, extra[i]);
+		if (e < 0 && r == 0)
+			r = e;
+	}
+	if (r == -ENOENT)
+		return EXIT_NOINPUT;
+	if (r == -EPERM)
+		return EXIT_NOPERM;
+	return r < 0 ? EXIT_DATAERR : 0;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb.h"
+#include "util.h"
+
+static void finding_clear(struct finding *f)
+{
+	free(f->summary);
+	free(f->explain);
+	free(f->action);
+	for (size_t i = 0; i < f->n_evidence; i++)
+		free(f->evidence[i].value);
+	free(f->evidence);
+	for (size_t i = 0; i < f->n_changes; i++) {
+		free(f->changes[i].current);
+		free(f->changes[i].value);
+	}
+	free(f->changes);
+}
+
+struct judgement *judgement_free(struct judgement *j)
+{
+	if (!j)
+		return NULL;
+	for (size_t i = 0; i < j->n_findings; i++)
+		finding_clear(&j->findings[i]);
+	free(j->findings);
+	for (size_t i = 0; i < j->n_skipped; i++)
+		free(j->skipped[i].reason);
+	free(j->skipped);
+	free(j);
+	return NULL;
+}
+
+/* Whether the current value already satisfies a recommendation of value. */
+static bool satisfied(const struct recommendation *rec, const char *value, const char *current)
+{
+	const struct kb_entry *e = kb_lookup(rec->key);
+	int64_t cur, want;
+
+	if (!current || !e)
+		return false;
+	if (rec->kind == REC_SET)
+		return kb_values_equal(e, current, value);
+	if (parse_i64(current, INT64_MIN, INT64_MAX, &cur) < 0 ||
+	    parse_i64(value, INT64_MIN, INT64_MAX, &want) < 0)
+		return false;
+	return rec->kind == REC_MIN ? cur >= want : cur <= want;
+}
+
+/*
+ * The value a recommendation asks for on this machine: its literal, or its
+ * bound evaluated and kept within the key's valid range. NULL when the bound
+ * cannot be evaluated here.
+ */
+static char *recommended_value(const struct recommendation *rec, const struct observation *o)
+{
+	const struct kb_entry *e = kb_lookup(rec->key);
+	_cleanup_free_ char *why = NULL;
+	char *s = NULL;
+	double v;
+
+	if (!rec->bound)
+		return strdup(rec->value);
+	if (expr_eval(rec->bound, o, &v, &why) < 0 || !e || v != v)
+		return NULL;
+	if (v < (double)e->range[0].min)
+		v = (double)e->range[0].min;
+	if (v > (double)e->range[0].max)
+		v = (double)e->range[0].max;
+	if (asprintf(&s, "%.0f", v) < 0)
+		return NULL;
+	return s;
+}
+
+static int fill_changes(const struct rule *r, const struct observation *o, struct finding *f)
+{
+	f->changes = calloc(r->n_recommend ? r->n_recommend : 1, sizeof(*f->changes));
+	if (!f->changes)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_recommend; i++) {
+		const struct recommendation *rec = &r->recommend[i];
+		const struct sysctl_reading *s = observation_sysctl(o, rec->key);
+		char *value = recommended_value(rec, o);
+		struct change *c;
+
+		if (!value)
+			continue; /* a bound this machine cannot tell: recommend nothing */
+		c = &f->changes[f->n_changes++];
+		c->key = rec->key;
+		c->value = value;
+		c->kind = rec->kind;
+		c->current = s && s->value ? strdup(s->value) : NULL;
+		c->needed = !satisfied(rec, value, c->current);
+	}
+	return 0;
+}
+
+static int fill_evidence(const struct rule *r, const struct observation *o, struct finding *f)
+{
+	f->evidence = calloc(r->n_evidence ? r->n_evidence : 1, sizeof(*f->evidence));
+	if (!f->evidence)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_evidence; i++) {
+		struct evidence *e = &f->evidence[f->n_evidence++];
+
+		e->metric = r->evidence[i];
+		if (observation_metric_text(o, e->metric, &e->value) < 0)
+			e->value = NULL;
+	}
+	return 0;
+}
+
+static int make_finding(const struct rule *r, const struct observation *o, struct finding *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->rule = r;
+	f->summary = rule_interpolate(r->summary, o);
+	f->explain = r->explain ? rule_interpolate(r->explain, o) : NULL;
+	f->action = r->action ? rule_interpolate(r->action, o) : NULL;
+	if (!f->summary || (r->explain && !f->explain) || (r->action && !f->action) ||
+	    fill_evidence(r, o, f) < 0 || fill_changes(r, o, f) < 0) {
+		finding_clear(f);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->rule->severity != y->rule->severity)
+		return x->rule->severity > y->rule->severity ? -1 : 1;
+	return strcmp(x->rule->id, y->rule->id);
+}
+
+int engine_judge(const struct ruleset *rs, const struct observation *o, struct judgement **ret)
+{
+	struct judgement *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->findings = calloc(rs->n + 1, sizeof(*j->findings));
+	j->skipped = calloc(rs->n + 1, sizeof(*j->skipped));
+	if (!j->findings || !j->skipped)
+		goto oom;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		char *why = NULL;
+		double v;
+		int e;
+
+		if (!r->enabled)
+			continue;
+		e = expr_eval(r->when, o, &v, &why);
+		if (e < 0) {
+			struct skipped *s = &j->skipped[j->n_skipped++];
+
+			s->rule = r;
+			s->reason = why ? why : strdup(strerror(-e));
+			continue;
+		}
+		free(why);
+		j->n_evaluated++;
+		if (v == 0)
+			continue;
+		if (make_finding(r, o, &j->findings[j->n_findings]) < 0)
+			goto oom;
+		if (r->severity > j->worst)
+			j->worst = r->severity;
+		j->n_findings++;
+	}
+	qsort(j->findings, j->n_findings, sizeof(*j->findings), cmp_finding);
+	*ret = j;
+	return 0;
+oom:
+	judgement_free(j);
+	return -ENOMEM;
+}
+
+void judgement_filter(struct judgement *j, enum severity min)
+{
+	size_t kept = 0;
+
+	j->worst = 0;
+	for (size_t i = 0; i < j->n_findings; i++) {
+		if (j->findings[i].rule->severity < min) {
+			finding_clear(&j->findings[i]);
+			continue;
+		}
+		if (j->findings[i].rule->severity > j->worst)
+			j->worst = j->findings[i].rule->severity;
+		j->findings[kept++] = j->findings[i];
+	}
+	j->n_findings = kept;
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+static struct ruleset rules;
+
+static int setup(void **state)
+{
+	struct load_errors errs = { 0 };
+
+	(void)state;
+	return ruleset_load(&rules, FIXTURES "/rules/good.yaml", &errs);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ruleset_free(&rules);
+	return 0;
+}
+
+static void set_sysctl(struct observation *o, const char *key, const char *value, int64_t num)
+{
+	struct sysctl_reading *s = realloc(o->sysctls, (o->n_sysctls + 1) * sizeof(*s));
+
+	assert_non_null(s);
+	o->sysctls = s;
+	s[o->n_sysctls++] = (struct sysctl_reading){
+		.key = strdup(key),
+		.value = value ? strdup(value) : NULL,
+		.n = value ? 1 : 0,
+		.num = { num },
+	};
+}
+
+static struct observation *snapshot(uint64_t close_wait, uint64_t time_wait, const char *buckets)
+{
+	struct observation *o = observation_new();
+
+	o->states[OBS_V4][TS_CLOSE_WAIT] = close_wait;
+	o->states[OBS_V6][TS_TIME_WAIT] = time_wait;
+	if (buckets)
+		set_sysctl(o, "net.ipv4.tcp_max_tw_buckets", buckets, strtoll(buckets, NULL, 10));
+	set_sysctl(o, "net.ipv4.tcp_fin_timeout", "20", 20);
+	set_sysctl(o, "net.ipv4.tcp_tw_reuse", "2", 2);
+	return o;
+}
+
+static void test_findings(void **state)
+{
+	struct observation *o = snapshot(50, 700, "1000");
+	struct judgement *j = NULL;
+	const struct finding *f;
+
+	(void)state;
+	assert_int_equal(engine_judge(&rules, o, &j), 0);
+	assert_int_equal(j->n_findings, 2);
+	assert_int_equal(j->n_evaluated, 2);
+	assert_int_equal(j->worst, SEV_CRITICAL);
+
+	/* Most severe first. */
+	f = &j->findings[0];
+	assert_string_equal(f->rule->id, "tw-cap");
+	assert_string_equal(f->summary, "TIME_WAIT at 700");
+	assert_int_equal(f->n_evidence, 3);
+	assert_string_equal(f->evidence[1].metric, "sysctl.net.ipv4.tcp_max_tw_buckets");
+	assert_string_equal(f->evidence[1].value, "1000");
+	assert_null(f->evidence[2].value); /* sockstat.tw: not in this snapshot */
+	assert_int_equal(f->n_changes, 3);
+	/* {min: 2 * current}: evaluated on this machine. */
+	assert_string_equal(f->changes[0].key, "net.ipv4.tcp_max_tw_buckets");
+	assert_string_equal(f->changes[0].value, "2000");
+	assert_string_equal(f->changes[0].current, "1000");
+	assert_true(f->changes[0].needed);
+	/* {max: 30} with 20 now: nothing to do. */
+	assert_string_equal(f->changes[1].value, "30");
+	assert_false(f->changes[1].needed);
+	assert_string_equal(f->changes[2].value, "1");
+	assert_true(f->changes[2].needed);
+
+	f = &j->findings[1];
+	assert_string_equal(f->rule->id, "many-close-wait");
+	/* No close_wait top port in this snapshot: the fallback text. */
+	assert_string_equal(f->summary, "50 in CLOSE_WAIT on no port");
+	assert_int_equal(f->n_changes, 0);
+
+	judgement_filter(j, SEV_CRITICAL);
+	assert_int_equal(j->n_findings, 1);
+	assert_int_equal(j->worst, SEV_CRITICAL);
+	judgement_free(j);
+	observation_free(o);
+}
+
+static void test_quiet_and_not_evaluated(void **state)
+{
+	struct observation *o = snapshot(3, 700, NULL);
+	struct judgement *j = NULL;
+
+	(void)state;
+	assert_int_equal(engine_judge(&rules, o, &j), 0);
+	assert_int_equal(j->n_findings, 0);
+	assert_int_equal(j->worst, 0);
+	assert_int_equal(j->n_evaluated, 1);
+	/* Without tcp_max_tw_buckets the rule cannot be judged: never a false alarm. */
+	assert_int_equal(j->n_skipped, 1);
+	assert_string_equal(j->skipped[0].rule->id, "tw-cap");
+	assert_string_equal(j->skipped[0].reason,
+			    "sysctl.net.ipv4.tcp_max_tw_buckets is not available");
+	judgement_free(j);
+	observation_free(o);
+}
+
+static void test_min_never_lowers(void **state)
+{
+	struct observation *o = snapshot(0, 700, "1000");
+	struct judgement *j = NULL;
+	struct rule *r = (struct rule *)ruleset_find(&rules, "tw-cap");
+
+	(void)state;
+	/* Pretend the bound asks for less than the machine has: it must not lower it. */
+	expr_free(r->recommend[0].bound);
+	assert_int_equal(expr_parse("sysctl.net.ipv4.tcp_max_tw_buckets / 2",
+				    &r->recommend[0].bound, &(unsigned){ 0 }, NULL),
+			 0);
+	assert_int_equal(engine_judge(&rules, o, &j), 0);
+	assert_int_equal(j->n_findings, 1);
+	assert_string_equal(j->findings[0].changes[0].value, "500");
+	assert_false(j->findings[0].changes[0].needed);
+	judgement_free(j);
+	observation_free(o);
+}
+
+static void test_disabled(void **state)
+{
+	struct observation *o = snapshot(50, 700, "1000");
+	struct rule *r = (struct rule *)ruleset_find(&rules, "many-close-wait");
+	struct judgement *j = NULL;
+
+	(void)state;
+	r->enabled = false;
+	assert_int_equal(engine_judge(&rules, o, &j), 0);
+	assert_int_equal(j->n_findings, 1);
+	assert_string_equal(j->findings[0].rule->id, "tw-cap");
+	r->enabled = true;
+	judgement_free(j);
+	observation_free(o);
+}
+
+static void test_interpolate(void **state)
+{
+	struct observation *o = snapshot(7, 0, NULL);
+	char *s;
+
+	(void)state;
+	s = rule_interpolate("{state.close_wait} x {{literal}} {nope.metric} {top.syn_recv.port|-}",
+			     o);
+	assert_string_equal(s, "7 x {literal}} ? -");
+	free(s);
+	observation_free(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_quiet_and_not_evaluated),
+		cmocka_unit_test(test_min_never_lowers),
+		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_interpolate),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

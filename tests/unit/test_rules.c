@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules.h"
+
+#define DIR FIXTURES "/rules/"
+
+static void test_good(void **state)
+{
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+	const struct rule *r;
+	char **keys;
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, DIR "good.yaml", &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(rs.n, 2);
+	r = ruleset_find(&rs, "tw-cap");
+	assert_non_null(r);
+	assert_int_equal(r->severity, SEV_CRITICAL);
+	assert_string_equal(r->origin, DIR "good.yaml:9");
+	assert_int_equal(r->n_recommend, 3);
+	assert_string_equal(r->recommend[0].key, "net.ipv4.tcp_max_tw_buckets");
+	assert_int_equal(r->recommend[0].kind, REC_MIN);
+	assert_non_null(r->recommend[0].bound);
+	/* The slashed key is stored in its canonical form. */
+	assert_string_equal(r->recommend[1].key, "net.ipv4.tcp_fin_timeout");
+	assert_int_equal(r->recommend[1].kind, REC_MAX);
+	assert_null(r->recommend[1].bound);
+	assert_int_equal(r->recommend[2].kind, REC_SET);
+	/* Evidence: the condition's metrics, then the listed ones. */
+	assert_int_equal(r->n_evidence, 3);
+	assert_string_equal(r->evidence[0], "state.time_wait");
+	assert_string_equal(r->evidence[1], "sysctl.net.ipv4.tcp_max_tw_buckets");
+	assert_string_equal(r->evidence[2], "sockstat.tw");
+	assert_int_equal(r->n_see, 1);
+
+	keys = ruleset_sysctl_keys(&rs);
+	assert_non_null(keys);
+	assert_string_equal(keys[0], "net.ipv4.tcp_max_tw_buckets");
+	assert_string_equal(keys[1], "net.ipv4.tcp_fin_timeout");
+	assert_string_equal(keys[2], "net.ipv4.tcp_tw_reuse");
+	assert_null(keys[3]);
+	strv_free(keys);
+	ruleset_free(&rs);
+}
+
+/* Every problem of a file at once, each with its position; nothing loaded. */
+static void test_bad(void **state)
+{
+	static const char *const expected[] = {
+		DIR "bad.yaml:11:5: unknown field 'colour'",
+		DIR "bad.yaml:2:9: id 'Bad_Id' must be lower-case letters, digits and '-'",
+		DIR "bad.yaml:3:15: severity 'urgent' is not one of info, warning, critical",
+		DIR "bad.yaml:4:11: when: unknown metric 'state.timewait'",
+		DIR "bad.yaml:5:14: summary: unknown metric '{state.nothing}'",
+		DIR
+		"bad.yaml:7:7: recommend: net.ipv4.tcp_tw_recycle was removed in Linux 4.12 and "
+		"must not be recommended",
+		DIR "bad.yaml:8:7: recommend: unknown sysctl 'net.ipv4.no_such_key' (not in the "
+		    "knowledge base)",
+		NULL, /* tcp_fin_timeout = -5: the knowledge base's reason */
+		NULL, /* the port range: low end not below high end */
+		DIR "bad.yaml:12:5: rule 'no-when' needs a 'when' condition",
+		DIR "bad.yaml:17:14: when: unexpected end of expression",
+		DIR "bad.yaml:23:5: duplicate rule id 'dup' (first at " DIR "bad.yaml:19)",
+	};
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, DIR "bad.yaml", &errs), -EBADMSG);
+	assert_int_equal(rs.n, 0);
+	for (size_t i = 0; i < errs.n; i++)
+		printf("  %s\n", errs.msgs[i]);
+	assert_int_equal(errs.n, sizeof(expected) / sizeof(expected[0]));
+	for (size_t i = 0; i < errs.n; i++)
+		if (expected[i])
+			assert_string_equal(errs.msgs[i], expected[i]);
+	assert_non_null(
+		strstr(errs.msgs[7], "bad.yaml:9:33: recommend: net.ipv4.tcp_fin_timeout = -5: "));
+	assert_non_null(strstr(errs.msgs[8],
+			       "bad.yaml:10:37: recommend: net.ipv4.ip_local_port_range = "
+			       "60000 1024: "));
+	load_errors_free(&errs);
+}
+
+static void test_layers(void **state)
+{
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+	const struct rule *r;
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, DIR "good.yaml", &errs), 0);
+	assert_int_equal(ruleset_load(&rs, DIR "override.yaml", &errs), 0);
+	assert_int_equal(rs.n, 2);
+	r = ruleset_find(&rs, "many-close-wait");
+	assert_int_equal(r->severity, SEV_CRITICAL);
+	assert_string_equal(r->summary, "overridden");
+	r = ruleset_find(&rs, "tw-cap");
+	assert_false(r->enabled);
+	assert_int_equal(r->severity, SEV_CRITICAL); /* disabled, otherwise untouched */
+
+	/* A failing layer leaves what was loaded as it was. */
+	assert_int_equal(ruleset_load(&rs, DIR "bad.yaml", &errs), -EBADMSG);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(ruleset_find(&rs, "many-close-wait")->summary, "overridden");
+	load_errors_free(&errs);
+	ruleset_free(&rs);
+}
+
+static void test_files(void **state)
+{
+	char dir[] = "/tmp/tcptune-rules-XXXXXX", path[128];
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, DIR "nonexistent.yaml", &errs), -ENOENT);
+	assert_string_equal(errs.msgs[0], DIR "nonexistent.yaml: No such file or directory");
+	load_errors_free(&errs);
+	assert_int_equal(ruleset_load(&rs, DIR "notrules.yaml", &errs), -EBADMSG);
+	assert_string_equal(errs.msgs[0], DIR "notrules.yaml:1:1: expected a mapping with a "
+					      "'rules:' list");
+	load_errors_free(&errs);
+
+	/* A directory: its *.yaml files in name order, others ignored; writable files refused. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/b.yaml", dir);
+	f = fopen(path, "w");
+	fputs("rules:\n  - id: b\n    severity: info\n    when: 1\n    summary: b\n", f);
+	fclose(f);
+	chmod(path, 0644);
+	snprintf(path, sizeof(path), "%s/a.txt", dir);
+	f = fopen(path, "w");
+	fputs("not yaml: [", f);
+	fclose(f);
+	assert_int_equal(ruleset_load(&rs, dir, &errs), 0);
+	assert_int_equal(rs.n, 1);
+	snprintf(path, sizeof(path), "%s/b.yaml", dir);
+	chmod(path, 0666);
+	assert_int_equal(ruleset_load(&rs, dir, &errs), -EBADMSG);
+	assert_non_null(
+		strstr(errs.msgs[0], "refusing a rule file that group or others may write"));
+	load_errors_free(&errs);
+	ruleset_free(&rs);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/a.txt", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_severity_names(void **state)
+{
+	(void)state;
+	assert_int_equal(severity_from_name("warning"), SEV_WARNING);
+	assert_int_equal(severity_from_name("Warning"), 0);
+	assert_string_equal(severity_name(SEV_CRITICAL), "critical");
+	assert_string_equal(severity_name(0), "ok");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),	       cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_layers),	       cmocka_unit_test(test_files),
+		cmocka_unit_test(test_severity_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
