@@ -1,0 +1,264 @@
+# tests/integration/lib.sh - helpers for the integration tests; source it.
+#
+# The tests run the real tcptune against real sockets made by sockmix, in
+# network namespaces of their own, so that they see only their sockets and
+# may change per-namespace sysctls without touching the host. ctest sets
+# TCPTUNE, SOCKMIX and SRCDIR.
+#
+# A test script looks like:
+#   . "$(dirname "$0")/lib.sh"
+#   need_root_and_netns
+#   check_something() { start_sockmix --established 3; ...; assert_eq ...; }
+#   run_in_netns check_something
+#   finish
+#
+# Functions given to run_in_netns run in a child bash in a fresh namespace:
+# they see the script's functions and exported variables, not its other
+# variables, and their failures come back as run_in_netns's status.
+
+# tcptune's state names, in its order (src/observe/tcpstate.c).
+STATE_KEYS=(established syn_sent syn_recv fin_wait1 fin_wait2 time_wait close close_wait
+	last_ack listen closing)
+
+_lib_failures=0
+_lib_cleanups=()
+TEST_TMP= # a private temporary directory, see need_tmp
+
+# --- preconditions ---
+
+# Without root or namespaces the test cannot run: a skip (77) on a developer's
+# machine, a failure under CI, where a silent skip would hide a broken setup.
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: integration test cannot run under CI: $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+need_root_and_netns() {
+	local tool
+	[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root (network namespaces, sysctls)"
+	for tool in unshare ip ss python3; do
+		command -v "$tool" >/dev/null || skip_or_fail "$tool is not installed"
+	done
+	unshare -n true 2>/dev/null || skip_or_fail "cannot create a network namespace (unshare -n)"
+	# These come from ctest; a missing one is a broken build, never a skip.
+	for tool in TCPTUNE SOCKMIX; do
+		if [ -z "${!tool:-}" ] || [ ! -x "${!tool}" ]; then
+			echo "FAIL: \$$tool ('${!tool:-}') is not an executable; run the test with ctest"
+			exit 1
+		fi
+	done
+	export TCPTUNE SOCKMIX SRCDIR
+}
+
+# --- cleanup ---
+
+# Registers a command to run when the script exits, newest first.
+on_exit() {
+	_lib_cleanups+=("$(printf '%q ' "$@")")
+}
+
+_lib_run_cleanups() {
+	local i
+	for ((i = ${#_lib_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_lib_cleanups[i]}" >/dev/null 2>&1 || true
+	done
+	_lib_cleanups=()
+}
+trap _lib_run_cleanups EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# Makes TEST_TMP, a private temporary directory removed at exit. Not in $(...):
+# the directory must be made, and its removal registered, in this very shell.
+need_tmp() {
+	if [ -z "$TEST_TMP" ]; then
+		TEST_TMP=$(mktemp -d /tmp/tcptune-test.XXXXXX)
+		on_exit rm -rf "$TEST_TMP"
+	fi
+}
+
+# --- namespaces ---
+
+# Runs FUNC [ARGS...] in a child bash in a fresh network namespace with lo up.
+run_in_netns() {
+	local lib
+	lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh
+	# Redefining lib's functions from `declare -f` is harmless; its variables come from sourcing.
+	unshare -n bash -c '
+		set -euo pipefail
+		. "$1"
+		eval "$2"
+		shift 2
+		[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
+			{ echo "FAIL: not in a private network namespace"; exit 1; }
+		ip link set lo up
+		"$@"
+		finish' bash "$lib" "$(declare -f)" "$@" || fail "$1 (in a private network namespace)"
+}
+
+# --- sockmix ---
+
+SOCKMIX_PID=
+SOCKMIX_JSON=
+
+# start_sockmix [-n NETNS] ARGS...: starts sockmix (in the named namespace with -n)
+# with a fifo for stdin, so that closing it stops sockmix.
+start_sockmix() {
+	local tmp prefix=()
+	if [ "${1:-}" = -n ]; then
+		prefix=(ip netns exec "$2")
+		shift 2
+	fi
+	need_tmp
+	tmp=$TEST_TMP
+	rm -f "$tmp/sockmix.ctl"
+	mkfifo "$tmp/sockmix.ctl"
+	"${prefix[@]}" "$SOCKMIX" "$@" <"$tmp/sockmix.ctl" >"$tmp/sockmix.out" 2>"$tmp/sockmix.err" &
+	SOCKMIX_PID=$!
+	exec {SOCKMIX_CTL}>"$tmp/sockmix.ctl"
+	on_exit _lib_kill_sockmix "$SOCKMIX_PID"
+	SOCKMIX_JSON=
+}
+
+_lib_kill_sockmix() {
+	kill "$1" 2>/dev/null || return 0
+	wait "$1" 2>/dev/null || true
+}
+
+# Waits up to SECONDS (default 30) for "ready" and the counts; sets SOCKMIX_JSON.
+wait_sockmix_ready() {
+	local timeout=${1:-30} tmp=$TEST_TMP deadline
+	deadline=$((SECONDS + timeout))
+	until [ "$(sed -n 1p "$tmp/sockmix.out")" = ready ] && [ -n "$(sed -n 2p "$tmp/sockmix.out")" ]; do
+		if ! kill -0 "$SOCKMIX_PID" 2>/dev/null; then
+			echo "FAIL: sockmix exited before ready:"
+			sed 's/^/  /' "$tmp/sockmix.err"
+			exit 1
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "FAIL: sockmix not ready after $timeout s:"
+			sed 's/^/  /' "$tmp/sockmix.err"
+			exit 1
+		fi
+		sleep 0.02
+	done
+	SOCKMIX_JSON=$(sed -n 2p "$tmp/sockmix.out")
+	# sockmix says so when the namespace does not show its mix; that breaks every comparison.
+	if [ -s "$tmp/sockmix.err" ]; then
+		echo "FAIL: sockmix warned:"
+		sed 's/^/  /' "$tmp/sockmix.err"
+		exit 1
+	fi
+}
+
+# Closes sockmix's stdin and expects it to exit 0 within 10 s.
+stop_sockmix() {
+	local i rc=0
+	exec {SOCKMIX_CTL}>&-
+	for ((i = 0; i < 500; i++)); do
+		kill -0 "$SOCKMIX_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	if kill -0 "$SOCKMIX_PID" 2>/dev/null; then
+		fail "sockmix still running 10 s after its stdin closed"
+		kill "$SOCKMIX_PID"
+	fi
+	wait "$SOCKMIX_PID" || rc=$?
+	assert_eq 0 "$rc" "sockmix exit status"
+	SOCKMIX_PID=
+}
+
+# --- counts ---
+
+# Prints a JSON object of all STATE_KEYS from a JSON document: the object at a
+# dotted PATH ("" for the top level, "v4", "states_v6"), missing keys as 0.
+json_states() { # JSON PATH
+	python3 - "$1" "$2" "${STATE_KEYS[@]}" <<'EOF'
+import json, sys
+doc, path, keys = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3:]
+for part in filter(None, path.split(".")):
+    doc = doc[part]
+print(json.dumps({k: doc.get(k, 0) for k in keys}))
+EOF
+}
+
+# Prints one value of a JSON document at a dotted path.
+json_get() { # JSON PATH
+	python3 -c '
+import json, sys
+doc = json.loads(sys.argv[1])
+for part in sys.argv[2].split("."):
+    doc = doc[part]
+print(json.dumps(doc) if isinstance(doc, (dict, list)) else doc)' "$1" "$2"
+}
+
+# Per-state counts from `ss -tan`, as JSON with tcptune's names.
+# ss_counts [-n NETNS] [-4|-6]
+ss_counts() {
+	local prefix=()
+	if [ "${1:-}" = -n ]; then
+		prefix=(ip netns exec "$2")
+		shift 2
+	fi
+	"${prefix[@]}" ss -tan "$@" | python3 -c '
+import json, sys
+names = {"ESTAB": "established", "SYN-SENT": "syn_sent", "SYN-RECV": "syn_recv",
+         "FIN-WAIT-1": "fin_wait1", "FIN-WAIT-2": "fin_wait2", "TIME-WAIT": "time_wait",
+         "UNCONN": "close", "CLOSE": "close", "CLOSE-WAIT": "close_wait",
+         "LAST-ACK": "last_ack", "LISTEN": "listen", "CLOSING": "closing"}
+counts = dict.fromkeys(sys.argv[1:], 0)
+lines = sys.stdin.read().splitlines()
+for line in lines[1:]:
+    state = line.split()[0]
+    if state not in names:
+        sys.exit("ss_counts: unknown ss state " + state)
+    counts[names[state]] += 1
+print(json.dumps(counts))' "${STATE_KEYS[@]}"
+}
+
+# --- assertions ---
+
+fail() {
+	echo "FAIL: $*"
+	_lib_failures=$((_lib_failures + 1))
+}
+
+assert_eq() { # EXPECTED ACTUAL WHAT
+	if [ "$1" = "$2" ]; then
+		echo "ok: $3"
+	else
+		fail "$3: expected '$1', got '$2'"
+	fi
+}
+
+# Compares two JSON objects of state counts; prints every differing state.
+assert_counts() { # EXPECTED-JSON ACTUAL-JSON WHAT
+	local diff
+	if diff=$(python3 - "$1" "$2" <<'EOF'
+import json, sys
+want, got = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+bad = [f"  {k}: expected {want.get(k, 0)}, got {got.get(k, 0)}"
+       for k in sorted(set(want) | set(got)) if want.get(k, 0) != got.get(k, 0)]
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+	); then
+		echo "ok: $3"
+	else
+		fail "$3:"
+		echo "$diff"
+	fi
+}
+
+# Ends a test (or a function run by run_in_netns): non-zero when any assertion failed.
+finish() {
+	if ((_lib_failures > 0)); then
+		echo "$_lib_failures check(s) failed"
+		exit 1
+	fi
+	exit 0
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# tcptune stats counts every TCP state right, in total and per family, from
+# netlink and from /proc, in its own namespace and in a named one (--netns),
+# against both what sockmix made and what ss sees.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root_and_netns
+
+# A bit of everything, IPv6 included; small enough to set up in milliseconds, so
+# TIME_WAIT (60 s) cannot expire during the test.
+MIX=(--listeners 3 --established 20 --time-wait 15 --close-wait 7 --syn-recv 5 --v6-percent 25)
+
+# check_stats LABEL TCPTUNE-JSON SS-JSON: the snapshot against sockmix and ss.
+check_stats() {
+	local label=$1 out=$2 ss=$3
+	assert_counts "$(json_states "$SOCKMIX_JSON" "")" "$(json_states "$out" states)" \
+		"$label: states = sockmix's mix"
+	assert_counts "$ss" "$(json_states "$out" states)" "$label: states = ss -tan"
+	assert_counts "$(json_states "$SOCKMIX_JSON" v4)" "$(json_states "$out" states_v4)" \
+		"$label: states_v4 = sockmix's IPv4 mix"
+	assert_counts "$(json_states "$SOCKMIX_JSON" v6)" "$(json_states "$out" states_v6)" \
+		"$label: states_v6 = sockmix's IPv6 mix"
+}
+
+# Runs tcptune, which must succeed with nothing on stderr; prints its stdout.
+tcptune_json() {
+	local tmp=$TEST_TMP rc=0
+	"$TCPTUNE" "$@" >"$tmp/tcptune.out" 2>"$tmp/tcptune.err" || rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$tmp/tcptune.err" ]; then
+		fail "tcptune $* exited $rc: $(head -3 "$tmp/tcptune.err")"
+		echo '{}'
+		return
+	fi
+	cat "$tmp/tcptune.out"
+}
+
+in_own_namespace() {
+	local out ss
+	start_sockmix "${MIX[@]}"
+	wait_sockmix_ready
+	# The mix itself, seen by ss: if this fails, sockmix or the kernel changed, not tcptune.
+	assert_counts "$(json_states "$SOCKMIX_JSON" "")" "$(ss_counts)" "sockmix's mix = ss -tan"
+
+	out=$(tcptune_json stats --format json)
+	ss=$(ss_counts)
+	check_stats "netlink" "$out" "$ss"
+	assert_eq netlink "$(json_get "$out" source)" "netlink: source"
+
+	out=$(tcptune_json stats --source proc --format json)
+	ss=$(ss_counts)
+	check_stats "--source proc" "$out" "$ss"
+	assert_eq proc "$(json_get "$out" source)" "--source proc: source"
+	stop_sockmix
+}
+
+# The observer sits in an empty namespace of its own: whatever it reports
+# comes from the named one.
+from_outside() {
+	local ns=$1 out ss tmp rc=0
+	start_sockmix -n "$ns" "${MIX[@]}"
+	wait_sockmix_ready
+	out=$(tcptune_json stats --netns "$ns" --format json)
+	ss=$(ss_counts -n "$ns")
+	check_stats "--netns $ns" "$out" "$ss"
+	# The observer's own namespace has not changed under it.
+	assert_counts "$(json_states '{}' "")" "$(ss_counts)" "observer's namespace still empty"
+	stop_sockmix
+
+	tmp=$TEST_TMP
+	"$TCPTUNE" stats --netns does-not-exist --format json >"$tmp/out" 2>"$tmp/err" || rc=$?
+	assert_eq 66 "$rc" "--netns does-not-exist: exit status"
+	assert_eq 1 "$(wc -l <"$tmp/err")" "--netns does-not-exist: lines on stderr"
+	assert_eq 0 "$(wc -c <"$tmp/out")" "--netns does-not-exist: bytes on stdout"
+}
+
+run_in_netns in_own_namespace
+
+ns=tcptune-test-$$
+ip netns add "$ns" 2>/dev/null || skip_or_fail "cannot create a named network namespace (ip netns add)"
+on_exit ip netns del "$ns"
+ip netns exec "$ns" ip link set lo up
+run_in_netns from_outside "$ns"
+finish
