@@ -247,21 +247,34 @@ static void parse_recommendation(const struct ctx *c, const struct ymap_entry *e
 		return;
 	}
 	rec->kind = REC_SET;
-	if (v->kind == YNODE_MAP && v->n == 1 &&
-	    (strcmp(v->entries[0].key->value, "min") == 0 ||
-	     strcmp(v->entries[0].key->value, "max") == 0)) {
-		rec->kind = v->entries[0].key->value[1] == 'i' ? REC_MIN : REC_MAX;
+	if (v->kind == YNODE_MAP && v->n == 1) {
+		const char *kind = v->entries[0].key->value;
+
+		rec->kind = strcmp(kind, "min") == 0	 ? REC_MIN
+			    : strcmp(kind, "max") == 0	 ? REC_MAX
+			    : strcmp(kind, "widen") == 0 ? REC_WIDEN
+							 : REC_SET;
+		if (rec->kind == REC_SET) {
+			bad(c, v->entries[0].key, "recommend: %s: '%s' is not min, max or widen",
+			    key, kind);
+			return;
+		}
 		v = v->entries[0].value;
-		if (kb->type != KB_INT) {
+		if (rec->kind != REC_WIDEN && kb->type != KB_INT) {
 			bad(c, v, "recommend: %s: min/max bounds need an integer key", key);
+			return;
+		}
+		if (rec->kind == REC_WIDEN && (kb->type != KB_VEC || kb->n != 2)) {
+			bad(c, v, "recommend: %s: widen needs a range of two integers", key);
 			return;
 		}
 	}
 	if (v->kind != YNODE_SCALAR) {
-		bad(c, v, "recommend: %s: expected a value, {min: N} or {max: N}", key);
+		bad(c, v, "recommend: %s: expected a value, {min: N}, {max: N} or {widen: LO HI}",
+		    key);
 		return;
 	}
-	if (rec->kind != REC_SET && !is_integer(v->value)) {
+	if ((rec->kind == REC_MIN || rec->kind == REC_MAX) && !is_integer(v->value)) {
 		_cleanup_free_ char *msg = NULL;
 		unsigned col = 0;
 

@@ -22,6 +22,7 @@ enum rec_kind {
 	REC_SET, /* exactly this value */
 	REC_MIN, /* at least this value: never lowers what is there */
 	REC_MAX, /* at most this value: never raises what is there */
+	REC_WIDEN, /* a range "lo hi" covering at least this one: never narrows what is there */
 };
 
 struct recommendation {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "observation.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -37,6 +38,7 @@ struct observation *observation_free(struct observation *o)
 	for (size_t i = 0; i < o->n_listeners; i++)
 		free(o->listeners[i].comm);
 	free(o->listeners);
+	free(o->peers);
 	counters_free(o->sockstat, o->n_sockstat);
 	counters_free(o->counters, o->n_counters);
 	for (size_t i = 0; i < o->n_sysctls; i++) {
@@ -232,15 +234,68 @@ static int lookup_top(const struct observation *o, const char *rest, struct metr
 	return 0;
 }
 
+/* Listeners that somaxconn holds back: their limit is somaxconn and they are half full. */
+static int listen_capped(const struct observation *o, struct metric_value *v)
+{
+	const struct sysctl_reading *s = observation_sysctl(o, "net.core.somaxconn");
+	double n = 0;
+
+	if (!s || s->n != 1)
+		return -ENODATA;
+	for (size_t i = 0; i < o->n_listeners; i++) {
+		const struct listener *l = &o->listeners[i];
+
+		if (l->backlog < 0)
+			return -ENODATA;
+		if (l->backlog == s->num[0] && 2 * (int64_t)l->queue >= l->backlog)
+			n++;
+	}
+	*v = (struct metric_value){ M_NUMBER, n, NULL };
+	return 0;
+}
+
+static int lookup_peer(const struct observation *o, const char *rest, struct metric_value *v,
+		       char *buf, size_t size)
+{
+	const struct peer_count *p;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (strcmp(rest, "count") && strcmp(rest, "port") && strcmp(rest, "address"))
+		return -EINVAL;
+	if (!o)
+		return 0;
+	if (o->n_peers == 0) {
+		/* No client sockets at all is a count of zero, not an unknown. */
+		if (strcmp(rest, "count") != 0)
+			return -ENODATA;
+		*v = (struct metric_value){ M_NUMBER, 0, NULL };
+		return 0;
+	}
+	p = &o->peers[0];
+	if (strcmp(rest, "count") == 0) {
+		*v = (struct metric_value){ M_NUMBER, p->count, NULL };
+	} else if (strcmp(rest, "port") == 0) {
+		*v = (struct metric_value){ M_NUMBER, p->port, NULL };
+	} else {
+		if (!inet_ntop(p->family, p->addr, addr, sizeof(addr)))
+			return -ENODATA;
+		snprintf(buf, size, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, p->port);
+		*v = (struct metric_value){ M_TEXT, 0, buf };
+	}
+	return 0;
+}
+
 static int lookup_listen(const struct observation *o, const char *rest, struct metric_value *v)
 {
 	double max_ratio = -1, max_queue = 0, full = 0;
 
 	if (strcmp(rest, "count") && strcmp(rest, "max_queue_ratio") && strcmp(rest, "max_queue") &&
-	    strcmp(rest, "full"))
+	    strcmp(rest, "full") && strcmp(rest, "capped"))
 		return -EINVAL;
 	if (!o)
 		return 0;
+	if (strcmp(rest, "capped") == 0)
+		return listen_capped(o, v);
 	for (size_t i = 0; i < o->n_listeners; i++) {
 		const struct listener *l = &o->listeners[i];
 
@@ -283,7 +338,8 @@ static int kernel_version_code(const char *release, double *ret)
  * Resolves a metric. With o == NULL it only checks the name's shape, which is
  * what rules need at load time.
  */
-static int lookup(const struct observation *o, const char *name, struct metric_value *v)
+static int lookup(const struct observation *o, const char *name, struct metric_value *v,
+		  char *buf, size_t size)
 {
 	const char *rest;
 
@@ -314,8 +370,9 @@ static int lookup(const struct observation *o, const char *name, struct metric_v
 		if (o)
 			*v = (struct metric_value){
 				M_NUMBER,
-				name[0] == 'c' ? (double)o->client[s]
-					       : (double)(observation_state_total(o, s) - o->client[s]),
+				name[0] == 'c'
+					? (double)o->client[s]
+					: (double)(observation_state_total(o, s) - o->client[s]),
 				NULL,
 			};
 		return 0;
@@ -370,6 +427,8 @@ static int lookup(const struct observation *o, const char *name, struct metric_v
 		return lookup_top(o, rest, v);
 	if (strncmp(name, "listen.", 7) == 0)
 		return lookup_listen(o, rest, v);
+	if (strncmp(name, "peer.", 5) == 0)
+		return lookup_peer(o, rest, v, buf, size);
 	if (strcmp(name, "kernel.version") == 0) {
 		if (o) {
 			if (!o->kernel_release)
@@ -388,19 +447,24 @@ static int lookup(const struct observation *o, const char *name, struct metric_v
 	return -EINVAL;
 }
 
+/* Room for text a metric formats itself: "[ffff:...:ffff]:65535". */
+#define METRIC_BUF 64
+
 int metric_check(const char *name)
 {
 	struct metric_value v;
+	char buf[METRIC_BUF];
 
-	return lookup(NULL, name, &v);
+	return lookup(NULL, name, &v, buf, sizeof(buf));
 }
 
 int observation_metric(const struct observation *o, const char *name, double *ret)
 {
 	struct metric_value v;
+	char buf[METRIC_BUF];
 	int r;
 
-	r = lookup(o, name, &v);
+	r = lookup(o, name, &v, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	if (v.kind != M_NUMBER)
@@ -412,10 +476,11 @@ int observation_metric(const struct observation *o, const char *name, double *re
 int observation_metric_text(const struct observation *o, const char *name, char **ret)
 {
 	struct metric_value v;
+	char buf[METRIC_BUF];
 	char *s;
 	int r;
 
-	r = lookup(o, name, &v);
+	r = lookup(o, name, &v, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	if (v.kind == M_TEXT)

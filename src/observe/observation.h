@@ -36,6 +36,14 @@ struct top_ports {
 	struct port_count *ports; /* by count, largest first; ties by port */
 };
 
+/* A remote endpoint and how many client-side sockets lead to it. */
+struct peer_count {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint16_t port;
+	uint32_t count;
+};
+
 struct listener {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
@@ -76,6 +84,14 @@ struct observation {
 
 	struct listener *listeners;
 	size_t n_listeners;
+
+	/*
+	 * The busiest remote endpoints of client-side sockets (local port in the
+	 * ephemeral range): each connection to one endpoint needs its own local
+	 * port, so this is what exhausts the range.
+	 */
+	struct peer_count *peers;
+	size_t n_peers;
 
 	struct counter *sockstat; /* "inuse" "orphan" "tw" "alloc" "mem" "v6.inuse" ... */
 	size_t n_sockstat;
@@ -119,7 +135,8 @@ void observation_derive_rates(struct observation *cur, const struct observation 
  *   counter.<Section>.<Name>  rate.<Section>.<Name>       /proc/net/{snmp,netstat}
  *   sysctl.<key>  sysctl.<key>[i]                         current values
  *   top.<state>.port|count|pid|process|server             the busiest local port of a state
- *   listen.count  listen.max_queue_ratio  listen.max_queue  listen.full
+ *   peer.count  peer.port  peer.address (text)        the busiest remote endpoint of client sockets
+ *   listen.count  listen.max_queue_ratio  listen.max_queue  listen.full  listen.capped
  *   kernel.version (a string, "6.1.0-18-amd64")  kernel.version_code (a<<16 | b<<8 | c)
  *
  * metric_check() validates a name's shape without a snapshot (rule load time):

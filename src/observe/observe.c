@@ -38,8 +38,9 @@ const char *const observe_default_sysctls[] = {
 	NULL,
 };
 
-/* The middle of the ephemeral port range: where sock_diag splits the work. */
-static uint16_t split_pivot(const char *sysctl_root)
+/* The ephemeral port range: client sockets live there, and sock_diag splits the work in its middle.
+ */
+static void ephemeral_range(const char *sysctl_root, uint16_t *ret_lo, uint16_t *ret_hi)
 {
 	_cleanup_free_ char *v = NULL;
 	int64_t lo, hi;
@@ -47,22 +48,28 @@ static uint16_t split_pivot(const char *sysctl_root)
 
 	if (sysctl_read(sysctl_root, "net.ipv4.ip_local_port_range", &v) < 0 ||
 	    split_fields(v, f, ARRAY_SIZE(f)) != 2 || parse_i64(f[0], 1, 65535, &lo) < 0 ||
-	    parse_i64(f[1], 1, 65535, &hi) < 0 || lo >= hi)
-		return (32768 + 60999 + 1) / 2; /* the kernel's default range */
-	return (uint16_t)((lo + hi + 1) / 2);
+	    parse_i64(f[1], 1, 65535, &hi) < 0 || lo >= hi) {
+		lo = 32768; /* the kernel's default range */
+		hi = 60999;
+	}
+	*ret_lo = (uint16_t)lo;
+	*ret_hi = (uint16_t)hi;
 }
 
 static int collect_sockets(const struct observe_opts *opts, const char *sysctl_root,
 			   struct observation *o, char **errmsg)
 {
+	uint16_t lo, hi;
 	struct tally t;
 	int r = -EPROTONOSUPPORT;
 
+	ephemeral_range(sysctl_root, &lo, &hi);
 	tally_init(&t, opts->processes);
+	tally_set_ephemeral(&t, lo, hi);
 	if (opts->source != OBS_SOURCE_PROC) {
 		_cleanup_free_ char *why = NULL;
 
-		r = sockdiag_collect(&t, split_pivot(sysctl_root), &why);
+		r = sockdiag_collect(&t, (uint16_t)((lo + hi + 1) / 2), &why);
 		if (r == 0) {
 			o->source = "netlink";
 		} else if (opts->source == OBS_SOURCE_NETLINK || r == -ENOMEM) {
@@ -70,7 +77,6 @@ static int collect_sockets(const struct observe_opts *opts, const char *sysctl_r
 			return err_set(errmsg, r, "%s", why ? why : "netlink sock_diag failed");
 		} else {
 			tally_done(&t);
-			tally_init(&t, opts->processes);
 			observation_add_note(o, "netlink unavailable (%s): read /proc/net/tcp",
 					     why ? why : strerror(-r));
 		}

@@ -61,8 +61,8 @@ int procnet_parse_line(char *line, enum obs_family family, struct tally *t)
 {
 	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
 	char *f[10];
-	uint8_t addr[16] = { 0 };
-	uint16_t port;
+	uint8_t addr[16] = { 0 }, raddr[16] = { 0 };
+	uint16_t port, rport;
 	uint32_t st, inode, rxq;
 	uint64_t ino;
 	enum tcp_state s;
@@ -70,7 +70,9 @@ int procnet_parse_line(char *line, enum obs_family family, struct tally *t)
 
 	if (split_fields(line, f, ARRAY_SIZE(f)) < ARRAY_SIZE(f))
 		return -EBADMSG;
-	if (parse_endpoint(f[1], family, addr, &port) < 0 || parse_hex(f[3], strlen(f[3]), &st) < 0)
+	if (parse_endpoint(f[1], family, addr, &port) < 0 ||
+	    parse_endpoint(f[2], family, raddr, &rport) < 0 ||
+	    parse_hex(f[3], strlen(f[3]), &st) < 0)
 		return -EBADMSG;
 	colon = strchr(f[4], ':');
 	if (!colon || parse_hex(colon + 1, strlen(colon + 1), &rxq) < 0)
@@ -82,6 +84,8 @@ int procnet_parse_line(char *line, enum obs_family family, struct tally *t)
 	if (!s)
 		return -EBADMSG;
 	tally_socket(t, family, s, port, inode);
+	if (s != TS_LISTEN)
+		tally_peer(t, family, port, raddr, rport);
 	if (s == TS_LISTEN) {
 		struct listener l = {
 			.family = family == OBS_V4 ? AF_INET : AF_INET6,

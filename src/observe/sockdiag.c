@@ -51,6 +51,7 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 	*ret_done = false;
 	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 		const struct inet_diag_msg *m;
+		enum obs_family f;
 		enum tcp_state s;
 
 		if (h->nlmsg_type == NLMSG_DONE) {
@@ -74,10 +75,13 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 			continue;
 		if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 			return -EBADMSG;
-		tally_socket(t, m->idiag_family == AF_INET ? OBS_V4 : OBS_V6, s,
-			     ntohs(m->id.idiag_sport), m->idiag_inode);
+		f = m->idiag_family == AF_INET ? OBS_V4 : OBS_V6;
+		tally_socket(t, f, s, ntohs(m->id.idiag_sport), m->idiag_inode);
 		if (s == TS_LISTEN)
 			parse_listener(m, t);
+		else
+			tally_peer(t, f, ntohs(m->id.idiag_sport), (const uint8_t *)m->id.idiag_dst,
+				   ntohs(m->id.idiag_dport));
 	}
 	/* A dump never splits a message across reads: leftovers mean corruption. */
 	return left == 0 ? 0 : -EBADMSG;
@@ -230,6 +234,7 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 	int r;
 
 	tally_init(&w.tally, t->want_inodes);
+	tally_set_ephemeral(&w.tally, t->eph_lo, t->eph_hi);
 	threaded = pthread_create(&w.thread, NULL, worker_run, &w) == 0;
 	if (!threaded)
 		worker_run(&w); /* no second thread: the same work, in turn */

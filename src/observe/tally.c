@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 void tally_init(struct tally *t, bool want_inodes)
 {
@@ -13,12 +14,76 @@ void tally_init(struct tally *t, bool want_inodes)
 
 void tally_done(struct tally *t)
 {
+	uint16_t lo = t->eph_lo, hi = t->eph_hi;
+
 	FOREACH_TCP_STATE(s) {
 		free(t->ports[s]);
 		free(t->sample_inode[s]);
 	}
 	free(t->listeners);
+	free(t->peers);
 	tally_init(t, t->want_inodes);
+	tally_set_ephemeral(t, lo, hi);
+}
+
+void tally_set_ephemeral(struct tally *t, uint16_t lo, uint16_t hi)
+{
+	t->eph_lo = lo;
+	t->eph_hi = hi;
+}
+
+static uint32_t peer_hash(enum obs_family f, const uint8_t *addr, uint16_t port)
+{
+	/* FNV-1a: peers are not chosen by an attacker who knows the table's size. */
+	uint32_t h = 2166136261u ^ f;
+
+	for (size_t i = 0; i < (f == OBS_V4 ? 4 : 16); i++)
+		h = (h ^ addr[i]) * 16777619u;
+	h = (h ^ (port & 0xff)) * 16777619u;
+	return (h ^ (port >> 8)) * 16777619u;
+}
+
+/*
+ * Bounded probing keeps the cost per socket constant; a destination that
+ * finds no slot within it is counted as untracked, so a table crowded by
+ * thousands of destinations under-reports rather than grows.
+ */
+#define PEER_PROBES 8
+
+static void peer_add(struct tally *t, int family, const uint8_t *addr, uint16_t port,
+		     uint32_t count)
+{
+	enum obs_family f = family == AF_INET ? OBS_V4 : OBS_V6;
+	size_t len = f == OBS_V4 ? 4 : 16;
+	uint32_t h = peer_hash(f, addr, port);
+
+	if (!t->peers) {
+		t->peers = calloc(TALLY_PEER_SLOTS, sizeof(*t->peers));
+		if (!t->peers) {
+			t->error = -ENOMEM;
+			return;
+		}
+	}
+	for (unsigned i = 0; i < PEER_PROBES; i++) {
+		struct peer_count *p = &t->peers[(h + i) & (TALLY_PEER_SLOTS - 1)];
+
+		if (p->count == 0) {
+			*p = (struct peer_count){ .family = family, .port = port, .count = count };
+			memcpy(p->addr, addr, len);
+			t->n_peers++;
+			return;
+		}
+		if (p->port == port && p->family == family && memcmp(p->addr, addr, len) == 0) {
+			p->count += count;
+			return;
+		}
+	}
+	t->peers_untracked += count;
+}
+
+void tally_peer_slow(struct tally *t, enum obs_family f, const uint8_t *daddr, uint16_t dport)
+{
+	peer_add(t, f == OBS_V4 ? AF_INET : AF_INET6, daddr, dport, 1);
 }
 
 void tally_port_alloc(struct tally *t, enum tcp_state s)
@@ -73,6 +138,11 @@ void tally_merge(struct tally *dst, struct tally *src)
 	}
 	for (size_t i = 0; i < src->n_listeners; i++)
 		tally_listener(dst, &src->listeners[i]);
+	for (size_t i = 0; src->peers && i < TALLY_PEER_SLOTS; i++)
+		if (src->peers[i].count)
+			peer_add(dst, src->peers[i].family, src->peers[i].addr, src->peers[i].port,
+				 src->peers[i].count);
+	dst->peers_untracked += src->peers_untracked;
 	if (src->error && !dst->error)
 		dst->error = src->error;
 	tally_done(src);
@@ -97,6 +167,36 @@ static size_t select_top(const uint32_t *ports, unsigned n, struct port_count *o
 		out[i] = (struct port_count){ .port = (uint16_t)p, .count = c };
 	}
 	return have;
+}
+
+static int cmp_peer(const void *a, const void *b)
+{
+	const struct peer_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int finish_peers(struct tally *t, unsigned top, struct observation *o)
+{
+	size_t n = 0;
+
+	if (!t->peers || top == 0)
+		return 0;
+	/* Compact the table in place, then keep the busiest. */
+	for (size_t i = 0; i < TALLY_PEER_SLOTS; i++)
+		if (t->peers[i].count)
+			t->peers[n++] = t->peers[i];
+	qsort(t->peers, n, sizeof(*t->peers), cmp_peer);
+	if (n > top)
+		n = top;
+	o->peers = calloc(n ? n : 1, sizeof(*o->peers));
+	if (!o->peers)
+		return -ENOMEM;
+	memcpy(o->peers, t->peers, n * sizeof(*o->peers));
+	o->n_peers = n;
+	return 0;
 }
 
 int tally_finish(struct tally *t, unsigned top, struct observation *o)
@@ -139,5 +239,5 @@ int tally_finish(struct tally *t, unsigned top, struct observation *o)
 	o->n_listeners = t->n_listeners;
 	t->listeners = NULL;
 	t->n_listeners = t->cap_listeners = 0;
-	return 0;
+	return finish_peers(t, top, o);
 }

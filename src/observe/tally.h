@@ -9,6 +9,7 @@
 
 #define TALLY_PORTS 65536
 #define TALLY_TOP_MAX 1000
+#define TALLY_PEER_SLOTS 4096 /* a power of two */
 
 /*
  * What a socket source (sock_diag or /proc/net/tcp) accumulates while it
@@ -24,7 +25,11 @@ struct tally {
 	bool want_inodes;
 	struct listener *listeners;
 	size_t n_listeners, cap_listeners;
-	int error; /* first allocation failure met while streaming */
+	uint16_t eph_lo, eph_hi;  /* the ephemeral range: local ports of client sockets */
+	struct peer_count *peers; /* open addressing, TALLY_PEER_SLOTS, count 0 = free */
+	size_t n_peers;
+	uint64_t peers_untracked; /* client sockets whose endpoint found no free slot */
+	int error;		  /* first allocation failure met while streaming */
 };
 
 void tally_init(struct tally *t, bool want_inodes);
@@ -49,6 +54,19 @@ static inline void tally_socket(struct tally *t, enum obs_family f, enum tcp_sta
 		t->sample_inode[s][sport] = inode;
 }
 
+/* Client sockets are those whose local port lies in [lo, hi]; 0, 0 disables peers. */
+void tally_set_ephemeral(struct tally *t, uint16_t lo, uint16_t hi);
+
+void tally_peer_slow(struct tally *t, enum obs_family f, const uint8_t *daddr, uint16_t dport);
+
+/* Counts a connection's remote endpoint when its local port makes it client-side. */
+static inline void tally_peer(struct tally *t, enum obs_family f, uint16_t sport,
+			      const uint8_t *daddr, uint16_t dport)
+{
+	if (sport >= t->eph_lo && sport <= t->eph_hi && t->eph_hi)
+		tally_peer_slow(t, f, daddr, dport);
+}
+
 /* Records a listener (besides counting it with tally_socket()). */
 void tally_listener(struct tally *t, const struct listener *l);
 
@@ -57,7 +75,8 @@ void tally_merge(struct tally *dst, struct tally *src);
 
 /*
  * Moves the result into o: state counts, the `top` busiest ports of each
- * state with their role, and the listeners. Returns -ENOMEM on failure.
+ * state with their role, the listeners and the busiest remote endpoints.
+ * Returns -ENOMEM on failure.
  */
 int tally_finish(struct tally *t, unsigned top, struct observation *o);
 

@@ -179,6 +179,29 @@ static int add_listeners(json_object *root, const struct observation *o)
 	return r;
 }
 
+static int add_peers(json_object *root, const struct observation *o)
+{
+	json_object *list = json_object_new_array();
+	int r = add(root, "peers", list);
+
+	for (size_t i = 0; r >= 0 && i < o->n_peers; i++) {
+		const struct peer_count *p = &o->peers[i];
+		char addr[REPORT_ADDR_MAX];
+		json_object *pj = json_object_new_object();
+
+		r = append(list, pj);
+		if (r >= 0)
+			r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
+		if (r >= 0)
+			r = add(pj, "address", json_object_new_string(addr));
+		if (r >= 0)
+			r = add(pj, "port", json_object_new_int(p->port));
+		if (r >= 0)
+			r = add(pj, "count", json_object_new_int64(p->count));
+	}
+	return r;
+}
+
 static int add_sockstat(json_object *root, const struct observation *o)
 {
 	json_object *obj = json_object_new_object();
@@ -292,7 +315,8 @@ static int fill_root(json_object *root, const struct observation *o)
 	    (r = add(root, "total", json_object_new_int64((int64_t)report_states_total(o, -1)))) <
 		    0 ||
 	    (r = add_top_ports(root, o)) < 0 || (r = add_listeners(root, o)) < 0 ||
-	    (r = add_sockstat(root, o)) < 0 || (r = add_counters(root, "counters", o, false)) < 0)
+	    (r = add_peers(root, o)) < 0 || (r = add_sockstat(root, o)) < 0 ||
+	    (r = add_counters(root, "counters", o, false)) < 0)
 		return r;
 	if (o->interval > 0) {
 		if ((r = add_double(root, "interval", o->interval)) < 0 ||
@@ -334,7 +358,7 @@ int report_stats_json(FILE *f, const struct observation *o)
 static json_object *finding_json(const struct finding *f)
 {
 	static const char *const kinds[] = {
-		[REC_SET] = "set", [REC_MIN] = "min", [REC_MAX] = "max"
+		[REC_SET] = "set", [REC_MIN] = "min", [REC_MAX] = "max", [REC_WIDEN] = "widen"
 	};
 	_cleanup_json_ json_object *obj = json_object_new_object();
 	json_object *evidence, *recommend, *changes, *see;

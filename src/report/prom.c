@@ -287,12 +287,32 @@ static void put_info(FILE *f, const struct observation *o)
 	put_int(f, PREFIX "info", labels, 1);
 }
 
+static void put_peers(FILE *f, const struct observation *o)
+{
+	if (o->n_peers == 0)
+		return;
+	put_help(f, PREFIX "peer_sockets", "gauge",
+		 "Client-side sockets to the busiest remote endpoints (local port in the "
+		 "ephemeral range).");
+	for (size_t i = 0; i < o->n_peers; i++) {
+		const struct peer_count *p = &o->peers[i];
+		char addr[REPORT_ADDR_MAX], port[8];
+		const char *labels[] = { "address", addr, "port", port, NULL };
+
+		if (report_format_addr(p->family, p->addr, addr, sizeof(addr)) < 0)
+			continue;
+		snprintf(port, sizeof(port), "%u", (unsigned)p->port);
+		put_int(f, PREFIX "peer_sockets", labels, p->count);
+	}
+}
+
 int report_stats_prom(FILE *f, const struct observation *o)
 {
 	put_sockets(f, o);
 	put_ports(f, o);
 	put_listener_family(f, o, false);
 	put_listener_family(f, o, true);
+	put_peers(f, o);
 	put_sockstat(f, o);
 	put_counters(f, o);
 	put_sysctls(f, o);

@@ -41,6 +41,9 @@
  *                    "pid": 1234, "process": "nginx" } ],
  *       backlog null when the source does not tell it (/proc); fill = queue / backlog
  *       (queue when backlog is 0), null with backlog; pid, process: when known
+ *   "peers": [ { "address": "10.0.0.5", "port": 5432, "count": 950 } ],
+ *       the busiest remote endpoints of client-side sockets (local port in the ephemeral
+ *       range): each connection to one endpoint needs its own local port
  *   "sockstat": { "inuse": 12, "orphan": 0, "tw": 3, "alloc": 15, "mem": 2, "v6.inuse": 4 },
  *       field names as observed; "mem" counts pages
  *   "counters": { "Tcp": { "ActiveOpens": 10, ... }, "TcpExt": { ... } },
@@ -70,6 +73,7 @@ int report_stats_json(FILE *f, const struct observation *o);
  *   tcptune_listener_backlog{address,port[,process][,socket]}  gauge, when known
  *       socket: an ordinal, only when several listeners share address and port
  *       (SO_REUSEPORT), so that every series stays unique
+ *   tcptune_peer_sockets{address,port}           gauge, the busiest client-side endpoints
  *   tcptune_sockstat_<field>                       gauge ("v6.inuse" -> v6_inuse;
  *                                                  "mem" -> mem_pages)
  *   tcptune_netstat_<Section>_<Name>_total         counter (/proc/net/snmp, netstat)
@@ -99,7 +103,7 @@ int report_stats_text(FILE *f, const struct observation *o, const struct report_
  * "findings": [{"id", "severity", "summary", "explain", "action",
  * "evidence": {metric: value text | null}, "recommend": {key: value} (only
  * changes still needed; {} when no sysctl helps), "changes": [{"key",
- * "current" (null: absent), "recommended", "kind": "set" | "min" | "max",
+ * "current" (null: absent), "recommended", "kind": "set" | "min" | "max" | "widen",
  * "needed"}], "see": [...], "origin": "file:line"}], and "not_evaluated":
  * [{"id", "reason"}]. Prometheus: the stats families plus
  * tcptune_diagnose_status (0 ok, 1 warning, 2 critical), tcptune_finding{id,

@@ -322,6 +322,7 @@ static const struct kb_entry table[] = {
 		.key = "net.ipv4.tcp_orphan_retries",
 		INT_RANGE(0, 255),
 		.def = "0",
+		.zero_means = 8,
 		.per_netns = true,
 		.summary = "Retransmissions before an orphaned connection (closed by the "
 			   "application) is killed.",
@@ -734,4 +735,9 @@ bool kb_values_equal(const struct kb_entry *e, const char *a, const char *b)
 	na = sysctl_value_normalize(strdup(a));
 	nb = sysctl_value_normalize(strdup(b));
 	return na && nb && strcmp(na, nb) == 0;
+}
+
+int64_t kb_effective(const struct kb_entry *e, int64_t value)
+{
+	return e->type == KB_INT && value == 0 && e->zero_means ? e->zero_means : value;
 }

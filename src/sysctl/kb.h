@@ -29,18 +29,19 @@ struct kb_range {
 struct kb_entry {
 	const char *key; /* dotted, canonical */
 	enum kb_type type;
-	unsigned n;			/* KB_VEC: element count */
+	unsigned n;			   /* KB_VEC: element count */
 	struct kb_range range[KB_MAX_VEC]; /* per element (KB_INT: range[0]) */
-	const char *const *choices;	/* KB_STRING: allowed values, NULL: any */
-	const char *def;		/* kernel default as text; NULL when computed at boot */
-	const char *def_note;		/* how a computed default is derived */
-	bool per_netns;			/* each network namespace has its own value */
-	unsigned since, removed;	/* KB_VERSION(); 0: always there / never removed */
-	bool never_lower;		/* must not be set below its default/current value */
-	const char *unit;		/* "seconds", "pages", "bytes", NULL */
-	const char *summary;		/* one line */
-	const char *doc;		/* what it really does, the caveats (a paragraph) */
-	const char *ref;		/* "ip-sysctl.rst: tcp_fin_timeout" */
+	const char *const *choices;	   /* KB_STRING: allowed values, NULL: any */
+	const char *def;		   /* kernel default as text; NULL when computed at boot */
+	const char *def_note;		   /* how a computed default is derived */
+	bool per_netns;			   /* each network namespace has its own value */
+	unsigned since, removed;	   /* KB_VERSION(); 0: always there / never removed */
+	bool never_lower;		   /* must not be set below its default/current value */
+	int64_t zero_means;  /* KB_INT: what the kernel does with 0 (0: nothing special) */
+	const char *unit;    /* "seconds", "pages", "bytes", NULL */
+	const char *summary; /* one line */
+	const char *doc;     /* what it really does, the caveats (a paragraph) */
+	const char *ref;     /* "ip-sysctl.rst: tcp_fin_timeout" */
 };
 
 /* The entry of a key (dotted or slashed), or NULL when tcptune does not know it. */
@@ -68,6 +69,12 @@ int kb_parse_value(const struct kb_entry *e, const char *value, int64_t *ret_num
  */
 int kb_check_set(const struct kb_entry *e, const char *value, unsigned kernel_version,
 		 const char *current, char **reason);
+
+/*
+ * The value the kernel acts on: for tcp_orphan_retries 0 means 8. Only for
+ * KB_INT keys; other values pass through.
+ */
+int64_t kb_effective(const struct kb_entry *e, int64_t value);
 
 /* Compares two values of a key as the kernel would (whitespace-insensitive, numeric). */
 bool kb_values_equal(const struct kb_entry *e, const char *a, const char *b);

@@ -166,6 +166,42 @@ static void test_interpolate(void **state)
 	observation_free(o);
 }
 
+/* Widening never narrows; 0 orphan retries means 8, above a {max: 3}. */
+static void test_widen_and_zero_means(void **state)
+{
+	static const struct {
+		const char *range, *retries, *want_range;
+		bool range_needed, retries_needed;
+	} cases[] = {
+		{ "32768 60999", "0", "10240 65535", true, true },
+		{ "1024 60999", "2", "1024 65535", true, false },
+		{ "1024 65535", "3", "1024 65535", false, false },
+		{ "40000 40999", "4", "10240 65535", true, true },
+	};
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, FIXTURES "/rules/widen.yaml", &errs), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct observation *o = observation_new();
+		struct judgement *j = NULL;
+
+		set_sysctl(o, "net.ipv4.ip_local_port_range", cases[i].range, 0);
+		set_sysctl(o, "net.ipv4.tcp_orphan_retries", cases[i].retries,
+			   strtoll(cases[i].retries, NULL, 10));
+		assert_int_equal(engine_judge(&rs, o, &j), 0);
+		assert_int_equal(j->n_findings, 1);
+		assert_string_equal(j->findings[0].changes[0].value, cases[i].want_range);
+		assert_int_equal(j->findings[0].changes[0].needed, cases[i].range_needed);
+		assert_int_equal(j->findings[0].changes[0].kind, REC_WIDEN);
+		assert_int_equal(j->findings[0].changes[1].needed, cases[i].retries_needed);
+		judgement_free(j);
+		observation_free(o);
+	}
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_min_never_lowers),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_interpolate),
+		cmocka_unit_test(test_widen_and_zero_means),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

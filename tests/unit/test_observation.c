@@ -36,21 +36,32 @@ static struct observation *sample(void)
 	o->top[TS_CLOSE_WAIT].n = 1;
 	o->top[TS_CLOSE_WAIT].ports = calloc(1, sizeof(struct port_count));
 	o->top[TS_CLOSE_WAIT].ports[0] = (struct port_count){
-		.port = 8080, .count = 12, .server = true, .pid = 4242, .comm = strdup("java"),
+		.port = 8080,
+		.count = 12,
+		.server = true,
+		.pid = 4242,
+		.comm = strdup("java"),
 	};
 	o->processes = true;
 	o->n_listeners = 2;
 	o->listeners = calloc(2, sizeof(struct listener));
-	o->listeners[0] = (struct listener){ .family = AF_INET, .port = 8080, .queue = 129,
-					     .backlog = 128 };
-	o->listeners[1] = (struct listener){ .family = AF_INET, .port = 22, .queue = 1,
-					     .backlog = 4 };
+	o->listeners[0] =
+		(struct listener){ .family = AF_INET, .port = 8080, .queue = 129, .backlog = 128 };
+	o->listeners[1] =
+		(struct listener){ .family = AF_INET, .port = 22, .queue = 1, .backlog = 4 };
+	o->n_peers = 1;
+	o->peers = calloc(1, sizeof(struct peer_count));
+	o->peers[0] = (struct peer_count){ .family = AF_INET6, .port = 5432, .count = 950 };
+	o->peers[0].addr[15] = 1;
 	o->counters = counters(cnames, cvalues, 2);
 	o->n_counters = 2;
 	o->sockstat = counters(snames, svalues, 2);
 	o->n_sockstat = 2;
-	o->n_sysctls = 3;
-	o->sysctls = calloc(3, sizeof(struct sysctl_reading));
+	o->n_sysctls = 4;
+	o->sysctls = calloc(4, sizeof(struct sysctl_reading));
+	o->sysctls[3] = (struct sysctl_reading){
+		.key = strdup("net.core.somaxconn"), .value = strdup("128"), .n = 1, .num = { 128 }
+	};
 	o->sysctls[0] = (struct sysctl_reading){ .key = strdup("net.ipv4.ip_local_port_range"),
 						 .value = strdup("32768 60999"),
 						 .n = 2,
@@ -110,6 +121,11 @@ static void test_metrics(void **state)
 		{ "listen.max_queue", 0, 129 },
 		{ "listen.max_queue_ratio", 0, 129.0 / 128.0 },
 		{ "listen.full", 0, 1 },
+		{ "peer.count", 0, 950 },
+		{ "peer.port", 0, 5432 },
+		{ "peer.address", -EMEDIUMTYPE, 0 },
+		{ "peer.name", -EINVAL, 0 },
+		{ "listen.capped", 0, 1 }, /* 8080: 129 queued of 128 = somaxconn */
 		{ "kernel.version_code", 0, (6 << 16) | (1 << 8) },
 		{ "kernel.version", -EMEDIUMTYPE, 0 },
 		{ "nonsense", -EINVAL, 0 },
@@ -151,6 +167,9 @@ static void test_text(void **state)
 	assert_int_equal(observation_metric_text(o, "listen.max_queue_ratio", &s), 0);
 	assert_string_equal(s, "1.01");
 	free(s);
+	assert_int_equal(observation_metric_text(o, "peer.address", &s), 0);
+	assert_string_equal(s, "[::1]:5432");
+	free(s);
 	assert_int_equal(observation_metric_text(o, "top.syn_recv.port", &s), -ENODATA);
 	observation_free(o);
 }
@@ -182,6 +201,7 @@ static void test_listen_without_limits(void **state)
 	(void)state;
 	o->listeners[0].backlog = o->listeners[1].backlog = -1;
 	assert_int_equal(observation_metric(o, "listen.max_queue_ratio", &v), -ENODATA);
+	assert_int_equal(observation_metric(o, "listen.capped", &v), -ENODATA);
 	assert_int_equal(observation_metric(o, "listen.full", &v), -ENODATA);
 	assert_int_equal(observation_metric(o, "listen.max_queue", &v), 0);
 	assert_true(v == 129);
@@ -204,10 +224,8 @@ static void test_notes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_metrics),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_rates),
-		cmocka_unit_test(test_listen_without_limits),
+		cmocka_unit_test(test_metrics), cmocka_unit_test(test_text),
+		cmocka_unit_test(test_rates),	cmocka_unit_test(test_listen_without_limits),
 		cmocka_unit_test(test_notes),
 	};
 

@@ -214,13 +214,42 @@ static void add_listener(struct observation *o, const char *name, const char *va
 	}
 }
 
+/* "peer=10.0.0.5:5432:950": client-side sockets to one remote endpoint (IPv4). */
+static void add_peer(struct observation *o, const char *name, const char *value)
+{
+	_cleanup_free_ char *copy = strdup(value);
+	char *count, *port;
+	struct peer_count *p;
+
+	(void)name;
+	assert_non_null(copy);
+	count = strrchr(copy, ':');
+	if (!count)
+		fail_msg("peer=%s: expected addr:port:count", value);
+	*count++ = '\0';
+	port = strrchr(copy, ':');
+	if (!port)
+		fail_msg("peer=%s: expected addr:port:count", value);
+	*port++ = '\0';
+	p = realloc(o->peers, (o->n_peers + 1) * sizeof(*p));
+	assert_non_null(p);
+	o->peers = p;
+	p = &p[o->n_peers++];
+	*p = (struct peer_count){
+		.family = AF_INET,
+		.port = (uint16_t)num(port, 1, 65535),
+		.count = (uint32_t)num(count, 0, UINT32_MAX),
+	};
+	assert_int_equal(inet_pton(AF_INET, copy, p->addr), 1);
+}
+
 static const struct {
 	const char *prefix;
 	void (*set)(struct observation *o, const char *name, const char *value);
 } setters[] = {
-	{ "state.", set_state },       { "client.", set_client },    { "top.", set_top },
-	{ "sockstat.", set_sockstat }, { "counter.", set_counter },  { "rate.", set_rate },
-	{ "sysctl.", set_sysctl },     { "listener", add_listener },
+	{ "peer", add_peer },  { "state.", set_state },	      { "client.", set_client },
+	{ "top.", set_top },   { "sockstat.", set_sockstat }, { "counter.", set_counter },
+	{ "rate.", set_rate }, { "sysctl.", set_sysctl },     { "listener", add_listener },
 };
 
 /* Everything not assigned is zero or absent. Stops at max or at a NULL. */
@@ -309,6 +338,9 @@ static const struct rule_case cases[] = {
 	  .summary_has = { "16 sockets in CLOSE_WAIT", "port 9000",
 			   "an unknown process (run as root)" } },
 	{ CW, QUIET, { "state.v4.close_wait=15", "state.v4.established=5000", STOCK_SYSCTLS } },
+	/* A busy server shows a few for a moment: one per hundred established is the line. */
+	{ CW, QUIET, { "state.v4.close_wait=400", "state.v4.established=40000", STOCK_SYSCTLS } },
+	{ CW, FIRES, { "state.v4.close_wait=401", "state.v4.established=40000", STOCK_SYSCTLS } },
 	{ CW, QUIET, { "state.v4.established=300", "state.v4.time_wait=2000", STOCK_SYSCTLS } },
 
 	/* close-wait-dominant: more than a fifth of established, and at least 256. */
@@ -350,6 +382,12 @@ static const struct rule_case cases[] = {
 	  .summary_has = { "500 sockets in FIN_WAIT1" },
 	  .action_has = { "port 443" },
 	  .changes = { { "net.ipv4.tcp_orphan_retries", "3", true } } },
+	/* 0 means 8 retries; 2 is already below 3 and is not raised. */
+	{ "fin-wait1-pileup",
+	  FIRES,
+	  { "state.v4.fin_wait1=500", "state.v4.established=2000",
+	    "sysctl.net.ipv4.tcp_orphan_retries=2" },
+	  .changes = { { "net.ipv4.tcp_orphan_retries", "3", false } } },
 	{ "fin-wait1-pileup", QUIET, { "state.v4.fin_wait1=127" } },
 	{ "fin-wait1-pileup", QUIET, { "state.v4.fin_wait1=200", "state.v4.established=4000" } },
 
@@ -425,12 +463,16 @@ static const struct rule_case cases[] = {
 	  { "counter.TcpExt.ListenOverflows=5", "counter.TcpExt.ListenDrops=5", STOCK_SYSCTLS },
 	  .reason_has = "rate.TcpExt.ListenOverflows is not available" },
 
-	/* somaxconn-low: only with a queue at least half full. */
+	/* somaxconn-low: only when somaxconn is what holds a half-full listener. */
 	{ "somaxconn-low",
 	  FIRES,
 	  { "listener=0.0.0.0:80:queue=64:backlog=128", "sysctl.net.core.somaxconn=128" },
-	  .summary_has = { "net.core.somaxconn is 128", "0.50 full" },
+	  .summary_has = { "1 listener(s)", "net.core.somaxconn = 128" },
 	  .changes = { { "net.core.somaxconn", "4096", true } } },
+	/* The listener asked for 10 itself: somaxconn is not what limits it. */
+	{ "somaxconn-low",
+	  QUIET,
+	  { "listener=0.0.0.0:80:queue=9:backlog=10", "sysctl.net.core.somaxconn=128" } },
 	{ "somaxconn-low",
 	  QUIET,
 	  { "listener=0.0.0.0:80:queue=63:backlog=128", "sysctl.net.core.somaxconn=128" } },
@@ -440,7 +482,7 @@ static const struct rule_case cases[] = {
 	{ "somaxconn-low",
 	  NOT_EVALUATED,
 	  { "listener=0.0.0.0:80:queue=64:backlog=-1", "sysctl.net.core.somaxconn=128" },
-	  .reason_has = "listen.max_queue_ratio" },
+	  .reason_has = "listen.capped" },
 
 	/* orphans-near-limit: half of tcp_max_orphans; raise it to twice the current value. */
 	{ "orphans-near-limit",
@@ -520,20 +562,22 @@ static const struct rule_case cases[] = {
 	  { "state.v4.syn_recv=820", "top.syn_recv=80:800:server",
 	    "sysctl.net.ipv4.tcp_syncookies=0", "sysctl.net.ipv4.tcp_max_syn_backlog=1024",
 	    "sysctl.net.ipv4.tcp_synack_retries=5" },
-	  .summary_has = { "820 half-open", "syncookies off", "(1024)" },
+	  .summary_has = { "800 half-open", "port 80", "syncookies off", "(1024)" },
 	  .changes = { { "net.ipv4.tcp_syncookies", "1", true },
 		       { "net.ipv4.tcp_synack_retries", "3", true } } },
+	/* The kernel drops when more than three quarters of one listener's queue is used. */
 	{ "syn-flood-no-syncookies",
 	  QUIET,
-	  { "state.v4.syn_recv=255", "sysctl.net.ipv4.tcp_syncookies=0",
-	    "sysctl.net.ipv4.tcp_max_syn_backlog=1024" } },
+	  { "state.v4.syn_recv=900", "top.syn_recv=80:768:server",
+	    "sysctl.net.ipv4.tcp_syncookies=0", "sysctl.net.ipv4.tcp_max_syn_backlog=1024" } },
 	/* With syncookies on, tcp_max_syn_backlog is not even needed. */
 	{ "syn-flood-no-syncookies",
 	  QUIET,
 	  { "state.v4.syn_recv=5000", "sysctl.net.ipv4.tcp_syncookies=1" } },
 	{ "syn-flood-no-syncookies",
 	  NOT_EVALUATED,
-	  { "state.v4.syn_recv=820", "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "state.v4.syn_recv=820", "top.syn_recv=80:800:server",
+	    "sysctl.net.ipv4.tcp_syncookies=0" },
 	  .reason_has = "sysctl.net.ipv4.tcp_max_syn_backlog is not available" },
 
 	/* syn-recv-pileup: with syncookies on. */
@@ -562,12 +606,16 @@ static const struct rule_case cases[] = {
 	{ "syncookies-sent",
 	  FIRES,
 	  { "counter.TcpExt.SyncookiesSent=1200", "rate.TcpExt.SyncookiesSent=12",
-	    "sysctl.net.core.somaxconn=128" },
+	    "sysctl.net.core.somaxconn=128", "sysctl.net.ipv4.tcp_syncookies=1" },
 	  .summary_has = { "12 SYNs per second" },
 	  .changes = { { "net.core.somaxconn", "4096", true } } },
 	{ "syncookies-sent",
 	  QUIET,
 	  { "counter.TcpExt.SyncookiesSent=1200", "rate.TcpExt.SyncookiesSent=0", STOCK_SYSCTLS } },
+	/* Mode 2 sends cookies for every SYN: no sign of overflow. */
+	{ "syncookies-sent",
+	  QUIET,
+	  { "rate.TcpExt.SyncookiesSent=500", "sysctl.net.ipv4.tcp_syncookies=2" } },
 	{ "syncookies-sent",
 	  NOT_EVALUATED,
 	  { "counter.TcpExt.SyncookiesSent=1200", STOCK_SYSCTLS },
@@ -586,45 +634,56 @@ static const struct rule_case cases[] = {
 	  { "sysctl.net.core.somaxconn=4096" },
 	  .reason_has = "sysctl.net.ipv4.tcp_syncookies is not available" },
 
-	/* ephemeral-ports-exhausted: 80% of a narrowed range of 1000 ports. */
+	/* ephemeral-ports-exhausted: 80% of a narrowed range of 1000 ports, to one destination. */
 	{ "ephemeral-ports-exhausted",
 	  FIRES,
-	  { "client.time_wait=700", "client.established=110", "state.v4.time_wait=700",
-	    "state.v4.established=110", "sysctl.net.ipv4.ip_local_port_range=40000 40999",
-	    "sysctl.net.ipv4.tcp_tw_reuse=2", "sysctl.net.ipv4.tcp_timestamps=1" },
-	  .summary_has = { "700 client-side", "110 established", "40000-40999" },
-	  .action_has = { "tcp_tw_reuse = 1" },
+	  { "peer=10.0.0.5:5432:810", "client.time_wait=700", "client.established=110",
+	    "state.v4.time_wait=700", "state.v4.established=110",
+	    "sysctl.net.ipv4.ip_local_port_range=40000 40999", "sysctl.net.ipv4.tcp_tw_reuse=2",
+	    "sysctl.net.ipv4.tcp_timestamps=1" },
+	  .summary_has = { "810 client-side connections to 10.0.0.5:5432", "40000-40999" },
+	  .action_has = { "tcp_tw_reuse = 1", "10.0.0.5:5432" },
 	  .changes = { { "net.ipv4.tcp_tw_reuse", "1", true },
 		       { "net.ipv4.tcp_timestamps", "1", false },
 		       { "net.ipv4.ip_local_port_range", "10240 65535", true } } },
+	/* A range wider at one end is widened, never narrowed; timestamps 2 are on too. */
+	{ "ephemeral-ports-exhausted",
+	  FIRES,
+	  { "peer=10.0.0.5:5432:50000", "sysctl.net.ipv4.ip_local_port_range=1024 60999",
+	    "sysctl.net.ipv4.tcp_tw_reuse=1", "sysctl.net.ipv4.tcp_timestamps=2" },
+	  .changes = { { "net.ipv4.tcp_tw_reuse", "1", false },
+		       { "net.ipv4.tcp_timestamps", "1", false },
+		       { "net.ipv4.ip_local_port_range", "1024 65535", true } } },
 	{ "ephemeral-ports-exhausted",
 	  QUIET,
-	  { "client.time_wait=700", "client.established=90",
+	  { "peer=10.0.0.5:5432:790", "client.time_wait=700", "client.established=90",
 	    "sysctl.net.ipv4.ip_local_port_range=40000 40999" } },
-	/* The default range holds 28232 ports. */
+	/* Many client sockets spread over many upstreams: each has ports to spare. */
 	{ "ephemeral-ports-exhausted",
 	  QUIET,
-	  { "client.time_wait=20000", "client.established=2000",
-	    "sysctl.net.ipv4.ip_local_port_range=32768 60999" } },
+	  { "peer=10.0.0.5:5432:300", "peer=10.0.0.6:5432:300", "client.time_wait=20000",
+	    "client.established=2000", "sysctl.net.ipv4.ip_local_port_range=40000 40999" } },
 	{ "ephemeral-ports-exhausted",
 	  NOT_EVALUATED,
-	  { "client.time_wait=900", "sysctl.net.ipv4.tcp_tw_reuse=2" },
+	  { "peer=10.0.0.5:5432:900", "sysctl.net.ipv4.tcp_tw_reuse=2" },
 	  .reason_has = "ip_local_port_range" },
 
-	/* ephemeral-ports-pressure: half the range; server-side TIME_WAIT does not count. */
+	/* ephemeral-ports-pressure: half the range to one destination. */
 	{ "ephemeral-ports-pressure",
 	  FIRES,
-	  { "client.time_wait=501", "sysctl.net.ipv4.ip_local_port_range=40000 40999",
-	    "sysctl.net.ipv4.tcp_tw_reuse=0", "sysctl.net.ipv4.tcp_timestamps=0" },
-	  .summary_has = { "501 client-side TIME_WAIT", "0 established", "40000-40999" },
+	  { "peer=127.0.0.1:8080:501", "client.time_wait=501",
+	    "sysctl.net.ipv4.ip_local_port_range=40000 40999", "sysctl.net.ipv4.tcp_tw_reuse=0",
+	    "sysctl.net.ipv4.tcp_timestamps=0" },
+	  .summary_has = { "501 client-side connections to 127.0.0.1:8080", "40000-40999" },
 	  .changes = { { "net.ipv4.tcp_tw_reuse", "1", true },
 		       { "net.ipv4.tcp_timestamps", "1", true } } },
 	{ "ephemeral-ports-pressure",
 	  QUIET,
-	  { "client.time_wait=500", "sysctl.net.ipv4.ip_local_port_range=40000 40999" } },
+	  { "peer=127.0.0.1:8080:500", "sysctl.net.ipv4.ip_local_port_range=40000 40999" } },
+	/* Server-side TIME_WAIT holds no ephemeral ports: no client peers at all. */
 	{ "ephemeral-ports-pressure",
 	  QUIET,
-	  { "state.v4.time_wait=30000", "client.time_wait=10", "top.time_wait=80:29990:server",
+	  { "state.v4.time_wait=30000", "top.time_wait=80:29990:server",
 	    "sysctl.net.ipv4.ip_local_port_range=40000 40999" } },
 
 	/* time-wait-bucket-limit: 90% of tcp_max_tw_buckets; raise to twice the limit. */

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tally.h"
 
@@ -97,12 +98,68 @@ static void test_all_ports(void **state)
 	observation_free(o);
 }
 
+static void peer(struct tally *t, uint32_t ip, uint16_t dport, uint16_t sport)
+{
+	uint8_t addr[16] = { 0 };
+
+	memcpy(addr, &ip, 4);
+	tally_socket(t, OBS_V4, TS_TIME_WAIT, sport, 0);
+	tally_peer(t, OBS_V4, sport, addr, dport);
+}
+
+static void test_peers(void **state)
+{
+	struct observation *o = observation_new();
+	struct tally a, b;
+
+	(void)state;
+	tally_init(&a, false);
+	tally_init(&b, false);
+	tally_set_ephemeral(&a, 40000, 40999);
+	tally_set_ephemeral(&b, 40000, 40999);
+	for (int i = 0; i < 700; i++)
+		peer(i % 2 ? &a : &b, htonl(0x0a000005), 5432, (uint16_t)(40000 + i));
+	for (int i = 0; i < 30; i++)
+		peer(&a, htonl(0x0a000006), 5432, (uint16_t)(40000 + i));
+	/* A server-side socket (local port 80) and one outside the range are no client's. */
+	peer(&a, htonl(0x0a000007), 33333, 80);
+	peer(&a, htonl(0x0a000007), 33333, 41000);
+	tally_merge(&a, &b);
+	assert_int_equal(tally_finish(&a, 5, o), 0);
+	tally_done(&a);
+	assert_int_equal(o->n_peers, 2);
+	assert_int_equal(o->peers[0].count, 700);
+	assert_int_equal(o->peers[0].port, 5432);
+	assert_memory_equal(o->peers[0].addr, "\x0a\x00\x00\x05", 4);
+	assert_int_equal(o->peers[1].count, 30);
+	observation_free(o);
+}
+
+/* Thousands of destinations: probing stays bounded, the rest is untracked, never grown. */
+static void test_peers_bounded(void **state)
+{
+	struct tally t;
+	uint64_t tracked = 0;
+
+	(void)state;
+	tally_init(&t, false);
+	tally_set_ephemeral(&t, 1024, 65535);
+	for (uint32_t i = 0; i < 20000; i++)
+		peer(&t, htonl(0x0b000000 + i), 443, 50000);
+	for (size_t i = 0; i < TALLY_PEER_SLOTS; i++)
+		tracked += t.peers[i].count;
+	assert_true(t.n_peers <= TALLY_PEER_SLOTS);
+	assert_int_equal(tracked + t.peers_untracked, 20000);
+	assert_true(t.peers_untracked >= 20000 - TALLY_PEER_SLOTS);
+	tally_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_top_order_and_roles),
-		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_all_ports),
+		cmocka_unit_test(test_top_order_and_roles), cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_all_ports),	    cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_peers_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
