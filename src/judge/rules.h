@@ -19,9 +19,9 @@ enum severity severity_from_name(const char *name);
 
 /* How a recommended value relates to the current one. */
 enum rec_kind {
-	REC_SET, /* exactly this value */
-	REC_MIN, /* at least this value: never lowers what is there */
-	REC_MAX, /* at most this value: never raises what is there */
+	REC_SET,   /* exactly this value */
+	REC_MIN,   /* at least this value: never lowers what is there */
+	REC_MAX,   /* at most this value: never raises what is there */
 	REC_WIDEN, /* a range "lo hi" covering at least this one: never narrows what is there */
 };
 

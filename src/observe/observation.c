@@ -338,8 +338,8 @@ static int kernel_version_code(const char *release, double *ret)
  * Resolves a metric. With o == NULL it only checks the name's shape, which is
  * what rules need at load time.
  */
-static int lookup(const struct observation *o, const char *name, struct metric_value *v,
-		  char *buf, size_t size)
+static int lookup(const struct observation *o, const char *name, struct metric_value *v, char *buf,
+		  size_t size)
 {
 	const char *rest;
 
