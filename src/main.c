@@ -16,6 +16,13 @@ static const struct verb {
 	{ "rules", cmd_rules, "check or list the diagnostic rules" },
 	{ "explain", cmd_explain, "explain what sysctls do, their ranges, defaults and caveats" },
 	{ "lint", cmd_lint, "check sysctl.d files for removed, invalid and overridden settings" },
+	{ "profiles", cmd_profiles,
+	  "list tuning profiles, or show one against the current values" },
+	{ "apply", cmd_apply, "apply sysctls as one verified, reversible transaction" },
+	{ "rollback", cmd_rollback, "restore the values a transaction replaced" },
+	{ "confirm", cmd_confirm, "keep the settings of a pending 'apply --try'" },
+	{ "history", cmd_history, "list the transactions" },
+	{ "verify", cmd_verify, "compare the live values with a profile" },
 };
 
 static void usage(FILE *f)

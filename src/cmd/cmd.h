@@ -8,6 +8,7 @@
 #include "observe.h"
 #include "report.h"
 #include "rules.h"
+#include "txn.h"
 
 /* Exit codes (tcptune(8) EXIT STATUS). 0-3 belong to the commands' own results. */
 enum {
@@ -17,7 +18,8 @@ enum {
 	EXIT_SOFTWARE = 70,
 	EXIT_OSERR = 71, /* EX_OSERR: the system failed us (netlink, memory) */
 	EXIT_CANTCREAT = 73,
-	EXIT_NOPERM = 77, /* EX_NOPERM: not permitted */
+	EXIT_TEMPFAIL = 75, /* EX_TEMPFAIL: blocked by another or an interrupted transaction */
+	EXIT_NOPERM = 77,   /* EX_NOPERM: not permitted */
 };
 
 enum report_format {
@@ -82,11 +84,45 @@ char *data_path(const char *sub);
  * extra path, printing every problem; returns 0 or an exit code.
  */
 int rules_load_all(struct ruleset *rs, const char *const *extra, size_t n_extra, bool shipped);
+/*
+ * Where profiles are looked up, in order: /etc/tcptune/profiles.d, then the
+ * shipped data_path("profiles"). NULL-terminated; free with strv_free().
+ */
+char **profile_search_path(void);
+
+/*
+ * Loads the rules, observes and judges: diagnose's work, shared with
+ * apply --recommended. Returns 0 or diagnose's exit code for the failure.
+ */
+struct judgement;
+int diagnose_run(struct observe_args *a, struct ruleset *rules, const char *const *extra,
+		 size_t n_extra, struct observation **ret_o, struct judgement **ret_j);
+
+/* The state directory of transactions, opened (and locked) for a command. */
+struct state {
+	struct txn_ctx ctx;
+	int lockfd;
+};
+/* --state-dir, else $TCPTUNE_STATE_DIR, else /var/lib/tcptune. */
+const char *state_dir_path(const char *option);
+/* Opens (creating it with lock) and locks; prints the error and returns an exit code. */
+int state_open(struct state *s, const char *dir, const char *sysctl_root, bool lock);
+void state_close(struct state *s);
+/* EXIT_TEMPFAIL, with the reason printed, while a transaction is interrupted or pending. */
+int state_check_unblocked(const struct state *s);
+/* Only root writes the live /proc/sys; a fake tree is anyone's. */
+bool sysctl_writes_need_root(const char *sysctl_root);
 
 int cmd_stats(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 #endif

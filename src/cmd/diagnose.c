@@ -70,6 +70,33 @@ static int render(const struct observation *o, const struct judgement *j, enum r
 	return 0;
 }
 
+int diagnose_run(struct observe_args *a, struct ruleset *rules, const char *const *extra,
+		 size_t n_extra, struct observation **ret_o, struct judgement **ret_j)
+{
+	char **keys = NULL;
+	int r;
+
+	/* Rules first: a broken rule file is an input error, before any observing. */
+	r = rules_load_all(rules, extra, n_extra, true);
+	if (r)
+		return r;
+	keys = ruleset_sysctl_keys(rules);
+	if (!keys)
+		return EXIT_OSERR;
+	a->opts.extra_sysctls = (const char *const *)keys;
+	r = observe_args_run(a, ret_o);
+	a->opts.extra_sysctls = NULL;
+	strv_free(keys);
+	if (r)
+		/* Monitoring reads "could not observe" as UNKNOWN, not as an input error. */
+		return r == EXIT_USAGE ? r : DIAG_UNKNOWN;
+	if (engine_judge(rules, *ret_o, ret_j) < 0) {
+		log_error("evaluating rules: out of memory");
+		return DIAG_UNKNOWN;
+	}
+	return 0;
+}
+
 int cmd_diagnose(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -89,7 +116,6 @@ int cmd_diagnose(int argc, char **argv)
 	struct observe_args a;
 	size_t n_extra = 0;
 	bool verbose = false;
-	char **keys = NULL;
 	int c, r;
 
 	observe_args_init(&a);
@@ -136,27 +162,9 @@ int cmd_diagnose(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* Rules first: a broken rule file is an input error, before any observing. */
-	r = rules_load_all(&rules, extra, n_extra, true);
+	r = diagnose_run(&a, &rules, extra, n_extra, &o, &j);
 	if (r)
 		goto out;
-	keys = ruleset_sysctl_keys(&rules);
-	if (!keys) {
-		r = EXIT_OSERR;
-		goto out;
-	}
-	a.opts.extra_sysctls = (const char *const *)keys;
-	r = observe_args_run(&a, &o);
-	if (r) {
-		/* Monitoring reads "could not observe" as UNKNOWN, not as an input error. */
-		r = r == EXIT_USAGE ? r : DIAG_UNKNOWN;
-		goto out;
-	}
-	if (engine_judge(&rules, o, &j) < 0) {
-		log_error("evaluating rules: out of memory");
-		r = DIAG_UNKNOWN;
-		goto out;
-	}
 	judgement_filter(j, min);
 	r = render(o, j, a.format, verbose);
 	if (r == 0)
@@ -165,7 +173,6 @@ int cmd_diagnose(int argc, char **argv)
 					      : DIAG_OK;
 out:
 	judgement_free(j);
-	strv_free(keys);
 	ruleset_free(&rules);
 	return r;
 }

@@ -10,6 +10,7 @@
 #include "util.h"
 
 #define LOCAL_RULES_DIR "/etc/tcptune/rules.d"
+#define LOCAL_PROFILES_DIR "/etc/tcptune/profiles.d"
 
 /*
  * The shipped data: $TCPTUNE_DATADIR, else the source tree when this binary
@@ -36,6 +37,22 @@ char *data_path(const char *sub)
 			return path_join(TCPTUNE_SOURCE_DIR, sub);
 	}
 	return path_join(TCPTUNE_DATADIR, sub);
+}
+
+char **profile_search_path(void)
+{
+	char **dirs = calloc(3, sizeof(*dirs));
+
+	if (!dirs)
+		return NULL;
+	/* Local profiles first: one named like a shipped profile replaces it. */
+	dirs[0] = strdup(LOCAL_PROFILES_DIR);
+	dirs[1] = data_path("profiles");
+	if (!dirs[0] || !dirs[1]) {
+		strv_free(dirs);
+		return NULL;
+	}
+	return dirs;
 }
 
 static int load_layer(struct ruleset *rs, const char *path)

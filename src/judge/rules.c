@@ -34,36 +34,6 @@ enum severity severity_from_name(const char *name)
 	return 0;
 }
 
-void load_errors_free(struct load_errors *e)
-{
-	for (size_t i = 0; i < e->n; i++)
-		free(e->msgs[i]);
-	free(e->msgs);
-	e->msgs = NULL;
-	e->n = 0;
-}
-
-int load_errors_add(struct load_errors *e, const char *fmt, ...)
-{
-	char **msgs, *msg;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	msgs = realloc(e->msgs, (e->n + 1) * sizeof(*msgs));
-	if (!msgs) {
-		free(msg);
-		return -ENOMEM;
-	}
-	msgs[e->n++] = msg;
-	e->msgs = msgs;
-	return 0;
-}
-
 static void rule_clear(struct rule *r)
 {
 	free(r->id);
@@ -117,15 +87,11 @@ static void bad(const struct ctx *c, const struct ynode *n, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 static void bad(const struct ctx *c, const struct ynode *n, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	load_errors_vat(c->errs, c->file, n, fmt, ap);
 	va_end(ap);
-	load_errors_add(c->errs, "%s:%u:%u: %s", c->file, n->line, n->column,
-			msg ? msg : "out of memory");
 }
 
 static const char *scalar(const struct ctx *c, const struct ynode *n, const char *field)
@@ -141,16 +107,6 @@ static char *dup_scalar(const struct ctx *c, const struct ynode *n, const char *
 	const char *s = scalar(c, n, field);
 
 	return s ? strdup(s) : NULL;
-}
-
-static bool valid_id(const char *id)
-{
-	if (!*id || strlen(id) > 64)
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') && *p != '-')
-			return false;
-	return true;
 }
 
 /* Every "{metric}" of a template must name a metric. */
@@ -385,7 +341,7 @@ static bool parse_rule(const struct ctx *c, const struct ynode *n, struct rule *
 	v = ynode_get(n, "id");
 	if (!v)
 		bad(c, n, "a rule needs an id");
-	else if ((r->id = dup_scalar(c, v, "id")) && !valid_id(r->id))
+	else if ((r->id = dup_scalar(c, v, "id")) && !load_valid_id(r->id))
 		bad(c, v, "id '%s' must be lower-case letters, digits and '-'", r->id);
 	if ((v = ynode_get(n, "enabled")))
 		parse_bool(c, v, &r->enabled);
@@ -420,24 +376,6 @@ static bool parse_rule(const struct ctx *c, const struct ynode *n, struct rule *
 
 /* ---- files and layers ---- */
 
-static int check_file_safe(const char *path, struct load_errors *errs)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0) {
-		int r = -errno;
-
-		load_errors_add(errs, "%s: %s", path, strerror(-r));
-		return r;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		load_errors_add(errs, "%s: refusing a rule file that group or others may write",
-				path);
-		return -EPERM;
-	}
-	return 0;
-}
-
 static void parse_file(const char *path, struct ruleset *layer, struct load_errors *errs)
 {
 	_cleanup_ynode_ struct ynode *root = NULL;
@@ -446,7 +384,7 @@ static void parse_file(const char *path, struct ruleset *layer, struct load_erro
 	const struct ynode *list;
 	struct rule *grown;
 
-	if (check_file_safe(path, errs) < 0)
+	if (load_check_file_safe(path, "rule file", errs) < 0)
 		return;
 	if (ytree_load_file(path, &root, &msg) < 0) {
 		load_errors_add(errs, "%s", msg ? msg : path);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "expr.h"
+#include "loaderr.h" /* struct load_errors: every problem found while loading */
 
 enum severity {
 	SEV_INFO = 1,
@@ -54,16 +55,6 @@ struct ruleset {
 	struct rule *rules;
 	size_t n;
 };
-
-/* Every problem found while loading, each "file:line:column: message". */
-struct load_errors {
-	char **msgs;
-	size_t n;
-};
-
-void load_errors_free(struct load_errors *e);
-int load_errors_add(struct load_errors *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /*
  * Loads a rule file, or every *.yaml file of a directory in name order, as one

@@ -3,6 +3,7 @@
 #include "sysctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -31,6 +32,42 @@ int sysctl_read(const char *root, const char *key, char **ret_value)
 	if (strlen(buf) != len)
 		return -EBADMSG;
 	*ret_value = sysctl_value_normalize(TAKE_PTR(buf));
+	return 0;
+}
+
+int sysctl_write(const char *root, const char *key, const char *value)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len;
+	ssize_t n;
+	int r;
+
+	/* A second line would be a second value to the kernel: refuse it here. */
+	if (!value || strchr(value, '\n'))
+		return -EINVAL;
+	r = sysctl_key_path(root, key, &path);
+	if (r < 0)
+		return r;
+	len = strlen(value);
+	buf = malloc(len + 2);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, value, len);
+	buf[len++] = '\n';
+	buf[len] = '\0';
+	/* O_TRUNC does nothing to /proc/sys, and makes a fake tree of plain files behave alike. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR ? -ENOENT : -errno;
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
 	return 0;
 }
 

@@ -27,6 +27,15 @@ int sysctl_key_path(const char *root, const char *key, char **ret);
  */
 int sysctl_read(const char *root, const char *key, char **ret_value);
 
+/*
+ * Writes a value under root: the value and its newline in a single write(),
+ * because a value split across two writes can be rejected or half-set.
+ * Returns 0 or the kernel's refusal: -EINVAL (a value it does not accept),
+ * -ENOENT (no such key), -EACCES/-EPERM (not permitted, or a read-only key),
+ * -EIO when write() took fewer bytes than given.
+ */
+int sysctl_write(const char *root, const char *key, const char *value);
+
 /* Folds whitespace runs to one space and trims, in place; returns s. */
 char *sysctl_value_normalize(char *s);
 

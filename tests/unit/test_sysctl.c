@@ -274,12 +274,170 @@ static void test_value_normalize(void **state)
 	assert_null(sysctl_value_normalize(NULL));
 }
 
+/*
+ * write() as sysctl_write() calls it: tests/CMakeLists.txt links this test
+ * with --wrap=write, so that the number of calls and their bytes can be seen,
+ * and a short or refused write can be made up.
+ */
+static struct {
+	bool on;
+	int calls;
+	char data[64];
+	size_t len;
+	int fail_errno;	  /* answer -1 with this errno */
+	bool short_write; /* take one byte less */
+} writes;
+
+ssize_t __real_write(int fd, const void *buf, size_t count);
+ssize_t __wrap_write(int fd, const void *buf, size_t count);
+ssize_t __wrap_write(int fd, const void *buf, size_t count)
+{
+	if (!writes.on)
+		return __real_write(fd, buf, count);
+	writes.calls++;
+	writes.len = count < sizeof(writes.data) ? count : sizeof(writes.data);
+	memcpy(writes.data, buf, writes.len);
+	if (writes.fail_errno) {
+		errno = writes.fail_errno;
+		return -1;
+	}
+	return __real_write(fd, buf, count - (writes.short_write && count > 0));
+}
+
+static void writes_watch(void)
+{
+	memset(&writes, 0, sizeof(writes));
+	writes.on = true;
+}
+
+static void assert_file(const char *path, const char *want)
+{
+	_cleanup_free_ char *got = NULL;
+
+	assert_int_equal(read_file_str(path, 4096, &got, NULL), 0);
+	assert_string_equal(got, want);
+}
+
+static int make_dir(const char *root, const char *rel)
+{
+	_cleanup_free_ char *p = path_join(root, rel);
+
+	return p && mkdir(p, 0755) == 0 ? 0 : -errno;
+}
+
+static void test_write(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		int r;
+		const char *file, *content; /* the file written, and what it holds after */
+	} cases[] = {
+		{ "net.ipv4.tcp_fin_timeout", "30", 0, "net/ipv4/tcp_fin_timeout", "30\n" },
+		{ "net/ipv4/tcp_rmem", "4096 262144 16777216", 0, "net/ipv4/tcp_rmem",
+		  "4096 262144 16777216\n" },
+		/* Shorter than before: nothing of the old value may remain. */
+		{ "net.ipv4.tcp_rmem", "1", 0, "net/ipv4/tcp_rmem", "1\n" },
+		{ "net.ipv4.tcp_fin_timeout", "", 0, "net/ipv4/tcp_fin_timeout", "\n" },
+		/* A second line would be a second write to the kernel. */
+		{ "net.ipv4.tcp_fin_timeout", "30\n31", -EINVAL, "net/ipv4/tcp_fin_timeout", "\n" },
+		{ "net.ipv4.tcp_fin_timeout", NULL, -EINVAL, "net/ipv4/tcp_fin_timeout", "\n" },
+		{ "net.ipv4.tcp_no_such_key", "1", -ENOENT, "net/ipv4/tcp_no_such_key", NULL },
+		{ "net.ipv4.tcp_rmem.x", "1", -ENOENT, "net/ipv4/tcp_rmem", "1\n" },
+		{ "net.ipv4", "1", -EISDIR, NULL, NULL },
+		{ "../escape", "1", -EINVAL, "../escape", NULL },
+		{ "net/../../escape", "1", -EINVAL, "../escape", NULL },
+		{ "/escape", "1", -EINVAL, "escape", NULL },
+	};
+	static const char *const dirs[] = { "root/net/ipv4", "root/net", "root", "" };
+	char dir[] = "/tmp/tcptune-sysctl-XXXXXX";
+	_cleanup_free_ char *fin = NULL, *rmem = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* Files below the root, the escapes' targets beside it. */
+	assert_int_equal(make_dir(dir, "root"), 0);
+	assert_int_equal(make_dir(dir, "root/net"), 0);
+	assert_int_equal(make_dir(dir, "root/net/ipv4"), 0);
+	fin = path_join(dir, "root/net/ipv4/tcp_fin_timeout");
+	rmem = path_join(dir, "root/net/ipv4/tcp_rmem");
+	assert_int_equal(write_file(fin, "60\n", 3, 0644), 0);
+	assert_int_equal(write_file(rmem, "4096\t131072\t6291456\n", 20, 0644), 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *root = path_join(dir, "root");
+		_cleanup_free_ char *file = NULL;
+		int r;
+
+		writes_watch();
+		r = sysctl_write(root, cases[i].key, cases[i].value);
+		writes.on = false;
+		if (r != cases[i].r)
+			fail_msg("case %zu '%s': r=%d want %d", i, cases[i].key, r, cases[i].r);
+		/* The value and its newline in exactly one write(), or none at all. */
+		if (r == 0) {
+			assert_int_equal(writes.calls, 1);
+			assert_int_equal(writes.len, strlen(cases[i].value) + 1);
+			assert_memory_equal(writes.data, cases[i].content, writes.len);
+		} else {
+			assert_int_equal(writes.calls, 0);
+		}
+		if (!cases[i].file)
+			continue;
+		file = path_join(root, cases[i].file);
+		if (cases[i].content)
+			assert_file(file, cases[i].content);
+		else
+			assert_int_equal(access(file, F_OK), -1); /* never created */
+	}
+	unlink(fin);
+	unlink(rmem);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *p = path_join(dir, dirs[i]);
+
+		assert_int_equal(rmdir(p), 0);
+	}
+}
+
+/* What the kernel answers comes back as is; a short write is -EIO. */
+static void test_write_refused(void **state)
+{
+	char dir[] = "/tmp/tcptune-sysctl-XXXXXX";
+	_cleanup_free_ char *file = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	file = path_join(dir, "tcp_fin_timeout");
+	assert_int_equal(write_file(file, "60\n", 3, 0644), 0);
+
+	writes_watch();
+	writes.fail_errno = EINVAL;
+	assert_int_equal(sysctl_write(dir, "tcp_fin_timeout", "abc"), -EINVAL);
+	assert_int_equal(writes.calls, 1);
+	writes_watch();
+	writes.fail_errno = EPERM;
+	assert_int_equal(sysctl_write(dir, "tcp_fin_timeout", "1"), -EPERM);
+	writes_watch();
+	writes.short_write = true;
+	assert_int_equal(sysctl_write(dir, "tcp_fin_timeout", "31"), -EIO);
+	assert_int_equal(writes.calls, 1);
+	writes.on = false;
+	assert_file(file, "31");
+
+	/* Root writes a mode 0444 file anyway: then there is nothing to check. */
+	assert_int_equal(chmod(file, 0444), 0);
+	if (geteuid() != 0)
+		assert_int_equal(sysctl_write(dir, "tcp_fin_timeout", "1"), -EACCES);
+	unlink(file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_key_table),	   cmocka_unit_test(test_key_exhaustive),
 	    cmocka_unit_test(test_key_path_root),  cmocka_unit_test(test_read),
 	    cmocka_unit_test(test_read_odd_files), cmocka_unit_test(test_value_normalize),
+	    cmocka_unit_test(test_write),	   cmocka_unit_test(test_write_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

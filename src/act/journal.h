@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_JOURNAL_H
+#define TCPTUNE_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The transaction journal: one file per transaction in the state directory
+ * (/var/lib/tcptune), written before the first sysctl write and rewritten
+ * atomically (temporary file, fsync, rename, fsync of the directory) at
+ * every change of status, so that after a crash it always tells the whole
+ * before-state. JSON (json-c), mode 0600, named "<id>.json".
+ */
+
+enum txn_status {
+	TXN_IN_PROGRESS = 1, /* writing; found so at start-up it means a crash */
+	TXN_COMMITTED,	     /* every value written and read back */
+	TXN_ROLLED_BACK,     /* undone: by a failure, --try expiring, or rollback */
+	TXN_PENDING,	     /* --try: applied, waiting for confirmation */
+};
+
+const char *txn_status_name(enum txn_status s);		/* "in-progress", "committed", ... */
+enum txn_status txn_status_from_name(const char *name); /* 0 when unknown */
+
+struct txn_key {
+	char *key; /* dotted */
+	char *old; /* the value before, normalised */
+	char *new; /* the value written, normalised */
+};
+
+struct txn {
+	char *id;      /* "20261121-063000-4f2a": sortable by time, unique */
+	int64_t time;  /* seconds since the epoch, when it began */
+	char *boot_id; /* /proc/sys/kernel/random/boot_id: runtime values die with a reboot */
+	char *source;  /* "profile high-conn", "set", "recommended", "rollback 2026..." */
+	enum txn_status status;
+	char *undoes;	      /* the id of the transaction this one rolls back, or NULL */
+	char *undone_by;      /* the id of the rollback that undid this one, or NULL */
+	char *error;	      /* why it was rolled back, or NULL */
+	int64_t deadline;     /* TXN_PENDING: seconds since the epoch when --try rolls back; 0 */
+	char *persist_path;   /* the sysctl.d file written, or NULL */
+	char *persist_backup; /* that file's previous contents, NULL when there was none */
+	bool persist_existed; /* the file existed before */
+	struct txn_key *keys;
+	size_t n_keys;
+};
+
+struct txn *txn_new(void);
+struct txn *txn_free(struct txn *t);
+static inline void txn_freep(struct txn **t)
+{
+	txn_free(*t);
+}
+#define _cleanup_txn_ __attribute__((cleanup(txn_freep)))
+int txn_add_key(struct txn *t, const char *key, const char *old, const char *new);
+
+/* A new id from the time and randomness: "YYYYMMDD-HHMMSS-xxxx". */
+int txn_make_id(int64_t now, char **ret);
+
+/* Serialises and parses (pure: tests feed them text). Parse errors: -EBADMSG,
+ * "<name>: <what>": "truncated or not JSON (...)", "missing 'keys'",
+ * "key 3: 'old' is not a string", "unknown status 'x'". */
+int txn_to_json(const struct txn *t, char **ret);
+int txn_from_json(const char *text, const char *name, struct txn **ret, char **errmsg);
+
+/*
+ * The state directory: created 0700 when missing; refused when it is a
+ * symlink, not a directory, owned by someone else than us, or writable by
+ * group or others (-EPERM with the reason). Returns an O_DIRECTORY fd.
+ */
+int state_dir_open(const char *path, bool create, int *ret_fd, char **errmsg);
+
+/* An exclusive flock on "<dir>/lock", waiting up to timeout_ms (-1: forever). */
+int state_lock(int dirfd, int timeout_ms, int *ret_lockfd, char **errmsg);
+
+/* Atomically (re)writes "<dir>/<id>.json" with mode 0600, fsync'd. */
+int journal_save(int dirfd, const struct txn *t, char **errmsg);
+/* Reads "<dir>/<id>.json". -ENOENT when there is none. */
+int journal_load(int dirfd, const char *id, struct txn **ret, char **errmsg);
+/*
+ * Every transaction, oldest first (ids sort by time). A journal that does not
+ * parse is an error naming its file, not skipped: history must not lie.
+ */
+int journal_list(int dirfd, struct txn ***ret, size_t *ret_n, char **errmsg);
+void journal_list_free(struct txn **list, size_t n);
+
+/* The running kernel's boot id, from <proc_root>/sys/kernel/random/boot_id. */
+int boot_id_read(const char *sysctl_root, char **ret);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb.h"
+#include "sysctl.h"
+#include "util.h"
+
+static void item_clear(struct plan_item *it)
+{
+	free(it->key);
+	free(it->want);
+	free(it->source);
+	free(it->current);
+	free(it->value);
+	memset(it, 0, sizeof(*it));
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		item_clear(&p->items[i]);
+	free(p->items);
+	p->items = NULL;
+	p->n = 0;
+}
+
+int plan_add(struct plan *p, const char *key, const char *want, enum rec_kind kind,
+	     const char *source)
+{
+	_cleanup_free_ char *k = NULL;
+	struct plan_item *it = NULL;
+	int r;
+
+	r = sysctl_key_normalize(key, &k);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->items[i].key, k) == 0) {
+			it = &p->items[i];
+			item_clear(it);
+			break;
+		}
+	if (!it) {
+		struct plan_item *items = realloc(p->items, (p->n + 1) * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		p->items = items;
+		it = &items[p->n++];
+		memset(it, 0, sizeof(*it));
+	}
+	it->key = TAKE_PTR(k);
+	it->want = strdup(want);
+	it->source = strdup(source);
+	it->kind = kind;
+	if (!it->want || !it->source)
+		return -ENOMEM;
+	return 0;
+}
+
+size_t plan_changes(const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->items[i].change;
+	return n;
+}
+
+static bool parse_pair(const struct kb_entry *e, const char *s, int64_t v[2])
+{
+	size_t n = 0;
+
+	return kb_parse_value(e, s, v, &n, NULL) == 0 && n == 2;
+}
+
+/* The value to write for a bound or a range, given the current value. */
+static char *resolve_value(const struct kb_entry *e, const struct plan_item *it)
+{
+	int64_t cur, want, c[2], w[2];
+	char *s = NULL;
+
+	if (it->kind == REC_SET || !it->current)
+		return strdup(it->want);
+	if (it->kind == REC_WIDEN) {
+		if (!parse_pair(e, it->current, c) || !parse_pair(e, it->want, w))
+			return strdup(it->want);
+		if (asprintf(&s, "%lld %lld", (long long)(c[0] < w[0] ? c[0] : w[0]),
+			     (long long)(c[1] > w[1] ? c[1] : w[1])) < 0)
+			return NULL;
+		return s;
+	}
+	if (parse_i64(it->current, INT64_MIN, INT64_MAX, &cur) < 0 ||
+	    parse_i64(it->want, INT64_MIN, INT64_MAX, &want) < 0)
+		return strdup(it->want);
+	/* A bound already met keeps what is there; 0 orphan retries means 8. */
+	if (it->kind == REC_MIN ? kb_effective(e, cur) >= want : kb_effective(e, cur) <= want)
+		return strdup(it->current);
+	return strdup(it->want);
+}
+
+static void check_item(struct plan_item *it, const char *root, unsigned kernel_version,
+		       struct load_errors *errs)
+{
+	_cleanup_free_ char *reason = NULL;
+	const struct kb_entry *e = kb_lookup(it->key);
+	int r;
+
+	if (!e) {
+		load_errors_add(errs,
+				"%s: tcptune does not know this key and will not set it (from %s)",
+				it->key, it->source);
+		return;
+	}
+	r = sysctl_read(root, it->key, &it->current);
+	if (r == -ENOENT && e->removed &&
+	    kb_check_set(e, it->want, kernel_version, NULL, &reason) < 0) {
+		load_errors_add(errs, "%s: %s (from %s)", it->key, reason, it->source);
+		return;
+	}
+	if (r == -ENOENT) {
+		it->current = NULL;
+		load_errors_add(
+			errs, "%s: absent on this kernel or in this network namespace%s (from %s)",
+			it->key, e->per_netns ? "" : "; it exists only in the initial namespace",
+			it->source);
+		return;
+	}
+	if (r < 0) {
+		load_errors_add(errs, "%s: cannot read the current value: %s (from %s)", it->key,
+				strerror(-r), it->source);
+		return;
+	}
+	it->value = resolve_value(e, it);
+	if (!it->value) {
+		load_errors_add(errs, "%s: out of memory", it->key);
+		return;
+	}
+	if (kb_check_set(e, it->value, kernel_version, it->current, &reason) < 0) {
+		load_errors_add(errs, "%s = %s: %s (from %s)", it->key, it->value,
+				reason ? reason : "invalid", it->source);
+		return;
+	}
+	it->change = !kb_values_equal(e, it->current, it->value);
+}
+
+/* The value a key will have once the plan is applied, from the plan or the kernel. */
+static const char *final_value(const struct plan *p, const char *key)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->items[i].key, key) == 0)
+			return p->items[i].value ? p->items[i].value : p->items[i].current;
+	return NULL;
+}
+
+static void check_relations(struct plan *p, const char *root, struct load_errors *errs)
+{
+	_cleanup_free_ char *live = NULL;
+	const char *reuse = final_value(p, "net.ipv4.tcp_tw_reuse");
+	const char *ts = final_value(p, "net.ipv4.tcp_timestamps");
+
+	/* tcp_tw_reuse reuses TIME_WAIT ports only when timestamps tell old segments apart. */
+	if (!reuse || strcmp(reuse, "1") != 0)
+		return;
+	if (!ts && sysctl_read(root, "net.ipv4.tcp_timestamps", &live) == 0)
+		ts = live;
+	if (ts && strcmp(ts, "0") == 0)
+		load_errors_add(errs, "net.ipv4.tcp_tw_reuse = 1 needs TCP timestamps, but "
+				      "net.ipv4.tcp_timestamps would be 0: set it to 1 too");
+}
+
+int plan_resolve(struct plan *p, const char *sysctl_root, unsigned kernel_version,
+		 struct load_errors *errs)
+{
+	size_t before = errs->n;
+
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->items[i].current);
+		free(p->items[i].value);
+		p->items[i].current = p->items[i].value = NULL;
+		p->items[i].change = false;
+		check_item(&p->items[i], sysctl_root, kernel_version, errs);
+	}
+	check_relations(p, sysctl_root, errs);
+	return errs->n > before ? -EBADMSG : 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_PLAN_H
+#define TCPTUNE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules.h" /* enum rec_kind, struct load_errors */
+
+/*
+ * A plan: the ordered sysctl changes one transaction makes, each with where
+ * it came from. Profiles, --set and the recommendations of a diagnosis all
+ * become plans; the transaction only ever sees a plan.
+ */
+
+struct plan_item {
+	char *key;  /* canonical dotted */
+	char *want; /* as asked: a value, or a bound / range for min, max, widen */
+	enum rec_kind kind;
+	char *source;  /* "profile high-conn (profiles/high-conn.yaml:12)", "--set" */
+	char *current; /* the live value, normalised; NULL when absent */
+	char *value;   /* the value to write on this machine (bounds resolved) */
+	bool change;   /* value differs from current */
+};
+
+struct plan {
+	struct plan_item *items;
+	size_t n;
+};
+
+void plan_free(struct plan *p);
+
+/* Adds an item; a later item for the same key replaces the earlier one. */
+int plan_add(struct plan *p, const char *key, const char *want, enum rec_kind kind,
+	     const char *source);
+
+/*
+ * Validates the whole plan against the knowledge base and the live kernel
+ * under sysctl_root, before anything is written, gathering every problem in
+ * errs ("net.ipv4.x = y: <reason> (from <source>)"): keys tcptune does not
+ * know, keys absent on this kernel or namespace, invalid or forbidden
+ * values, and constraints between keys in the resulting state
+ * (tcp_tw_reuse = 1 needs tcp_timestamps). Fills current, value and change.
+ * Returns 0 or -EBADMSG.
+ */
+int plan_resolve(struct plan *p, const char *sysctl_root, unsigned kernel_version,
+		 struct load_errors *errs);
+
+/* How many items change something. */
+size_t plan_changes(const struct plan *p);
+
+#endif

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "engine.h"
+#include "kb.h"
+#include "lint.h"
+#include "profile.h"
+#include "sysctl.h"
+#include "util.h"
+
+#define DEFAULT_PERSIST "/etc/sysctl.d/90-tcptune.conf"
+
+struct apply_args {
+	const char *profile;
+	bool recommended;
+	const char **sets;
+	size_t n_sets;
+	bool dry_run, check;
+	int64_t try_seconds;
+	bool persist;
+	const char *persist_path;
+	const char *state_dir;
+	const char *root; /* where /etc/sysctl.d is looked for */
+	enum report_format format;
+	struct observe_args observe; /* --recommended, and --sysctl-root */
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tcptune apply (--profile NAME|FILE | --recommended | --set KEY=VALUE)...\n"
+	      "                     [--dry-run | --check] [--try SEC] [--persist[=FILE]]\n"
+	      "                     [-f text|json] [--state-dir DIR] [--sysctl-root DIR] [--root "
+	      "DIR]\n"
+	      "\n"
+	      "Apply sysctls as one transaction: validated whole before anything is written,\n"
+	      "journaled first, each value read back, all or nothing, reversible with\n"
+	      "'tcptune rollback'.\n"
+	      "\n"
+	      "  -p, --profile NAME   a profile (tcptune profiles lists them) or a profile file\n"
+	      "  -r, --recommended    the changes a fresh diagnosis recommends\n"
+	      "  -s, --set KEY=VALUE  one key (repeatable; later sources win)\n"
+	      "  -n, --dry-run        show the changes, write nothing (no root needed)\n"
+	      "      --check          exit 0 when the system already matches, 1 when it differs\n"
+	      "      --try SEC        roll back after SEC seconds unless confirmed (on the "
+	      "terminal,\n"
+	      "                       or 'tcptune confirm'): for tuning a remote machine's "
+	      "network\n"
+	      "      --persist[=FILE] also write the values to FILE (default " DEFAULT_PERSIST ")\n"
+	      "      --state-dir DIR  the journal (default $TCPTUNE_STATE_DIR or "
+	      "/var/lib/tcptune)\n"
+	      "      --sysctl-root DIR  write under DIR instead of /proc/sys (a test tree)\n"
+	      "      --root DIR       look for sysctl.d files under DIR (default /)\n"
+	      "\n"
+	      "Exit status: 0 applied or nothing to change; 1 --check: would change; 2 --try not\n"
+	      "confirmed, rolled back; 65 invalid plan, or the kernel refused a value (every\n"
+	      "change undone); 71 a value could not be restored; 75 blocked by a pending or\n"
+	      "interrupted transaction; 77 not root.\n",
+	      f);
+}
+
+/* ---- the plan ---- */
+
+static int plan_from_profile(struct plan *p, const char *name)
+{
+	char **dirs = profile_search_path();
+	struct load_errors errs = { 0 };
+	struct profile prof = { 0 };
+	int r;
+
+	if (!dirs)
+		return EXIT_OSERR;
+	r = profile_load(name, (const char *const *)dirs, &prof, &errs);
+	strv_free(dirs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.msgs[i]);
+	load_errors_free(&errs);
+	if (r < 0) {
+		profile_free(&prof);
+		return r == -ENOENT ? EXIT_NOINPUT : EXIT_DATAERR;
+	}
+	for (size_t i = 0; r == 0 && i < prof.n; i++) {
+		_cleanup_free_ char *source = NULL;
+
+		if (asprintf(&source, "profile %s (%s)", prof.name, prof.entries[i].origin) < 0)
+			r = -ENOMEM;
+		else
+			r = plan_add(p, prof.entries[i].key, prof.entries[i].value,
+				     prof.entries[i].kind, source);
+	}
+	profile_free(&prof);
+	return r < 0 ? EXIT_OSERR : 0;
+}
+
+static int plan_from_sets(struct plan *p, const char *const *sets, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *key = strndup(sets[i], strcspn(sets[i], "="));
+		const char *value = strchr(sets[i], '=');
+		_cleanup_free_ char *v = value ? strdup(value + 1) : NULL;
+		int r;
+
+		if (!key || !value || !*key || !v || !*sysctl_value_normalize(v)) {
+			log_error("--set: '%s' is not KEY=VALUE", sets[i]);
+			return EXIT_USAGE;
+		}
+		r = plan_add(p, key, v, REC_SET, "--set");
+		if (r == -EINVAL) {
+			log_error("--set: '%s' is not a sysctl key", key);
+			return EXIT_USAGE;
+		}
+		if (r < 0)
+			return EXIT_OSERR;
+	}
+	return 0;
+}
+
+/* The changes a diagnosis recommends, each named after its rule. */
+static int plan_from_diagnosis(struct plan *p, struct observe_args *a)
+{
+	_cleanup_observation_ struct observation *o = NULL;
+	struct ruleset rules = { 0 };
+	struct judgement *j = NULL;
+	int r;
+
+	r = diagnose_run(a, &rules, NULL, 0, &o, &j);
+	for (size_t i = 0; r == 0 && i < j->n_findings; i++)
+		for (size_t k = 0; r == 0 && k < j->findings[i].n_changes; k++) {
+			const struct change *c = &j->findings[i].changes[k];
+			_cleanup_free_ char *source = NULL;
+
+			if (!c->needed)
+				continue;
+			if (asprintf(&source, "rule %s", j->findings[i].rule->id) < 0 ||
+			    plan_add(p, c->key, c->value, c->kind == REC_WIDEN ? REC_SET : c->kind,
+				     source) < 0)
+				r = EXIT_OSERR;
+		}
+	judgement_free(j);
+	ruleset_free(&rules);
+	return r ? (r == EXIT_USAGE ? r : EXIT_OSERR) : 0;
+}
+
+static int build_plan(struct apply_args *a, struct plan *p)
+{
+	int r = 0;
+
+	if (a->profile)
+		r = plan_from_profile(p, a->profile);
+	if (r == 0 && a->recommended)
+		r = plan_from_diagnosis(p, &a->observe);
+	if (r == 0)
+		r = plan_from_sets(p, a->sets, a->n_sets);
+	return r;
+}
+
+static unsigned kernel_version(const char *sysctl_root)
+{
+	_cleanup_free_ char *rel = NULL;
+	unsigned x = 0, y = 0, z = 0;
+
+	if (sysctl_read(sysctl_root, "kernel.osrelease", &rel) < 0 ||
+	    sscanf(rel, "%u.%u.%u", &x, &y, &z) < 2)
+		return 0;
+	return KB_VERSION(x, y, z > 255 ? 255 : z);
+}
+
+static int resolve(struct plan *p, const char *sysctl_root)
+{
+	struct load_errors errs = { 0 };
+	int r = plan_resolve(p, sysctl_root, kernel_version(sysctl_root), &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.msgs[i]);
+	if (errs.n)
+		log_error("nothing was written: %zu problem%s in the plan", errs.n,
+			  errs.n == 1 ? "" : "s");
+	load_errors_free(&errs);
+	return r < 0 ? EXIT_DATAERR : 0;
+}
+
+/* ---- output ---- */
+
+static void print_diff(const struct plan *p)
+{
+	size_t width = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i].change && strlen(p->items[i].key) > width)
+			width = strlen(p->items[i].key);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+
+		if (it->change)
+			printf("  %-*s  %s -> %s  (%s)\n", (int)width, it->key,
+			       it->current ? it->current : "(absent)", it->value, it->source);
+	}
+}
+
+static void print_json(const struct plan *p, const struct txn *t, const char *status)
+{
+	json_object *root = json_object_new_object(), *changes = json_object_new_array();
+
+	json_object_object_add(root, "status", json_object_new_string(status));
+	json_object_object_add(root, "transaction", t ? json_object_new_string(t->id) : NULL);
+	json_object_object_add(root, "changes", changes);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		json_object *c;
+
+		if (!it->change)
+			continue;
+		c = json_object_new_object();
+		json_object_object_add(c, "key", json_object_new_string(it->key));
+		json_object_object_add(c, "current",
+				       it->current ? json_object_new_string(it->current) : NULL);
+		json_object_object_add(c, "new", json_object_new_string(it->value));
+		json_object_object_add(c, "source", json_object_new_string(it->source));
+		json_object_array_add(changes, c);
+	}
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+/* A later sysctl.d file, or /etc/sysctl.conf, would undo what we persist at the next boot. */
+static void warn_overrides(const char *root, const char *path, const char *sysctl_root)
+{
+	struct lint_opts lo = { .root = root, .sysctl_root = sysctl_root };
+	struct lint_report *rep = NULL;
+	_cleanup_free_ char *errmsg = NULL;
+	size_t plen = strlen(root);
+
+	if (lint_run(&lo, &rep, &errmsg) < 0)
+		return;
+	while (plen > 0 && root[plen - 1] == '/')
+		plen--;
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct lint_finding *f = &rep->findings[i];
+
+		if (strstr(f->message, "overridden by") &&
+		    (strcmp(f->file, path) == 0 ||
+		     (strncmp(path, root, plen) == 0 && strcmp(f->file, path + plen) == 0)))
+			log_error("warning: %s:%u: %s", f->file, f->line, f->message);
+	}
+	lint_report_free(rep);
+}
+
+/* ---- --try ---- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Waits for a "yes" on the terminal or 'tcptune confirm' until the deadline. */
+static bool wait_confirmation(const struct state *s, const struct txn *t)
+{
+	bool tty = isatty(STDIN_FILENO);
+	struct sigaction sa = { .sa_handler = on_signal };
+	char line[64];
+
+	/* A dropped SSH session must not kill us before we roll back. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (tty)
+		fprintf(stderr,
+			"Keep these settings? Type 'yes' within %lld s, or they are "
+			"rolled back: ",
+			(long long)(t->deadline - time(NULL)));
+	while (!interrupted && time(NULL) < t->deadline) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		_cleanup_txn_ struct txn *now = NULL;
+
+		if (tty && poll(&pfd, 1, 200) > 0) {
+			if (!fgets(line, sizeof(line), stdin)) {
+				tty = false; /* the terminal went away: wait for the deadline */
+				continue;
+			}
+			if (strcmp(line, "yes\n") == 0 || strcmp(line, "y\n") == 0)
+				return true;
+			fputs("Type 'yes' to keep them: ", stderr);
+			continue;
+		}
+		if (!tty)
+			poll(NULL, 0, 200);
+		/* Confirmed elsewhere ('tcptune confirm')? */
+		if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 &&
+		    now->status == TXN_COMMITTED)
+			return true;
+	}
+	return false;
+}
+
+static int try_finish(struct state *s, const struct txn *t, const char *dir)
+{
+	_cleanup_txn_ struct txn *undo = NULL, *now = NULL;
+	_cleanup_free_ char *errmsg = NULL;
+	bool yes = wait_confirmation(s, t);
+	int r;
+
+	/* Take the lock again: confirm and rollback serialise with us. */
+	r = state_open(s, dir, s->ctx.sysctl_root, true);
+	if (r)
+		return r;
+	if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 && now->status == TXN_COMMITTED) {
+		printf("Transaction %s confirmed.\n", t->id);
+		return 0;
+	}
+	if (yes) {
+		r = txn_confirm(&s->ctx, t->id, NULL, &errmsg);
+		if (r == 0) {
+			printf("Transaction %s confirmed.\n", t->id);
+			return 0;
+		}
+	}
+	/* Not confirmed: back to where we were, whatever changed meanwhile. */
+	r = txn_rollback(&s->ctx, t->id, true, &undo, &errmsg);
+	if (r < 0) {
+		log_error("rolling back %s: %s", t->id, errmsg ? errmsg : strerror(-r));
+		return EXIT_OSERR;
+	}
+	fprintf(stderr, "\n");
+	log_error("not confirmed: transaction %s rolled back by %s", t->id, undo->id);
+	return 2;
+}
+
+/* ---- the command ---- */
+
+static int parse(int argc, char **argv, struct apply_args *a)
+{
+	static const struct option options[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "recommended", no_argument, NULL, 'r' },
+		{ "set", required_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "try", required_argument, NULL, 'T' },
+		{ "persist", optional_argument, NULL, 'P' },
+		{ "state-dir", required_argument, NULL, 'D' },
+		{ "sysctl-root", required_argument, NULL, 'S' },
+		{ "proc-root", required_argument, NULL, 'R' },
+		{ "root", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int64_t n;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:rs:nf:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return -1;
+		case '?':
+		case ':':
+			return usage_error("apply", c, argv);
+		case 'p':
+			a->profile = optarg;
+			break;
+		case 'r':
+			a->recommended = true;
+			break;
+		case 's':
+			a->sets[a->n_sets++] = optarg;
+			break;
+		case 'n':
+			a->dry_run = true;
+			break;
+		case 'c':
+			a->check = true;
+			break;
+		case 'T':
+			if (parse_i64(optarg, 1, 86400, &n) < 0) {
+				log_error("--try: '%s' is not a number of seconds from 1 to 86400",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			a->try_seconds = n;
+			break;
+		case 'P':
+			a->persist = true;
+			a->persist_path = optarg;
+			break;
+		case 'D':
+			a->state_dir = optarg;
+			break;
+		case 'o':
+			a->root = optarg;
+			break;
+		case 'S':
+		case 'R':
+		case 'f': {
+			int e = observe_args_parse(&a->observe, c == 'R' ? 'P' : c, optarg);
+
+			if (e)
+				return e == 1 ? EXIT_SOFTWARE : e;
+			break;
+		}
+		}
+	}
+	if (optind < argc) {
+		log_error("apply: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!a->profile && !a->recommended && a->n_sets == 0) {
+		log_error("apply: nothing to apply; give --profile, --recommended or --set");
+		return EXIT_USAGE;
+	}
+	if (a->dry_run && a->check) {
+		log_error("apply: --dry-run and --check exclude each other");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static const char *sysctl_root_of(const struct apply_args *a, char **buf)
+{
+	if (a->observe.opts.sysctl_root)
+		return a->observe.opts.sysctl_root;
+	*buf = path_join(a->observe.opts.proc_root, "sys");
+	return *buf;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	_cleanup_free_ const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
+	_cleanup_free_ char *root_buf = NULL, *errmsg = NULL, *persist_path = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	struct apply_args a = { .sets = sets, .root = "/" };
+	struct state s = { .ctx.dirfd = -1, .lockfd = -1 };
+	struct plan p = { 0 };
+	const char *sysctl_root, *dir;
+	struct txn_persist ps = { 0 };
+	int r;
+
+	if (!sets)
+		return EXIT_OSERR;
+	observe_args_init(&a.observe);
+	r = parse(argc, argv, &a);
+	if (r)
+		return r < 0 ? 0 : r;
+	sysctl_root = sysctl_root_of(&a, &root_buf);
+	if (!sysctl_root)
+		return EXIT_OSERR;
+	dir = state_dir_path(a.state_dir);
+
+	r = build_plan(&a, &p);
+	if (r)
+		goto out;
+	/* A preview needs no lock and no root: validate and show. */
+	if (a.dry_run || a.check) {
+		r = resolve(&p, sysctl_root);
+		if (r)
+			goto out;
+		if (a.format == FORMAT_JSON)
+			print_json(&p, NULL, plan_changes(&p) ? "would-change" : "matches");
+		else if (plan_changes(&p) == 0)
+			printf("Nothing to change: the system already matches.\n");
+		else {
+			printf("%s %zu change%s:\n", a.check ? "Would make" : "Would apply",
+			       plan_changes(&p), plan_changes(&p) == 1 ? "" : "s");
+			print_diff(&p);
+		}
+		r = a.check && plan_changes(&p) ? 1 : 0;
+		goto out;
+	}
+	if (sysctl_writes_need_root(sysctl_root)) {
+		log_error("apply: only root can change sysctls; nothing was written (--dry-run "
+			  "shows the changes)");
+		r = EXIT_NOPERM;
+		goto out;
+	}
+	r = state_open(&s, dir, sysctl_root, true);
+	if (r)
+		goto out;
+	r = state_check_unblocked(&s);
+	if (r)
+		goto out;
+	/* Under the lock: the values another apply just set are the ones we replace. */
+	r = resolve(&p, sysctl_root);
+	if (r)
+		goto out;
+	if (plan_changes(&p) == 0) {
+		if (a.format == FORMAT_JSON)
+			print_json(&p, NULL, "matches");
+		else
+			printf("Nothing to change: the system already matches.\n");
+		goto out;
+	}
+	if (a.persist) {
+		persist_path = a.persist_path ? strdup(a.persist_path)
+					      : path_join(a.root, DEFAULT_PERSIST);
+		ps = (struct txn_persist){ .path = persist_path, .profile = a.profile };
+	}
+	r = txn_apply(&s.ctx, &p,
+		      a.profile	      ? a.profile
+		      : a.recommended ? "recommended"
+				      : "set",
+		      a.try_seconds, a.persist ? &ps : NULL, &t, &errmsg);
+	if (r < 0) {
+		log_error("%s", errmsg ? errmsg : strerror(-r));
+		if (errmsg && strstr(errmsg, "failed too"))
+			r = EXIT_OSERR; /* a restore failed: loudly */
+		else
+			log_error("every change was undone%s%s", t ? "; see transaction " : "",
+				  t ? t->id : "");
+		if (a.format == FORMAT_JSON)
+			print_json(&p, t, "rolled-back");
+		r = r == EXIT_OSERR ? r : EXIT_DATAERR;
+		goto out;
+	}
+	if (a.format == FORMAT_JSON)
+		print_json(&p, t, t->status == TXN_PENDING ? "pending" : "committed");
+	else {
+		printf("Applied %zu change%s as transaction %s:\n", t->n_keys,
+		       t->n_keys == 1 ? "" : "s", t->id);
+		print_diff(&p);
+	}
+	if (a.persist)
+		warn_overrides(a.root, persist_path, sysctl_root);
+	if (t->status == TXN_PENDING) {
+		state_close(&s);
+		r = try_finish(&s, t, dir);
+	}
+out:
+	state_close(&s);
+	plan_free(&p);
+	return r;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TCPTUNE_LOADERR_H
+#define TCPTUNE_LOADERR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ynode;
+
+/*
+ * What the loaders of configuration files (rules, profiles) share: every
+ * problem is gathered rather than the first one returned, each as
+ * "file:line:column: message", so that one run shows the user all of them.
+ */
+struct load_errors {
+	char **msgs;
+	size_t n;
+};
+
+void load_errors_free(struct load_errors *e);
+int load_errors_add(struct load_errors *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Adds "file:line:column: message" for the position of node n. */
+void load_errors_at(struct load_errors *e, const char *file, const struct ynode *n, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
+void load_errors_vat(struct load_errors *e, const char *file, const struct ynode *n,
+		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* An identifier (a rule id, a profile name): 1 to 64 lower-case letters, digits and '-'. */
+bool load_valid_id(const char *id);
+
+/*
+ * Refuses a file that group or others may write (with "path: refusing a
+ * <what> that group or others may write"): such a file would let anyone
+ * change what root is told or made to do. 0, -EPERM, or stat()'s -errno.
+ */
+int load_check_file_safe(const char *path, const char *what, struct load_errors *errs);
+
+#endif

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# tcptune apply, rollback, confirm, history and verify against real sysctls,
+# each scenario in a private network namespace (only per-namespace keys are
+# written), or against a fake sysctl tree where a test needs a window.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root_and_netns
+
+# A snapshot of the per-namespace keys these tests touch (inside the function:
+# run_in_netns children see the script's functions).
+snapshot() {
+	local k keys=(net.ipv4.tcp_fin_timeout net.ipv4.tcp_syn_retries net.ipv4.tcp_synack_retries
+		net.ipv4.tcp_keepalive_time net.ipv4.tcp_keepalive_intvl net.ipv4.tcp_keepalive_probes
+		net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog net.core.somaxconn
+		net.ipv4.tcp_tw_reuse net.ipv4.ip_local_port_range net.ipv4.tcp_max_tw_buckets
+		net.ipv4.tcp_congestion_control)
+	for k in "${keys[@]}"; do
+		printf '%s = %s\n' "$k" "$(sysctl -n "$k" | tr -s ' \t' ' ')"
+	done
+}
+
+# run ARGS...: tcptune; sets RC, OUT, ERR.
+run() {
+	RC=0
+	"$TCPTUNE" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
+	OUT=$(cat "$TEST_TMP/out")
+	ERR=$(cat "$TEST_TMP/err")
+}
+
+# tt ARGS...: tcptune with this test's state directory.
+tt() {
+	run "$@" --state-dir "$TEST_TMP/state"
+}
+
+history_json() {
+	"$TCPTUNE" history --format json --state-dir "$TEST_TMP/state"
+}
+
+# A profile applied and rolled back leaves every key exactly as before.
+profile_round_trip() {
+	need_tmp
+	local before
+	before=$(snapshot)
+	tt apply --profile high-conn
+	assert_eq 0 "$RC" "apply high-conn: exit status ($ERR)"
+	run verify --profile high-conn
+	assert_eq 0 "$RC" "verify high-conn after apply: every key has its value ($OUT)"
+	assert_eq 1 "$(sysctl -n net.ipv4.tcp_syncookies)" "high-conn: tcp_syncookies"
+	tt apply --profile high-conn --check
+	assert_eq 0 "$RC" "apply --check after apply: matches"
+	tt apply --profile high-conn
+	assert_eq "Nothing to change: the system already matches." "$OUT" "a second apply is a no-op"
+	sysctl -qw net.ipv4.tcp_fin_timeout=59
+	run verify --profile high-conn
+	assert_eq 1 "$RC" "verify after a manual change: drift"
+	assert_eq True "$(python3 -c 'import sys; print("net.ipv4.tcp_fin_timeout is 59" in sys.argv[1])' "$OUT")" \
+		"verify names the drifted key"
+	tt rollback
+	assert_eq 1 "$RC" "rollback refuses a drifted key"
+	assert_eq True "$(python3 -c 'import sys; print("tcp_fin_timeout is 59" in sys.argv[1])' "$ERR")" \
+		"rollback names the drift ($ERR)"
+	tt rollback --force
+	assert_eq 0 "$RC" "rollback --force: exit status ($ERR)"
+	assert_eq "$before" "$(snapshot)" "after rollback every key is exactly as before"
+	assert_eq "rolled-back committed" "$(history_json | python3 -c 'import json,sys; print(" ".join(t["status"] for t in json.load(sys.stdin)))')" \
+		"history: the apply rolled back, the rollback committed"
+}
+
+# One invalid value: nothing written, every problem listed.
+invalid_profile() {
+	need_tmp
+	local before
+	before=$(snapshot)
+	cat >"$TEST_TMP/bad.yaml" <<'YAML'
+name: bad
+description: three problems and two good values
+sysctl:
+  net.ipv4.tcp_fin_timeout: 15
+  net.ipv4.tcp_syn_retries: 300
+  net.ipv4.tcp_tw_recycle: 1
+  net.ipv4.ip_local_port_range: 60000 1024
+  net.ipv4.tcp_keepalive_time: 600
+YAML
+	chmod 644 "$TEST_TMP/bad.yaml"
+	tt apply --profile "$TEST_TMP/bad.yaml"
+	assert_eq 65 "$RC" "invalid profile: exit status"
+	assert_eq 3 "$(grep -c 'bad.yaml:' <<<"$ERR")" "invalid profile: all three errors listed ($ERR)"
+	assert_eq "$before" "$(snapshot)" "invalid profile: nothing written"
+	assert_eq "" "$(ls "$TEST_TMP/state" 2>/dev/null | grep json || true)" "invalid profile: no transaction"
+}
+
+# The kernel refuses the k-th value: every earlier one is restored.
+kth_write_fails() {
+	need_tmp
+	local before
+	before=$(snapshot)
+	# Keys apply in the order given; the third is refused by the kernel
+	# (no such congestion control), after two real writes.
+	tt apply --set net.ipv4.tcp_fin_timeout=21 --set net.ipv4.tcp_keepalive_time=601 \
+		--set net.ipv4.tcp_congestion_control=tcptunenosuch --set net.ipv4.tcp_syn_retries=4
+	assert_eq 65 "$RC" "refused value: exit status"
+	assert_eq True "$(python3 -c 'import sys; e=sys.argv[1]; print("tcp_congestion_control = tcptunenosuch: the kernel refused it" in e and "every change was undone" in e)' "$ERR")" \
+		"refused value: the error names the key and the kernel's answer ($ERR)"
+	assert_eq "$before" "$(snapshot)" "refused value: every earlier key restored"
+	assert_eq rolled-back "$(history_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["status"])')" \
+		"refused value: journaled as rolled back"
+}
+
+# Killed in the middle of an apply: the next apply refuses, rollback restores.
+# The window is made deterministic with a fake sysctl tree whose second key is
+# a FIFO: writing it blocks until someone reads, so the first key is written
+# and the process waits there, journal on disk, until it is killed.
+killed_mid_apply() {
+	need_tmp
+	local fake=$TEST_TMP/sys pid i
+	mkdir -p "$fake/net/ipv4"
+	echo 60 >"$fake/net/ipv4/tcp_fin_timeout"
+	echo 6 >"$fake/net/ipv4/tcp_syn_retries"
+	echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"
+	mkfifo "$fake/net/ipv4/tcp_keepalive_time.fifo"
+	# tcptune reads each key once before the transaction: serve that read from
+	# the FIFO, then nothing, so the write waits.
+	mv "$fake/net/ipv4/tcp_keepalive_time" "$TEST_TMP/keepalive.before"
+	mv "$fake/net/ipv4/tcp_keepalive_time.fifo" "$fake/net/ipv4/tcp_keepalive_time"
+	(echo 7200 >"$fake/net/ipv4/tcp_keepalive_time") &
+	"$TCPTUNE" apply --sysctl-root "$fake" --state-dir "$TEST_TMP/state" \
+		--set net.ipv4.tcp_fin_timeout=30 --set net.ipv4.tcp_keepalive_time=600 \
+		--set net.ipv4.tcp_syn_retries=3 >/dev/null 2>&1 &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		[ "$(cat "$fake/net/ipv4/tcp_fin_timeout")" = 30 ] && break
+		sleep 0.05
+	done
+	sleep 0.2
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_eq 30 "$(cat "$fake/net/ipv4/tcp_fin_timeout")" "killed: the first key was written"
+	assert_eq in-progress "$(history_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["status"])')" \
+		"killed: the journal says in progress"
+	assert_eq interrupted "$(history_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["shown_status"])')" \
+		"killed: history shows it interrupted"
+	# The killed apply's write is gone with it: the key is a plain file again.
+	rm "$fake/net/ipv4/tcp_keepalive_time"
+	mv "$TEST_TMP/keepalive.before" "$fake/net/ipv4/tcp_keepalive_time"
+	tt apply --sysctl-root "$fake" --set net.ipv4.tcp_syn_retries=2
+	assert_eq 75 "$RC" "after the crash a new apply is refused"
+	assert_eq True "$(python3 -c 'import sys; print("interrupted" in sys.argv[1] and "tcptune rollback" in sys.argv[1])' "$ERR")" \
+		"the refusal says what happened and what to run ($ERR)"
+	assert_eq 6 "$(cat "$fake/net/ipv4/tcp_syn_retries")" "nothing written by the refused apply"
+	tt rollback --sysctl-root "$fake"
+	assert_eq 0 "$RC" "rollback of the interrupted transaction ($ERR)"
+	assert_eq "60 7200 6" "$(cat "$fake"/net/ipv4/{tcp_fin_timeout,tcp_keepalive_time,tcp_syn_retries} | xargs)" \
+		"rollback restored the exact before-state"
+	tt apply --sysctl-root "$fake" --set net.ipv4.tcp_syn_retries=2
+	assert_eq 0 "$RC" "after the rollback applies work again"
+}
+
+# Two applies at once: the lock serialises them and the journal chains.
+concurrent() {
+	need_tmp
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=31 --state-dir "$TEST_TMP/state" >/dev/null &
+	local a=$!
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=32 --state-dir "$TEST_TMP/state" >/dev/null &
+	local b=$! ra=0 rb=0
+	wait $a || ra=$?
+	wait $b || rb=$?
+	assert_eq "0 0" "$ra $rb" "concurrent applies both succeed"
+	assert_eq ok "$(history_json | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+first, second = h
+# The second saw what the first wrote: its old value is the first one new value.
+ok = len(h) == 2 and all(t["status"] == "committed" for t in h) and second["keys"][0]["old"] == first["keys"][0]["new"]
+print("ok" if ok else h)')" "concurrent applies: serialised, the journal chains"
+	assert_eq True "$(python3 -c 'import sys; print(sys.argv[1] in ("31", "32"))' "$(sysctl -n net.ipv4.tcp_fin_timeout)")" \
+		"concurrent applies: the last one's value stands"
+}
+
+# Only root applies.
+not_root() {
+	need_tmp
+	local before rc=0
+	before=$(snapshot)
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+		--set net.ipv4.tcp_fin_timeout=33 --state-dir "$TEST_TMP/nobody" \
+		>/dev/null 2>"$TEST_TMP/err" || rc=$?
+	assert_eq 77 "$rc" "non-root apply: exit status"
+	assert_eq "$before" "$(snapshot)" "non-root apply: nothing changed"
+	rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+		--set net.ipv4.tcp_fin_timeout=33 --dry-run >/dev/null 2>&1 || rc=$?
+	assert_eq 0 "$rc" "non-root --dry-run works"
+}
+
+# --check, --try expiring, --try confirmed.
+check_and_try() {
+	need_tmp
+	local before pid rc=0
+	tt apply --set net.ipv4.tcp_fin_timeout=60 --check
+	assert_eq 0 "$RC" "--check when the system matches"
+	tt apply --set net.ipv4.tcp_fin_timeout=44 --check
+	assert_eq 1 "$RC" "--check when it would change"
+	before=$(snapshot)
+	tt apply --set net.ipv4.tcp_fin_timeout=44 --try 1 </dev/null
+	assert_eq 2 "$RC" "--try not confirmed: exit status ($ERR)"
+	assert_eq "$before" "$(snapshot)" "--try expired: rolled back"
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=45 --try 20 --state-dir "$TEST_TMP/state" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 45 ]; do sleep 0.05; done
+	tt apply --set net.ipv4.tcp_syn_retries=4
+	assert_eq 75 "$RC" "another apply waits for the pending one"
+	tt confirm
+	assert_eq 0 "$RC" "tcptune confirm ($ERR)"
+	wait "$pid" || rc=$?
+	assert_eq 0 "$rc" "--try confirmed elsewhere: exit status"
+	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "--try confirmed: the value stays"
+}
+
+# --persist writes the file atomically, warns about later overrides, and
+# rollback restores what the file held.
+persist() {
+	need_tmp
+	local root=$TEST_TMP/root conf
+	mkdir -p "$root/etc/sysctl.d"
+	conf=$root/etc/sysctl.d/90-tcptune.conf
+	printf 'net.ipv4.tcp_syn_retries = 5\n' >"$root/etc/sysctl.d/99-later.conf"
+	tt apply --set net.ipv4.tcp_fin_timeout=35 --set net.ipv4.tcp_syn_retries=4 \
+		--persist --root "$root"
+	assert_eq 0 "$RC" "apply --persist ($ERR)"
+	assert_eq "net.ipv4.tcp_fin_timeout = 35|net.ipv4.tcp_syn_retries = 4" \
+		"$(grep -v '^#' "$conf" | paste -sd'|')" "the persisted file holds the values"
+	grep -q "^# Written by tcptune" "$conf" && echo "ok: the persisted file has its header" ||
+		fail "the persisted file has no header"
+	assert_eq "" "$(ls "$root/etc/sysctl.d" | grep -v '\.conf$' || true)" "no temporary file left behind"
+	assert_eq True "$(python3 -c 'import sys; print("99-later.conf" in sys.argv[1] and "overridden" in sys.argv[1])' "$ERR")" \
+		"a later file overriding a persisted key is reported ($ERR)"
+	tt rollback
+	assert_eq 0 "$RC" "rollback of a persisted transaction"
+	[ ! -e "$conf" ] && echo "ok: rollback removed the file it had created" ||
+		fail "rollback left $conf"
+	printf '# mine\nnet.ipv4.tcp_fin_timeout = 50\n' >"$conf"
+	tt apply --set net.ipv4.tcp_fin_timeout=36 --persist --root "$root"
+	tt rollback
+	assert_eq "# mine|net.ipv4.tcp_fin_timeout = 50" "$(paste -sd'|' "$conf")" \
+		"rollback restored the file's previous contents"
+}
+
+run_in_netns profile_round_trip
+run_in_netns invalid_profile
+run_in_netns kth_write_fails
+run_in_netns killed_mid_apply
+run_in_netns concurrent
+run_in_netns not_root
+run_in_netns check_and_try
+run_in_netns persist
+finish
