@@ -563,13 +563,16 @@ static void put_finding(const struct text *t, const struct finding *f)
 		fprintf(t->f, "  %-9s %s\n", k == 0 ? "See" : "", r->see[k]);
 }
 
-/* What to run next: look at a recommended key, or nothing to do. */
+/* What to run next: preview the recommended changes, and where to read about them. */
 static void put_next(const struct text *t, const struct judgement *j)
 {
 	for (size_t i = 0; i < j->n_findings; i++)
 		for (size_t k = 0; k < j->findings[i].n_changes; k++)
 			if (j->findings[i].changes[k].needed) {
-				fprintf(t->f, "\nNext: tcptune explain %s\n",
+				fprintf(t->f,
+					"\nNext: tcptune apply --recommended --dry-run   (tcptune "
+					"explain "
+					"%s tells more)\n",
 					j->findings[i].changes[k].key);
 				return;
 			}
