@@ -36,9 +36,9 @@
 #define RECV_BUF 65536
 
 static const char *const names[NSTATES] = {
-	[1] = "established", [2] = "syn_sent", [3] = "syn_recv",    [4] = "fin_wait1",
-	[5] = "fin_wait2",   [6] = "time_wait", [7] = "close",	     [8] = "close_wait",
-	[9] = "last_ack",    [10] = "listen",   [11] = "closing",
+	[1] = "established", [2] = "syn_sent",	[3] = "syn_recv", [4] = "fin_wait1",
+	[5] = "fin_wait2",   [6] = "time_wait", [7] = "close",	  [8] = "close_wait",
+	[9] = "last_ack",    [10] = "listen",	[11] = "closing",
 };
 
 struct counts {
@@ -51,9 +51,11 @@ static int send_v2(int fd, uint8_t family)
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg = {
-		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.nlh = { .nlmsg_len = sizeof(msg),
+			 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
+		.req = { .sdiag_family = family,
+			 .sdiag_protocol = IPPROTO_TCP,
 			 .idiag_states = REAL_STATES },
 	};
 
@@ -66,7 +68,8 @@ static int send_legacy(int fd)
 		struct nlmsghdr nlh;
 		struct inet_diag_req req;
 	} msg = {
-		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = TCPDIAG_GETSOCK,
+		.nlh = { .nlmsg_len = sizeof(msg),
+			 .nlmsg_type = TCPDIAG_GETSOCK,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		/* The family is ignored: the legacy dump always covers both. */
 		.req = { .idiag_family = AF_INET, .idiag_states = REAL_STATES },
@@ -118,7 +121,8 @@ static void print_counts(const struct counts *c)
 
 	for (int s = 1; s < NSTATES; s++) {
 		if (c->v4[s] + c->v6[s])
-			printf("%s %lu %lu %lu\n", names[s], c->v4[s] + c->v6[s], c->v4[s], c->v6[s]);
+			printf("%s %lu %lu %lu\n", names[s], c->v4[s] + c->v6[s], c->v4[s],
+			       c->v6[s]);
 		t4 += c->v4[s];
 		t6 += c->v6[s];
 	}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/lib.sh - helpers for the integration tests; source it.
 #
 # The tests run the real tcptune against real sockets made by sockmix, in
@@ -8,13 +9,20 @@
 # A test script looks like:
 #   . "$(dirname "$0")/lib.sh"
 #   need_root_and_netns
-#   check_something() { start_sockmix --established 3; ...; assert_eq ...; }
+#   check_something() {
+#           start_sockmix --established 3 --time-wait 2   # sockmix's own options
+#           wait_sockmix_ready                             # sets SOCKMIX_JSON
+#           assert_counts "$(json_states "$SOCKMIX_JSON" "")" "$(ss_counts)" "ss sees the mix"
+#           stop_sockmix
+#   }
 #   run_in_netns check_something
-#   finish
+#   finish                                                 # exit 1 if a check failed
+#
+# need_tmp makes TEST_TMP, a scratch directory; on_exit registers cleanups.
 #
 # Functions given to run_in_netns run in a child bash in a fresh namespace:
-# they see the script's functions and exported variables, not its other
-# variables, and their failures come back as run_in_netns's status.
+# they see copies of the script's functions and variables (changes stay in the
+# child), and their failures are counted in the parent.
 
 # tcptune's state names, in its order (src/observe/tcpstate.c).
 STATE_KEYS=(established syn_sent syn_recv fin_wait1 fin_wait2 time_wait close close_wait
@@ -83,27 +91,49 @@ need_tmp() {
 
 # --- namespaces ---
 
+# Bash's own variables that appear only in some contexts (FUNCNAME inside a function).
+_lib_dynamic_vars="FUNCNAME GROUPS PIPESTATUS DIRSTACK RANDOM SRANDOM SECONDS LINENO
+	EPOCHREALTIME EPOCHSECONDS OPTIND OPTARG OPTERR COLUMNS LINES COPROC _"
+
+# Prints declarations of the variables the script made after sourcing lib.sh
+# (not bash's own, not readonly ones, not lib's state), to recreate them.
+_lib_script_vars() {
+	local _lib_name _lib_decl _lib_flags
+	for _lib_name in $(compgen -v); do
+		[[ "$_lib_base_vars" == *" $_lib_name "* || $_lib_name == BASH* ||
+			$_lib_name == _lib_* || " $_lib_dynamic_vars " == *" $_lib_name "* ]] && continue
+		_lib_decl=$(declare -p "$_lib_name" 2>/dev/null) || continue
+		_lib_flags=${_lib_decl#declare -}
+		[[ ${_lib_flags%% *} == *r* ]] && continue
+		echo "$_lib_decl"
+	done
+}
+
 # Runs FUNC [ARGS...] in a child bash in a fresh network namespace with lo up.
 run_in_netns() {
-	local lib
-	lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh
-	# Redefining lib's functions from `declare -f` is harmless; its variables come from sourcing.
+	local _lib_path
+	_lib_path=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh
+	# Sourcing gives lib's variables fresh values; then the script's functions and variables.
+	# shellcheck disable=SC2016 # expanded by the child
 	unshare -n bash -c '
 		set -euo pipefail
 		. "$1"
-		eval "$2"
-		shift 2
+		eval "$2" || { echo "FAIL: cannot copy the functions"; exit 1; }
+		eval "$3" || { echo "FAIL: cannot copy the variables"; exit 1; }
+		shift 3
 		[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
 			{ echo "FAIL: not in a private network namespace"; exit 1; }
 		ip link set lo up
 		"$@"
-		finish' bash "$lib" "$(declare -f)" "$@" || fail "$1 (in a private network namespace)"
+		finish' bash "$_lib_path" "$(declare -f)" "$(_lib_script_vars)" "$@" ||
+		fail "$1 (in a private network namespace)"
 }
 
 # --- sockmix ---
 
 SOCKMIX_PID=
-SOCKMIX_JSON=
+# shellcheck disable=SC2034 # for the tests
+SOCKMIX_JSON= # the counts line of the last "ready"
 
 # start_sockmix [-n NETNS] ARGS...: starts sockmix (in the named namespace with -n)
 # with a fifo for stdin, so that closing it stops sockmix.
@@ -146,6 +176,7 @@ wait_sockmix_ready() {
 		fi
 		sleep 0.02
 	done
+	# shellcheck disable=SC2034 # for the tests
 	SOCKMIX_JSON=$(sed -n 2p "$tmp/sockmix.out")
 	# sockmix says so when the namespace does not show its mix; that breaks every comparison.
 	if [ -s "$tmp/sockmix.err" ]; then
@@ -262,3 +293,6 @@ finish() {
 	fi
 	exit 0
 }
+
+# Everything defined so far is lib's or bash's; run_in_netns copies only what comes after.
+_lib_base_vars=" $(compgen -v | tr '\n' ' ') "

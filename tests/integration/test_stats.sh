@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # the functions run through run_in_netns
 # tcptune stats counts every TCP state right, in total and per family, from
 # netlink and from /proc, in its own namespace and in a named one (--netns),
 # against both what sockmix made and what ss sees.
@@ -7,8 +8,21 @@ set -euo pipefail
 need_root_and_netns
 
 # A bit of everything, IPv6 included; small enough to set up in milliseconds, so
-# TIME_WAIT (60 s) cannot expire during the test.
-MIX=(--listeners 3 --established 20 --time-wait 15 --close-wait 7 --syn-recv 5 --v6-percent 25)
+# TIME_WAIT (60 s) cannot expire during the test. A function, not a variable, so
+# that it reaches the namespaces of run_in_netns. start_mix [-n NETNS]
+start_mix() {
+	start_sockmix "$@" --listeners 3 --established 20 --time-wait 15 --close-wait 7 \
+		--syn-recv 5 --v6-percent 25
+	wait_sockmix_ready 30
+	# sockmix's own arithmetic, so that a mix that went missing cannot pass as empty == empty.
+	# "listen" also counts sockmix's own listeners.
+	assert_eq 45/5/7/15/7 "$(python3 -c 'import json, sys; d = json.loads(sys.argv[1])
+print("/".join(str(d[k]) for k in ("established", "syn_recv", "fin_wait2", "time_wait",
+                                   "close_wait")))' "$SOCKMIX_JSON")" \
+		"sockmix's counts: established/syn_recv/fin_wait2/time_wait/close_wait"
+	assert_eq True "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["listen"] > 3)' \
+		"$SOCKMIX_JSON")" "sockmix's counts: more than 3 listeners"
+}
 
 # check_stats LABEL TCPTUNE-JSON SS-JSON: the snapshot against sockmix and ss.
 check_stats() {
@@ -36,8 +50,7 @@ tcptune_json() {
 
 in_own_namespace() {
 	local out ss
-	start_sockmix "${MIX[@]}"
-	wait_sockmix_ready
+	start_mix
 	# The mix itself, seen by ss: if this fails, sockmix or the kernel changed, not tcptune.
 	assert_counts "$(json_states "$SOCKMIX_JSON" "")" "$(ss_counts)" "sockmix's mix = ss -tan"
 
@@ -57,8 +70,7 @@ in_own_namespace() {
 # comes from the named one.
 from_outside() {
 	local ns=$1 out ss tmp rc=0
-	start_sockmix -n "$ns" "${MIX[@]}"
-	wait_sockmix_ready
+	start_mix -n "$ns"
 	out=$(tcptune_json stats --netns "$ns" --format json)
 	ss=$(ss_counts -n "$ns")
 	check_stats "--netns $ns" "$out" "$ss"

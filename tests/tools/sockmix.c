@@ -6,7 +6,21 @@
  *
  * Run it inside a network namespace of its own with lo up: it expects to be
  * the only user of TCP there, and it checks the whole namespace's counts
- * against the mix before it says "ready".
+ * against the mix (sock_diag) before it says "ready"; a difference after 15 s
+ * is a warning on stderr.
+ *
+ * Protocol: when the mix is in place, stdout gets the line "ready" and one
+ * line of JSON with the exact counts per state under tcptune's names, both
+ * families summed, plus "v4" and "v6" objects and "valid_for_s", the seconds
+ * the counts stay exact (TIME_WAIT expires; absent when nothing does). Then it
+ * holds everything until SIGTERM, SIGINT or EOF on stdin, and exits 0 after
+ * its workers. Usage errors exit 64, failures 1.
+ *
+ * Sockets are held by forked workers, each under the fd limit (RLIMIT_NOFILE
+ * can be at most 20000 here); at most one per CPU sets up at a time, each of
+ * these lanes with listeners of its own so that a worker accepts only its
+ * own connections; they die with the parent (PR_SET_PDEATHSIG). The JSON's
+ * "listen" counts these listeners too, not only --listeners.
  *
  * How each state is made (client = connecting side, server = accepted side):
  *   established     connect + accept, both kept: 2 ESTABLISHED.
@@ -24,13 +38,16 @@
  *                   60 s (TCP_TIMEWAIT_LEN, no sysctl), so these are made
  *                   last and the count is exact only for about a minute after
  *                   "ready"; a line "refresh" on stdin makes them again in
- *                   place (same four-tuples, via tcp_tw_reuse) and prints
- *                   "ready" and the counts once more.
+ *                   place (connect() from an explicitly bound port takes
+ *                   over a TIME_WAIT with the same four-tuple; it needs
+ *                   tcp_timestamps) and prints "ready" and the counts again.
  *
  * Every client binds an explicit source address and port so that every
  * four-tuple is unique by construction: the kernel's ephemeral port search
  * could otherwise reuse one of our own TIME_WAIT sockets (tcp_tw_reuse is on
- * for loopback by default) and silently lower the count.
+ * for loopback by default) and silently lower the count. Clients use sources
+ * 127.0.0.2-254 or ::1 and ports 1024-65535 except the listeners' (which start
+ * at --base-port on 127.0.0.1 and ::1), so ip_local_port_range does not matter.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +61,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -74,16 +92,15 @@ enum {
 	ST_TIME_WAIT = 6,
 	ST_CLOSE_WAIT = 8,
 	ST_LISTEN = 10,
-	ST_CLOSING = 11,
 	ST_NEW_SYN_RECV = 12,
 	ST__N = 12, /* counted states are 1..11 */
 };
 
 /* tcptune's names, in its order. */
 static const char *const state_names[ST__N] = {
-	[1] = "established", [2] = "syn_sent", [3] = "syn_recv",    [4] = "fin_wait1",
-	[5] = "fin_wait2",   [6] = "time_wait", [7] = "close",	     [8] = "close_wait",
-	[9] = "last_ack",    [10] = "listen",   [11] = "closing",
+	[1] = "established", [2] = "syn_sent",	[3] = "syn_recv", [4] = "fin_wait1",
+	[5] = "fin_wait2",   [6] = "time_wait", [7] = "close",	  [8] = "close_wait",
+	[9] = "last_ack",    [10] = "listen",	[11] = "closing",
 };
 
 #define MAX_LANES 8
@@ -95,26 +112,26 @@ static const char *const state_names[ST__N] = {
 #define SETTLE_TIMEOUT_MS 15000
 
 struct plan {
-	long n[CAT__N][FAM__N];		/* connections per kind and family */
-	long extra[FAM__N];		/* idle listeners asked for */
+	long n[CAT__N][FAM__N]; /* connections per kind and family */
+	long extra[FAM__N];	/* idle listeners asked for */
 	int base_port;
-	int backlog;			/* effective listen() backlog: somaxconn */
-	int batch;			/* connections in flight before accepting */
+	int backlog; /* effective listen() backlog: somaxconn */
+	int batch;   /* connections in flight before accepting */
 	long syn_per_listener;
-	long cap[FAM__N];		/* client four-tuples per listening port */
-	long client_ports;		/* source ports usable by clients */
-	int nports[CAT__N][FAM__N];	/* listening ports per lane */
-	int lanes[CAT__N];		/* sets of listeners, one per concurrent worker */
-	int first[CAT__N][FAM__N];	/* index of lane 0's first listener */
+	long cap[FAM__N];	    /* client four-tuples per listening port */
+	long client_ports;	    /* source ports usable by clients */
+	int nports[CAT__N][FAM__N]; /* listening ports per lane */
+	int lanes[CAT__N];	    /* sets of listeners, one per concurrent worker */
+	int first[CAT__N][FAM__N];  /* index of lane 0's first listener */
 	int extra_first[FAM__N];
 	int nlisteners;
-	int *lfd;			/* listening sockets, held by the parent */
-	int workers;			/* processes holding sockets */
-	int tw_workers;			/* processes making TIME_WAIT, who then exit */
+	int *lfd;	/* listening sockets, held by the parent */
+	int workers;	/* processes holding sockets */
+	int tw_workers; /* processes making TIME_WAIT, who then exit */
 	bool verbose;
 	bool verify;
-	double syn_start;		/* when the first request socket may have been made */
-	double tw_start;		/* when the oldest TIME_WAIT socket may have been made */
+	double syn_start; /* when the first request socket may have been made */
+	double tw_start;  /* when the oldest TIME_WAIT socket may have been made */
 };
 
 static const char usage_text[] =
@@ -160,7 +177,7 @@ static long parse_count(const char *opt, const char *s, long min, long max)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (end == s || *end != '\0' || errno == ERANGE || v < min || v > max)
-		die_usage("%s: '%s' is not a number between %ld and %ld", opt, s, min, max);
+		die_usage("--%s: '%s' is not a number between %ld and %ld", opt, s, min, max);
 	return (long)v;
 }
 
@@ -403,6 +420,9 @@ static int open_listener(const struct plan *p, enum fam f, int port, bool defer)
 		die("socket: %m");
 	if (f == FAM_V6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		die("IPV6_V6ONLY: %m");
+	/* A previous run's server sockets may linger in TIME_WAIT on these ports. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		die("SO_REUSEADDR: %m");
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		die("bind listener %s port %d: %m%s", f == FAM_V4 ? "127.0.0.1" : "[::1]", port,
 		    errno == EADDRNOTAVAIL ? " (is lo up?)" : " (try another --base-port)");
@@ -423,8 +443,8 @@ static void open_listeners(struct plan *p)
 	for (int c = 0; c < CAT__N; c++)
 		for (int f = 0; f < FAM__N; f++)
 			for (int i = 0; i < p->lanes[c] * p->nports[c][f]; i++, idx++)
-				p->lfd[idx] = open_listener(p, f, listen_port(p, idx),
-							    c == CAT_SYN_RECV);
+				p->lfd[idx] =
+					open_listener(p, f, listen_port(p, idx), c == CAT_SYN_RECV);
 	for (int f = 0; f < FAM__N; f++)
 		for (long i = 0; i < p->extra[f]; i++, idx++)
 			p->lfd[idx] = open_listener(p, f, listen_port(p, idx), false);
@@ -438,9 +458,11 @@ static int diag_dump(int fd, int family, long counts[FAM__N][ST__N])
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg = {
-		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.nlh = { .nlmsg_len = sizeof(msg),
+			 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.req = { .sdiag_family = (uint8_t)family, .sdiag_protocol = IPPROTO_TCP,
+		.req = { .sdiag_family = (uint8_t)family,
+			 .sdiag_protocol = IPPROTO_TCP,
 			 .idiag_states = 0x1ffe },
 	};
 	static char buf[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -463,8 +485,8 @@ static int diag_dump(int fd, int family, long counts[FAM__N][ST__N])
 			if (h->nlmsg_type == NLMSG_ERROR)
 				return -EIO;
 			const struct inet_diag_msg *m = NLMSG_DATA(h);
-			unsigned st = m->idiag_state == ST_NEW_SYN_RECV ? ST_SYN_RECV
-									 : m->idiag_state;
+			unsigned st =
+				m->idiag_state == ST_NEW_SYN_RECV ? ST_SYN_RECV : m->idiag_state;
 
 			if (st < ST__N)
 				counts[f][st]++;
@@ -529,7 +551,8 @@ static void settle(const struct plan *p)
 		for (int s = 1; s < ST__N; s++)
 			if (want[f][s] != got[f][s])
 				fprintf(stderr,
-					"sockmix: warning: %s %s: the mix has %ld, the namespace %ld\n",
+					"sockmix: warning: %s %s: the mix has %ld, "
+					"the namespace %ld\n",
 					f == FAM_V4 ? "v4" : "v6", state_names[s], want[f][s],
 					got[f][s]);
 }
@@ -583,7 +606,7 @@ struct proc {
 	pid_t pid;
 	int id;
 	int lane;
-	bool exits;	/* a TIME_WAIT worker: exits when done */
+	bool exits; /* a TIME_WAIT worker: exits when done */
 	bool done;
 };
 
@@ -615,6 +638,31 @@ static void child_setup(const struct procs *ps, pid_t parent)
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		close(null);
+	}
+}
+
+/*
+ * Keeps a worker, and so both ends of each of its connections, on one CPU.
+ * Loopback queues a packet on the sending CPU: a delayed ACK sent from one CPU
+ * can then arrive after the FIN sent from another. That stale ACK makes the
+ * new TIME_WAIT answer, the closed server's listener answer that with a RST,
+ * and the RST ends the TIME_WAIT: a few dozen of 300k went missing that way.
+ */
+static void pin_to_cpu(int lane)
+{
+	cpu_set_t allowed, one;
+	int seen = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		return;
+	lane %= CPU_COUNT(&allowed);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed) || seen++ != lane)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
 	}
 }
 
@@ -660,6 +708,7 @@ static void start(const struct plan *p, struct procs *ps, int id, int lane, bool
 		die("fork: %m");
 	if (pid == 0) {
 		child_setup(ps, parent);
+		pin_to_cpu(exits ? id : lane);
 		if (exits) {
 			tw_worker(p, id);
 			_exit(0);
@@ -913,8 +962,8 @@ static void plan_make(struct plan *p, long procs, int v6_percent)
 		p->workers = fds ? (int)div_up(fds, budget) : 0;
 		if (procs > 0) {
 			if (p->workers > procs)
-				die_usage("--procs %ld is too few: %ld held sockets need %d processes "
-					  "with RLIMIT_NOFILE %ld",
+				die_usage("--procs %ld is too few: %ld held sockets need "
+					  "%d processes with RLIMIT_NOFILE %ld",
 					  procs, fds, p->workers, (long)rl.rlim_cur);
 			p->workers = (int)procs;
 		}
@@ -941,8 +990,8 @@ static void check_limits(const struct plan *p)
 	for (int f = 0; f < FAM__N; f++)
 		tw += p->n[CAT_TIME_WAIT][f] + p->n[CAT_ORPHAN_CW][f];
 	if (tw > max_tw)
-		die_usage("%ld TIME_WAIT sockets exceed net.ipv4.tcp_max_tw_buckets = %ld: raise it "
-			  "in this namespace",
+		die_usage("%ld TIME_WAIT sockets exceed net.ipv4.tcp_max_tw_buckets = %ld: "
+			  "raise it in this namespace",
 			  tw, max_tw);
 }
 
@@ -1039,11 +1088,11 @@ int main(int argc, char **argv)
 	struct plan p = { .base_port = 10000, .verify = true };
 	struct procs ps = { 0 };
 	long procs = 0;
-	int v6_percent = 0, opt, fds[2], id;
+	int v6_percent = 0, opt, fds[2], id, longindex = 0;
 	bool running = true;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		const char *name = argv[optind - 1];
+	while ((opt = getopt_long(argc, argv, "h", opts, &longindex)) != -1) {
+		const char *name = opts[longindex].name;
 
 		switch (opt) {
 		case 'l':
@@ -1125,5 +1174,7 @@ int main(int argc, char **argv)
 		}
 	}
 	stop_all(&ps);
+	free(ps.v);
+	free(p.lfd);
 	return 0;
 }
