@@ -41,29 +41,9 @@ void profile_free(struct profile *p)
 /* ---- one file ---- */
 
 struct ctx {
-	const char *file;
-	struct load_errors *errs;
+	struct load_ctx lc;
 	unsigned include_line, include_column; /* where `include:` points, for its errors */
 };
-
-static void bad(const struct ctx *c, const struct ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void bad(const struct ctx *c, const struct ynode *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	load_errors_vat(c->errs, c->file, n, fmt, ap);
-	va_end(ap);
-}
-
-static const char *scalar(const struct ctx *c, const struct ynode *n, const char *field)
-{
-	if (n->kind == YNODE_SCALAR)
-		return n->value;
-	bad(c, n, "%s: expected a scalar, found a %s", field, ynode_kind_name(n->kind));
-	return NULL;
-}
 
 /* The value as the kernel prints it back: decimal numbers, one blank between them. */
 static char *canonical_value(const struct kb_entry *e, const char *value)
@@ -118,7 +98,7 @@ static enum rec_kind bound_kind(const char *name)
  * The value node of one `sysctl:` entry and its kind, or NULL after
  * reporting why the node is none of "value", {min: N}, {max: N}.
  */
-static const struct ynode *entry_value(const struct ctx *c, const char *key,
+static const struct ynode *entry_value(const struct load_ctx *c, const char *key,
 				       const struct kb_entry *kb, const struct ynode *v,
 				       enum rec_kind *ret_kind)
 {
@@ -126,24 +106,24 @@ static const struct ynode *entry_value(const struct ctx *c, const char *key,
 	if (v->kind == YNODE_MAP && v->n == 1) {
 		*ret_kind = bound_kind(v->entries[0].key->value);
 		if (*ret_kind == REC_SET) {
-			bad(c, v->entries[0].key, "%s: '%s' is not min or max", key,
-			    v->entries[0].key->value);
+			load_bad(c, v->entries[0].key, "%s: '%s' is not min or max", key,
+				 v->entries[0].key->value);
 			return NULL;
 		}
 		if (kb->type != KB_INT) {
-			bad(c, v, "%s: {min: N} and {max: N} need an integer key", key);
+			load_bad(c, v, "%s: {min: N} and {max: N} need an integer key", key);
 			return NULL;
 		}
 		v = v->entries[0].value;
 	}
 	if (v->kind != YNODE_SCALAR) {
-		bad(c, v, "%s: expected a value, {min: N} or {max: N}", key);
+		load_bad(c, v, "%s: expected a value, {min: N} or {max: N}", key);
 		return NULL;
 	}
 	return v;
 }
 
-static void parse_entry(const struct ctx *c, const struct ymap_entry *me, struct profile *p)
+static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, struct profile *p)
 {
 	_cleanup_free_ char *reason = NULL, *key = NULL;
 	struct profile_entry e = { 0 };
@@ -152,18 +132,18 @@ static void parse_entry(const struct ctx *c, const struct ymap_entry *me, struct
 	const struct ynode *v;
 
 	if (sysctl_key_normalize(me->key->value, &key) < 0) {
-		bad(c, me->key, "'%s' is not a sysctl key", me->key->value);
+		load_bad(c, me->key, "'%s' is not a sysctl key", me->key->value);
 		return;
 	}
 	kb = kb_lookup(key);
 	if (!kb) {
-		bad(c, me->key, "unknown sysctl '%s' (not in the knowledge base)", key);
+		load_bad(c, me->key, "unknown sysctl '%s' (not in the knowledge base)", key);
 		return;
 	}
 	/* Checked apart from the value so that even {min: N} cannot bring it back. */
 	if (kb->removed) {
-		bad(c, me->key, "%s was removed in Linux %u.%u and must not be set", key,
-		    kb->removed >> 16, (kb->removed >> 8) & 0xff);
+		load_bad(c, me->key, "%s was removed in Linux %u.%u and must not be set", key,
+			 kb->removed >> 16, (kb->removed >> 8) & 0xff);
 		return;
 	}
 	v = entry_value(c, key, kb, me->value, &e.kind);
@@ -174,23 +154,24 @@ static void parse_entry(const struct ctx *c, const struct ymap_entry *me, struct
 	 * machine than the author's: only a floor keeps such keys safe.
 	 */
 	if (kb->never_lower && e.kind != REC_MIN) {
-		bad(c, me->value,
-		    "%s: only {min: N} is allowed: the kernel documentation says this limit must "
-		    "not be lowered",
-		    key);
+		load_bad(c, me->value,
+			 "%s: only {min: N} is allowed: the kernel documentation says this "
+			 "limit must not be lowered",
+			 key);
 		return;
 	}
 	if (kb_check_set(kb, v->value, 0, NULL, &reason) < 0) {
 		if (e.kind == REC_SET)
-			bad(c, v, "%s = %s: %s", key, v->value, reason ? reason : "invalid value");
+			load_bad(c, v, "%s = %s: %s", key, v->value,
+				 reason ? reason : "invalid value");
 		else
-			bad(c, v, "%s: {%s: %s}: %s", key, e.kind == REC_MIN ? "min" : "max",
-			    v->value, reason ? reason : "invalid value");
+			load_bad(c, v, "%s: {%s: %s}: %s", key, e.kind == REC_MIN ? "min" : "max",
+				 v->value, reason ? reason : "invalid value");
 		return;
 	}
 	dup = find_entry(p, key);
 	if (dup) {
-		bad(c, me->key, "%s is set twice (first at %s)", key, dup->origin);
+		load_bad(c, me->key, "%s is set twice (first at %s)", key, dup->origin);
 		return;
 	}
 	e.value = canonical_value(kb, v->value);
@@ -203,10 +184,10 @@ static void parse_entry(const struct ctx *c, const struct ymap_entry *me, struct
 	}
 }
 
-static void parse_sysctl(const struct ctx *c, const struct ynode *n, struct profile *p)
+static void parse_sysctl(const struct load_ctx *c, const struct ynode *n, struct profile *p)
 {
 	if (n->kind != YNODE_MAP) {
-		bad(c, n, "sysctl: expected a mapping of sysctl keys to values");
+		load_bad(c, n, "sysctl: expected a mapping of sysctl keys to values");
 		return;
 	}
 	for (size_t i = 0; i < n->n; i++)
@@ -214,9 +195,9 @@ static void parse_sysctl(const struct ctx *c, const struct ynode *n, struct prof
 }
 
 /* A one-line description: folded like a value, so that `>` blocks read well in lists. */
-static void parse_description(const struct ctx *c, const struct ynode *n, struct profile *p)
+static void parse_description(const struct load_ctx *c, const struct ynode *n, struct profile *p)
 {
-	const char *s = scalar(c, n, "description");
+	const char *s = load_scalar(c, n, "description");
 
 	if (!s)
 		return;
@@ -224,32 +205,32 @@ static void parse_description(const struct ctx *c, const struct ynode *n, struct
 	if (!p->description)
 		load_errors_add(c->errs, "%s: out of memory", c->file);
 	else if (!*p->description)
-		bad(c, n, "description: must not be empty");
+		load_bad(c, n, "description: must not be empty");
 }
 
-static void parse_name(const struct ctx *c, const struct ynode *n, const char *expect,
+static void parse_name(const struct load_ctx *c, const struct ynode *n, const char *expect,
 		       struct profile *p)
 {
-	const char *s = scalar(c, n, "name");
+	const char *s = load_scalar(c, n, "name");
 
 	if (!s)
 		return;
 	if (!load_valid_id(s))
-		bad(c, n, "name '%s' must be lower-case letters, digits and '-'", s);
+		load_bad(c, n, "name '%s' must be lower-case letters, digits and '-'", s);
 	else if (expect && strcmp(s, expect) != 0)
-		bad(c, n, "name '%s' does not match the file name '%s" SUFFIX "'", s, expect);
+		load_bad(c, n, "name '%s' does not match the file name '%s" SUFFIX "'", s, expect);
 	else
 		p->name = strdup(s);
 }
 
 static void parse_include(struct ctx *c, const struct ynode *n, struct profile *p)
 {
-	const char *s = scalar(c, n, "include");
+	const char *s = load_scalar(&c->lc, n, "include");
 
 	if (!s)
 		return;
 	if (!load_valid_id(s)) {
-		bad(c, n, "include: '%s' is not a profile name", s);
+		load_bad(&c->lc, n, "include: '%s' is not a profile name", s);
 		return;
 	}
 	p->include = strdup(s);
@@ -273,32 +254,32 @@ static void parse_root(struct ctx *c, const struct ynode *root, const char *expe
 	const struct ynode *v;
 
 	if (root->kind != YNODE_MAP) {
-		bad(c, root, "a profile must be a mapping, found a %s",
-		    ynode_kind_name(root->kind));
+		load_bad(&c->lc, root, "a profile must be a mapping, found a %s",
+			 ynode_kind_name(root->kind));
 		return;
 	}
 	for (size_t i = 0; i < root->n; i++)
 		if (!known_field(root->entries[i].key->value))
-			bad(c, root->entries[i].key, "unknown field '%s'",
-			    root->entries[i].key->value);
+			load_bad(&c->lc, root->entries[i].key, "unknown field '%s'",
+				 root->entries[i].key->value);
 	if (!(v = ynode_get(root, "name")))
-		bad(c, root, "a profile needs a name");
+		load_bad(&c->lc, root, "a profile needs a name");
 	else
-		parse_name(c, v, expect, p);
+		parse_name(&c->lc, v, expect, p);
 	if (!(v = ynode_get(root, "description")))
-		bad(c, root, "a profile needs a description");
+		load_bad(&c->lc, root, "a profile needs a description");
 	else
-		parse_description(c, v, p);
+		parse_description(&c->lc, v, p);
 	if ((v = ynode_get(root, "include")))
 		parse_include(c, v, p);
 	if ((v = ynode_get(root, "sysctl")))
-		parse_sysctl(c, v, p);
+		parse_sysctl(&c->lc, v, p);
 }
 
 /*
  * Parses one file into p (entries in file order, include unresolved). expect:
  * the name the file was found by, NULL for a path. Returns 0, or the -errno of
- * a file that could not be read; content problems only go to c->errs.
+ * a file that could not be read; content problems only go to c->lc.errs.
  */
 static int parse_file(struct ctx *c, const char *expect, struct profile *p)
 {
@@ -306,25 +287,25 @@ static int parse_file(struct ctx *c, const char *expect, struct profile *p)
 	_cleanup_free_ char *msg = NULL;
 	int r;
 
-	p->path = strdup(c->file);
+	p->path = strdup(c->lc.file);
 	if (!p->path)
 		return -ENOMEM;
-	r = load_check_file_safe(c->file, "profile", c->errs);
+	r = load_check_file_safe(c->lc.file, "profile", c->lc.errs);
 	if (r < 0)
 		return r == -EPERM ? 0 : r;
-	r = ytree_load_file(c->file, &root, &msg);
+	r = ytree_load_file(c->lc.file, &root, &msg);
 	if (r < 0) {
 		if (msg)
-			load_errors_add(c->errs, "%s", msg);
+			load_errors_add(c->lc.errs, "%s", msg);
 		else
-			load_errors_add(c->errs, "%s: %s", c->file, strerror(-r));
+			load_errors_add(c->lc.errs, "%s: %s", c->lc.file, strerror(-r));
 		return r == -EBADMSG ? 0 : r;
 	}
 	if (!root) {
-		load_errors_add(c->errs,
+		load_errors_add(c->lc.errs,
 				"%s: empty profile: it needs a name, a description and "
 				"sysctl settings",
-				c->file);
+				c->lc.file);
 		return 0;
 	}
 	parse_root(c, root, expect, p);
@@ -435,7 +416,7 @@ static void report_cycle(const struct ctx *c, const struct chain *ch, size_t fro
 	FILE *f = open_memstream(&out, &len);
 
 	if (!f) {
-		load_errors_add(c->errs, "%s: out of memory", c->file);
+		load_errors_add(c->lc.errs, "%s: out of memory", c->lc.file);
 		return;
 	}
 	for (size_t i = from; i < ch->n; i++)
@@ -445,7 +426,7 @@ static void report_cycle(const struct ctx *c, const struct chain *ch, size_t fro
 		free(out);
 		out = NULL;
 	}
-	bad(c, &at, "include cycle: %s", out ? out : include);
+	load_bad(&c->lc, &at, "include cycle: %s", out ? out : include);
 	free(out);
 }
 
@@ -477,7 +458,7 @@ static int load_chain(const char *path, const char *name, const char *const *dir
 		return -ENOMEM;
 	for (;;) {
 		_cleanup_free_ char *label = next_name ? strdup(next_name) : path_name(next);
-		struct ctx c = { .file = next, .errs = errs };
+		struct ctx c = { .lc = { .file = next, .errs = errs } };
 		_cleanup_free_ char *where = NULL;
 		struct profile *p;
 		ssize_t loop;
@@ -491,7 +472,7 @@ static int load_chain(const char *path, const char *name, const char *const *dir
 		if (r < 0)
 			return -EBADMSG;
 		top = false;
-		c.file = p->path; /* next is about to be reused; the layer keeps its path */
+		c.lc.file = p->path; /* next is about to be reused; the layer keeps its path */
 		/* A path-loaded profile is known by its declared name in cycle messages. */
 		if (!next_name && p->name) {
 			free(ch->names[ch->n - 1]);
@@ -516,8 +497,8 @@ static int load_chain(const char *path, const char *name, const char *const *dir
 			struct ynode at = { .line = c.include_line, .column = c.include_column };
 
 			where = join_dirs(dirs);
-			bad(&c, &at, "include: no profile '%s' in %s", next_name,
-			    where ? where : "the profile directories");
+			load_bad(&c.lc, &at, "include: no profile '%s' in %s", next_name,
+				 where ? where : "the profile directories");
 			return 0;
 		}
 		if (r < 0)

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "engine.h"
+#include "format.h"
 #include "kb.h"
 #include "lint.h"
 #include "profile.h"
@@ -71,22 +72,12 @@ static void usage(FILE *f)
 
 static int plan_from_profile(struct plan *p, const char *name)
 {
-	char **dirs = profile_search_path();
-	struct load_errors errs = { 0 };
 	struct profile prof = { 0 };
 	int r;
 
-	if (!dirs)
-		return EXIT_OSERR;
-	r = profile_load(name, (const char *const *)dirs, &prof, &errs);
-	strv_free(dirs);
-	for (size_t i = 0; i < errs.n; i++)
-		log_error("%s", errs.msgs[i]);
-	load_errors_free(&errs);
-	if (r < 0) {
-		profile_free(&prof);
-		return r == -ENOENT ? EXIT_NOINPUT : EXIT_DATAERR;
-	}
+	r = profile_load_cmd(name, &prof);
+	if (r)
+		return r;
 	for (size_t i = 0; r == 0 && i < prof.n; i++) {
 		_cleanup_free_ char *source = NULL;
 
@@ -205,10 +196,17 @@ static void print_diff(const struct plan *p)
 	}
 }
 
-static void print_json(const struct plan *p, const struct txn *t, const char *status)
+/* Returns 0, or EXIT_OSERR after saying why nothing or only part was written. */
+static int print_json(const struct plan *p, const struct txn *t, const char *status)
 {
-	json_object *root = json_object_new_object(), *changes = json_object_new_array();
+	_cleanup_json_ json_object *root = json_object_new_object();
+	json_object *changes = json_object_new_array();
 
+	if (!root || !changes) {
+		json_object_put(changes);
+		log_error("out of memory");
+		return EXIT_OSERR;
+	}
 	json_object_object_add(root, "status", json_object_new_string(status));
 	json_object_object_add(root, "transaction", t ? json_object_new_string(t->id) : NULL);
 	json_object_object_add(root, "changes", changes);
@@ -226,9 +224,7 @@ static void print_json(const struct plan *p, const struct txn *t, const char *st
 		json_object_object_add(c, "source", json_object_new_string(it->source));
 		json_object_array_add(changes, c);
 	}
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	return print_json_report(root);
 }
 
 /* A later sysctl.d file, or /etc/sysctl.conf, would undo what we persist at the next boot. */
@@ -418,6 +414,8 @@ static int parse(int argc, char **argv, struct apply_args *a)
 		log_error("apply: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	/* -f was parsed with the observing options; the report format is apply's own. */
+	a->format = a->observe.format;
 	if (!a->profile && !a->recommended && a->n_sets == 0) {
 		log_error("apply: nothing to apply; give --profile, --recommended or --set");
 		return EXIT_USAGE;
@@ -447,7 +445,7 @@ int cmd_apply(int argc, char **argv)
 	struct plan p = { 0 };
 	const char *sysctl_root, *dir;
 	struct txn_persist ps = { 0 };
-	int r;
+	int r, wr = 0;
 
 	if (!sets)
 		return EXIT_OSERR;
@@ -469,7 +467,7 @@ int cmd_apply(int argc, char **argv)
 		if (r)
 			goto out;
 		if (a.format == FORMAT_JSON)
-			print_json(&p, NULL, plan_changes(&p) ? "would-change" : "matches");
+			wr = print_json(&p, NULL, plan_changes(&p) ? "would-change" : "matches");
 		else if (plan_changes(&p) == 0)
 			printf("Nothing to change: the system already matches.\n");
 		else {
@@ -477,7 +475,7 @@ int cmd_apply(int argc, char **argv)
 			       plan_changes(&p), plan_changes(&p) == 1 ? "" : "s");
 			print_diff(&p);
 		}
-		r = a.check && plan_changes(&p) ? 1 : 0;
+		r = wr ? wr : (a.check && plan_changes(&p) ? 1 : 0);
 		goto out;
 	}
 	if (sysctl_writes_need_root(sysctl_root)) {
@@ -498,7 +496,7 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	if (plan_changes(&p) == 0) {
 		if (a.format == FORMAT_JSON)
-			print_json(&p, NULL, "matches");
+			wr = print_json(&p, NULL, "matches");
 		else
 			printf("Nothing to change: the system already matches.\n");
 		goto out;
@@ -521,12 +519,12 @@ int cmd_apply(int argc, char **argv)
 			log_error("every change was undone%s%s", t ? "; see transaction " : "",
 				  t ? t->id : "");
 		if (a.format == FORMAT_JSON)
-			print_json(&p, t, "rolled-back");
+			print_json(&p, t, "rolled-back"); /* r tells the failure already */
 		r = r == EXIT_OSERR ? r : EXIT_DATAERR;
 		goto out;
 	}
 	if (a.format == FORMAT_JSON)
-		print_json(&p, t, t->status == TXN_PENDING ? "pending" : "committed");
+		wr = print_json(&p, t, t->status == TXN_PENDING ? "pending" : "committed");
 	else {
 		printf("Applied %zu change%s as transaction %s:\n", t->n_keys,
 		       t->n_keys == 1 ? "" : "s", t->id);
@@ -541,5 +539,6 @@ int cmd_apply(int argc, char **argv)
 out:
 	state_close(&s);
 	plan_free(&p);
-	return r;
+	/* A report that could not be written (wr) fails a command that otherwise succeeded. */
+	return r ? r : wr;
 }

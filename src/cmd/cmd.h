@@ -65,6 +65,15 @@ int observe_args_run(struct observe_args *a, struct observation **ret);
  */
 int usage_error(const char *verb, int c, char **argv);
 
+/* Writes a JSON document to stdout: 0, or EXIT_OSERR after saying why not. */
+int print_json_report(json_object *o);
+
+/*
+ * --format of the commands that write text or JSON: sets *ret, or prints
+ * the error and returns EXIT_USAGE.
+ */
+int parse_format_text_json(const char *arg, enum report_format *ret);
+
 /* Maps a negative errno to the exit code that tells its kind. */
 int exit_code_from_errno(int r);
 
@@ -89,6 +98,13 @@ int rules_load_all(struct ruleset *rs, const char *const *extra, size_t n_extra,
  * shipped data_path("profiles"). NULL-terminated; free with strv_free().
  */
 char **profile_search_path(void);
+/*
+ * Loads a profile by name (from profile_search_path()) or from a file,
+ * printing every problem; returns 0 or an exit code: EXIT_NOINPUT no such
+ * profile, EXIT_DATAERR an invalid one, EXIT_NOPERM an unreadable one.
+ */
+struct profile;
+int profile_load_cmd(const char *name_or_path, struct profile *ret);
 
 /*
  * Loads the rules, observes and judges: diagnose's work, shared with

@@ -148,41 +148,14 @@ static void print_entry_text(FILE *f, const struct kb_entry *e, const struct cur
 
 /* ---- JSON ---- */
 
-static void json_putp(json_object **j)
-{
-	json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
-/* Adds val (NULL: a failed allocation) under key; takes it over. */
-static int jadd(json_object *o, const char *key, json_object *val)
-{
-	if (!val || json_object_object_add(o, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* A string or null; text from the system may not be UTF-8. */
-static int jadd_str(json_object *o, const char *key, const char *s)
-{
-	_cleanup_free_ char *clean = NULL;
-
-	if (!s)
-		return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-	clean = report_utf8_sanitize(s);
-	return clean ? jadd(o, key, json_object_new_string(clean)) : -ENOMEM;
-}
-
 static int jadd_version(json_object *o, const char *key, unsigned v)
 {
 	char buf[16];
 
 	if (!v)
-		return jadd_str(o, key, NULL);
+		return report_json_add_str(o, key, NULL);
 	snprintf(buf, sizeof(buf), "%u.%u", v >> 16, (v >> 8) & 0xff);
-	return jadd_str(o, key, buf);
+	return report_json_add_str(o, key, buf);
 }
 
 static const char *type_name(enum kb_type t)
@@ -197,15 +170,15 @@ static int jadd_ranges(json_object *o, const struct kb_entry *e)
 	if (e->type == KB_STRING) {
 		if (!e->choices)
 			return json_object_object_add(o, "choices", NULL) < 0 ? -ENOMEM : 0;
-		if (jadd(o, "choices", choices = json_object_new_array()) < 0)
+		if (report_json_add(o, "choices", choices = json_object_new_array()) < 0)
 			return -ENOMEM;
 		for (const char *const *c = e->choices; *c; c++)
 			if (json_object_array_add(choices, json_object_new_string(*c)) < 0)
 				return -ENOMEM;
 		return 0;
 	}
-	if (jadd(o, "count", json_object_new_int((int)e->n)) < 0 ||
-	    jadd(o, "range", arr = json_object_new_array()) < 0)
+	if (report_json_add(o, "count", json_object_new_int((int)e->n)) < 0 ||
+	    report_json_add(o, "range", arr = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < e->n; i++) {
 		json_object *r = json_object_new_object();
@@ -214,8 +187,8 @@ static int jadd_ranges(json_object *o, const struct kb_entry *e)
 			json_object_put(r);
 			return -ENOMEM;
 		}
-		if (jadd(r, "min", json_object_new_int64(e->range[i].min)) < 0 ||
-		    jadd(r, "max", json_object_new_int64(e->range[i].max)) < 0)
+		if (report_json_add(r, "min", json_object_new_int64(e->range[i].min)) < 0 ||
+		    report_json_add(r, "max", json_object_new_int64(e->range[i].max)) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -223,13 +196,16 @@ static int jadd_ranges(json_object *o, const struct kb_entry *e)
 
 static int jadd_entry(json_object *o, const struct kb_entry *e)
 {
-	if (jadd_str(o, "summary", e->summary) < 0 || jadd_str(o, "doc", e->doc) < 0 ||
-	    jadd_str(o, "type", type_name(e->type)) < 0 || jadd_ranges(o, e) < 0 ||
-	    jadd_str(o, "default", e->def) < 0 || jadd_str(o, "default_note", e->def_note) < 0 ||
-	    jadd(o, "per_netns", json_object_new_boolean(e->per_netns)) < 0 ||
+	if (report_json_add_str(o, "summary", e->summary) < 0 ||
+	    report_json_add_str(o, "doc", e->doc) < 0 ||
+	    report_json_add_str(o, "type", type_name(e->type)) < 0 || jadd_ranges(o, e) < 0 ||
+	    report_json_add_str(o, "default", e->def) < 0 ||
+	    report_json_add_str(o, "default_note", e->def_note) < 0 ||
+	    report_json_add(o, "per_netns", json_object_new_boolean(e->per_netns)) < 0 ||
 	    jadd_version(o, "since", e->since) < 0 || jadd_version(o, "removed", e->removed) < 0 ||
-	    jadd(o, "never_lower", json_object_new_boolean(e->never_lower)) < 0 ||
-	    jadd_str(o, "unit", e->unit) < 0 || jadd_str(o, "reference", e->ref) < 0)
+	    report_json_add(o, "never_lower", json_object_new_boolean(e->never_lower)) < 0 ||
+	    report_json_add_str(o, "unit", e->unit) < 0 ||
+	    report_json_add_str(o, "reference", e->ref) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -243,10 +219,10 @@ static int json_key(json_object *arr, const char *key, const struct kb_entry *e,
 		json_object_put(o);
 		return -ENOMEM;
 	}
-	if (jadd_str(o, "key", key) < 0 ||
-	    jadd(o, "known", json_object_new_boolean(e != NULL)) < 0 ||
-	    jadd(o, "present", json_object_new_boolean(c->r != -ENOENT)) < 0 ||
-	    jadd_str(o, "current", c->r == 0 ? c->value : NULL) < 0)
+	if (report_json_add_str(o, "key", key) < 0 ||
+	    report_json_add(o, "known", json_object_new_boolean(e != NULL)) < 0 ||
+	    report_json_add(o, "present", json_object_new_boolean(c->r != -ENOENT)) < 0 ||
+	    report_json_add_str(o, "current", c->r == 0 ? c->value : NULL) < 0)
 		return -ENOMEM;
 	return e ? jadd_entry(o, e) : 0;
 }
@@ -342,14 +318,8 @@ static int parse_args(struct explain_args *a, int argc, char **argv)
 			a->all = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0) {
-				a->format = FORMAT_TEXT;
-			} else if (strcmp(optarg, "json") == 0) {
-				a->format = FORMAT_JSON;
-			} else {
-				log_error("--format: '%s' is not one of text, json", optarg);
+			if (parse_format_text_json(optarg, &a->format))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'S':
 			a->sysctl_root = optarg;
@@ -390,9 +360,9 @@ int cmd_explain(int argc, char **argv)
 		if (r && rc != EXIT_OSERR)
 			rc = r;
 	}
-	if (arr && rc != EXIT_OSERR)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	/* -EIO leaves stdout in error, which the check below reports. */
+	if (arr && rc != EXIT_OSERR && report_json_print(stdout, arr) == -ENOMEM)
+		rc = EXIT_OSERR;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_error("writing the explanation: %s", strerror(errno));
 		return EXIT_OSERR;

@@ -28,34 +28,11 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void json_putp(json_object **j)
-{
-	json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
 static void lint_report_freep(struct lint_report **r)
 {
 	lint_report_free(*r);
 }
 #define _cleanup_lint_report_ _cleanup_(lint_report_freep)
-
-/* Adds a string (NULL: JSON null); file contents need not be UTF-8. */
-static int jadd_str(json_object *o, const char *key, const char *s)
-{
-	_cleanup_free_ char *clean = NULL;
-	json_object *v;
-
-	if (!s)
-		return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-	clean = report_utf8_sanitize(s);
-	v = clean ? json_object_new_string(clean) : NULL;
-	if (!v || json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
 
 static int print_json(const struct lint_report *rep)
 {
@@ -65,22 +42,21 @@ static int print_json(const struct lint_report *rep)
 		return -ENOMEM;
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct lint_finding *f = &rep->findings[i];
-		json_object *o = json_object_new_object(), *line;
+		json_object *o = json_object_new_object();
 
 		if (!o || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
 			return -ENOMEM;
 		}
-		line = json_object_new_int64(f->line);
-		if (jadd_str(o, "file", f->file) < 0 || !line ||
-		    json_object_object_add(o, "line", line) < 0 || jadd_str(o, "key", f->key) < 0 ||
-		    jadd_str(o, "severity", lint_severity_name(f->severity)) < 0 ||
-		    jadd_str(o, "message", f->message) < 0)
+		if (report_json_add_str(o, "file", f->file) < 0 ||
+		    report_json_add(o, "line", json_object_new_int64(f->line)) < 0 ||
+		    report_json_add_str(o, "key", f->key) < 0 ||
+		    report_json_add_str(o, "severity", lint_severity_name(f->severity)) < 0 ||
+		    report_json_add_str(o, "message", f->message) < 0)
 			return -ENOMEM;
 	}
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
-	return 0;
+	/* A write error is left to cmd_lint(), which checks stdout. */
+	return report_json_print(stdout, arr) == -ENOMEM ? -ENOMEM : 0;
 }
 
 static void print_text(const struct lint_report *rep)
@@ -107,14 +83,8 @@ static int parse_args(struct lint_opts *o, enum report_format *format, int argc,
 	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "text") == 0) {
-				*format = FORMAT_TEXT;
-			} else if (strcmp(optarg, "json") == 0) {
-				*format = FORMAT_JSON;
-			} else {
-				log_error("--format: '%s' is not one of text, json", optarg);
+			if (parse_format_text_json(optarg, format))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'R':
 			o->root = optarg;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "netns.h"
 #include "util.h"
 
@@ -32,6 +33,30 @@ int usage_error(const char *verb, int c, char **argv)
 	else
 		log_error("%s: unknown option '%s'; see 'tcptune %s --help'", verb, opt, verb);
 	return EXIT_USAGE;
+}
+
+int print_json_report(json_object *o)
+{
+	int r = report_json_print(stdout, o);
+
+	if (r < 0) {
+		log_error("writing the report: %s", strerror(-r));
+		return EXIT_OSERR;
+	}
+	return 0;
+}
+
+int parse_format_text_json(const char *arg, enum report_format *ret)
+{
+	if (strcmp(arg, "text") == 0) {
+		*ret = FORMAT_TEXT;
+	} else if (strcmp(arg, "json") == 0) {
+		*ret = FORMAT_JSON;
+	} else {
+		log_error("--format: '%s' is not one of text, json", arg);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 int exit_code_from_errno(int r)

@@ -32,33 +32,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void json_putp(json_object **j)
-{
-	json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
-/* Adds val (NULL: a failed allocation) under key; takes it over. */
-static int jadd(json_object *o, const char *key, json_object *val)
-{
-	if (!val || json_object_object_add(o, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* A string or null; file contents need not be UTF-8. */
-static int jadd_str(json_object *o, const char *key, const char *s)
-{
-	_cleanup_free_ char *clean = NULL;
-
-	if (!s)
-		return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-	clean = report_utf8_sanitize(s);
-	return clean ? jadd(o, key, json_object_new_string(clean)) : -ENOMEM;
-}
-
 /* A new object appended to arr, or NULL. */
 static json_object *jarray_new_object(json_object *arr)
 {
@@ -71,33 +44,10 @@ static json_object *jarray_new_object(json_object *arr)
 	return o;
 }
 
-static int print_json(json_object *j)
-{
-	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-	return 0;
-}
-
 struct profiles_args {
 	enum report_format format;
 	const char *sysctl_root; /* NULL: not given */
 };
-
-/* Loads a profile, printing every problem; returns 0 or an exit code. */
-static int load(const char *name, const char *const *dirs, struct profile *ret)
-{
-	struct load_errors errs = { 0 };
-	int r = profile_load(name, dirs, ret, &errs);
-
-	for (size_t i = 0; i < errs.n; i++)
-		log_error("%s", errs.msgs[i]);
-	load_errors_free(&errs);
-	if (r == -ENOMEM) {
-		log_error("out of memory");
-		return EXIT_OSERR;
-	}
-	return r < 0 ? exit_code_from_errno(r) : 0;
-}
 
 /* ---- list ---- */
 
@@ -106,15 +56,20 @@ static int load(const char *name, const char *const *dirs, struct profile *ret)
  * local file does not hide the others; its problems go to stderr and the
  * exit status says so.
  */
-static int profiles_list(const struct profiles_args *a, const char *const *dirs)
+static int profiles_list(const struct profiles_args *a)
 {
 	_cleanup_json_ json_object *arr = NULL;
 	struct profile *profs = NULL;
-	char **names = NULL;
+	char **dirs = profile_search_path(), **names = NULL;
 	size_t n = 0, width = 4;
 	int r, rc = 0;
 
-	r = profile_list(dirs, &names, &n);
+	if (!dirs) {
+		log_error("out of memory");
+		return EXIT_OSERR;
+	}
+	r = profile_list((const char *const *)dirs, &names, &n);
+	strv_free(dirs);
 	if (r < 0) {
 		log_error("listing profiles: %s", strerror(-r));
 		return exit_code_from_errno(r);
@@ -126,7 +81,7 @@ static int profiles_list(const struct profiles_args *a, const char *const *dirs)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = load(names[i], dirs, &profs[i]);
+		r = profile_load_cmd(names[i], &profs[i]);
 		if (r == EXIT_OSERR) {
 			rc = r;
 			goto out;
@@ -145,17 +100,20 @@ static int profiles_list(const struct profiles_args *a, const char *const *dirs)
 			       p->name ? p->description : "(invalid; see tcptune profiles show)");
 			continue;
 		}
-		if (!(o = jarray_new_object(arr)) || jadd_str(o, "name", names[i]) < 0 ||
-		    jadd_str(o, "description", p->description) < 0 ||
-		    jadd_str(o, "path", p->path) < 0 ||
-		    jadd(o, "valid", json_object_new_boolean(p->name != NULL)) < 0) {
+		if (!(o = jarray_new_object(arr)) || report_json_add_str(o, "name", names[i]) < 0 ||
+		    report_json_add_str(o, "description", p->description) < 0 ||
+		    report_json_add_str(o, "path", p->path) < 0 ||
+		    report_json_add(o, "valid", json_object_new_boolean(p->name != NULL)) < 0) {
 			log_error("out of memory");
 			rc = EXIT_OSERR;
 			goto out;
 		}
 	}
-	if (arr)
-		print_json(arr);
+	/* A write error (-EIO) is left to cmd_profiles(), which checks stdout. */
+	if (arr && report_json_print(stdout, arr) == -ENOMEM) {
+		log_error("out of memory");
+		rc = EXIT_OSERR;
+	}
 out:
 	for (size_t i = 0; profs && i < n; i++)
 		profile_free(&profs[i]);
@@ -276,33 +234,35 @@ static int show_json(const struct profile *p, const struct row *rows)
 	_cleanup_json_ json_object *o = json_object_new_object();
 	json_object *arr;
 
-	if (!o || jadd_str(o, "name", p->name) < 0 ||
-	    jadd_str(o, "description", p->description) < 0 ||
-	    jadd_str(o, "include", p->include) < 0 || jadd_str(o, "path", p->path) < 0 ||
-	    jadd(o, "sysctl", arr = json_object_new_array()) < 0)
+	if (!o || report_json_add_str(o, "name", p->name) < 0 ||
+	    report_json_add_str(o, "description", p->description) < 0 ||
+	    report_json_add_str(o, "include", p->include) < 0 ||
+	    report_json_add_str(o, "path", p->path) < 0 ||
+	    report_json_add(o, "sysctl", arr = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct row *row = &rows[i];
 		json_object *e = jarray_new_object(arr);
 
-		if (!e || jadd_str(e, "key", row->e->key) < 0 ||
-		    jadd_str(e, "kind", kind_names[row->e->kind]) < 0 ||
-		    jadd_str(e, "value", row->e->value) < 0 ||
-		    jadd_str(e, "current", row->current) < 0 ||
-		    jadd_str(e, "status", status_names[row->status]) < 0 ||
-		    jadd_str(e, "origin", row->e->origin) < 0)
+		if (!e || report_json_add_str(e, "key", row->e->key) < 0 ||
+		    report_json_add_str(e, "kind", kind_names[row->e->kind]) < 0 ||
+		    report_json_add_str(e, "value", row->e->value) < 0 ||
+		    report_json_add_str(e, "current", row->current) < 0 ||
+		    report_json_add_str(e, "status", status_names[row->status]) < 0 ||
+		    report_json_add_str(e, "origin", row->e->origin) < 0)
 			return -ENOMEM;
 	}
-	return print_json(o);
+	/* A write error is left to cmd_profiles(), which checks stdout. */
+	return report_json_print(stdout, o) == -ENOMEM ? -ENOMEM : 0;
 }
 
-static int profiles_show(const struct profiles_args *a, const char *const *dirs, const char *name)
+static int profiles_show(const struct profiles_args *a, const char *name)
 {
 	struct profile p = { 0 };
 	struct row *rows = NULL;
 	int r, rc;
 
-	rc = load(name, dirs, &p);
+	rc = profile_load_cmd(name, &p);
 	if (rc)
 		return rc;
 	rows = calloc(p.n ? p.n : 1, sizeof(*rows));
@@ -344,14 +304,8 @@ static int parse_args(struct profiles_args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "text") == 0) {
-				a->format = FORMAT_TEXT;
-			} else if (strcmp(optarg, "json") == 0) {
-				a->format = FORMAT_JSON;
-			} else {
-				log_error("--format: '%s' is not one of text, json", optarg);
+			if (parse_format_text_json(optarg, &a->format))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'S':
 			a->sysctl_root = optarg;
@@ -370,7 +324,6 @@ int cmd_profiles(int argc, char **argv)
 {
 	const char *verb = "list";
 	struct profiles_args a;
-	char **dirs = NULL;
 	int r, nargs;
 
 	r = parse_args(&a, argc, argv);
@@ -397,16 +350,10 @@ int cmd_profiles(int argc, char **argv)
 		log_error("profiles: unknown subcommand '%s'; expected 'list' or 'show'", verb);
 		return EXIT_USAGE;
 	}
-	dirs = profile_search_path();
-	if (!dirs) {
-		log_error("out of memory");
-		return EXIT_OSERR;
-	}
 	if (strcmp(verb, "show") == 0)
-		r = profiles_show(&a, (const char *const *)dirs, argv[optind]);
+		r = profiles_show(&a, argv[optind]);
 	else
-		r = profiles_list(&a, (const char *const *)dirs);
-	strv_free(dirs);
+		r = profiles_list(&a);
 	if (r == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
 		log_error("writing the output: %s", strerror(errno));
 		return EXIT_OSERR;

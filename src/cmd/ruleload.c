@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "profile.h"
 #include "util.h"
 
 #define LOCAL_RULES_DIR "/etc/tcptune/rules.d"
@@ -53,6 +54,26 @@ char **profile_search_path(void)
 		return NULL;
 	}
 	return dirs;
+}
+
+int profile_load_cmd(const char *name_or_path, struct profile *ret)
+{
+	char **dirs = profile_search_path();
+	struct load_errors errs = { 0 };
+	int r;
+
+	if (!dirs) {
+		log_error("out of memory");
+		return EXIT_OSERR;
+	}
+	r = profile_load(name_or_path, (const char *const *)dirs, ret, &errs);
+	strv_free(dirs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.msgs[i]);
+	load_errors_free(&errs);
+	if (r == -ENOMEM)
+		log_error("out of memory");
+	return r < 0 ? exit_code_from_errno(r) : 0;
 }
 
 static int load_layer(struct ruleset *rs, const char *path)

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "util.h"
 
 /* The options rollback, confirm and history share. */
@@ -49,14 +50,8 @@ static int parse(const char *verb, int argc, char **argv, struct txn_args *a, bo
 			a->force = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				a->format = FORMAT_JSON;
-			else if (strcmp(optarg, "text") == 0)
-				a->format = FORMAT_TEXT;
-			else {
-				log_error("--format: '%s' is not one of text, json", optarg);
+			if (parse_format_text_json(optarg, &a->format))
 				return EXIT_USAGE;
-			}
 			break;
 		default:
 			return usage_error(verb, c, argv);
@@ -189,9 +184,15 @@ static void history_text(struct txn **list, size_t n)
 		printf("(no transactions)\n");
 }
 
-static void history_json(struct txn **list, size_t n)
+/* Returns 0, or EXIT_OSERR after saying why the list was not written. */
+static int history_json(struct txn **list, size_t n)
 {
-	json_object *arr = json_object_new_array();
+	_cleanup_json_ json_object *arr = json_object_new_array();
+
+	if (!arr) {
+		log_error("out of memory");
+		return EXIT_OSERR;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *text = NULL;
@@ -206,9 +207,7 @@ static void history_json(struct txn **list, size_t n)
 				       json_object_new_string(shown_status(list[i])));
 		json_object_array_add(arr, j);
 	}
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(arr);
+	return print_json_report(arr);
 }
 
 int cmd_history(int argc, char **argv)
@@ -241,10 +240,11 @@ int cmd_history(int argc, char **argv)
 		log_error("%s", errmsg ? errmsg : strerror(-r));
 		return exit_code_from_errno(r);
 	}
+	r = 0;
 	if (a.format == FORMAT_JSON)
-		history_json(list, n);
+		r = history_json(list, n);
 	else
 		history_text(list, n);
 	journal_list_free(list, n);
-	return 0;
+	return r;
 }

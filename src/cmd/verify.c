@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "kb.h"
 #include "profile.h"
 #include "util.h"
@@ -18,24 +19,31 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void report(const struct plan *p, const char *profile, enum report_format format)
+/* Returns 0, or EXIT_OSERR after saying why the JSON report was not written. */
+static int report(const struct plan *p, const char *profile, enum report_format format)
 {
-	json_object *root, *drift;
+	_cleanup_json_ json_object *root = NULL;
+	json_object *drift;
 
 	if (format != FORMAT_JSON) {
 		if (plan_changes(p) == 0) {
 			printf("The system matches profile %s (%zu keys).\n", profile, p->n);
-			return;
+			return 0;
 		}
 		printf("%zu of %zu keys differ from profile %s:\n", plan_changes(p), p->n, profile);
 		for (size_t i = 0; i < p->n; i++)
 			if (p->items[i].change)
 				printf("  %s is %s, the profile wants %s\n", p->items[i].key,
 				       p->items[i].current, p->items[i].value);
-		return;
+		return 0;
 	}
 	root = json_object_new_object();
 	drift = json_object_new_array();
+	if (!root || !drift) {
+		json_object_put(drift);
+		log_error("out of memory");
+		return EXIT_OSERR;
+	}
 	json_object_object_add(root, "profile", json_object_new_string(profile));
 	json_object_object_add(root, "matches", json_object_new_boolean(plan_changes(p) == 0));
 	json_object_object_add(root, "keys", json_object_new_int64((int64_t)p->n));
@@ -51,9 +59,7 @@ static void report(const struct plan *p, const char *profile, enum report_format
 		json_object_object_add(d, "wanted", json_object_new_string(p->items[i].value));
 		json_object_array_add(drift, d);
 	}
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	return print_json_report(root);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -65,13 +71,12 @@ int cmd_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char **dirs = NULL;
 	const char *name = NULL, *root = "/proc/sys";
 	enum report_format format = FORMAT_TEXT;
 	struct load_errors errs = { 0 };
 	struct profile prof = { 0 };
 	struct plan p = { 0 };
-	int c, r;
+	int c, r, wr = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:f:h", options, NULL)) != -1) {
@@ -86,11 +91,8 @@ int cmd_verify(int argc, char **argv)
 			root = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				log_error("--format: '%s' is not one of text, json", optarg);
+			if (parse_format_text_json(optarg, &format))
 				return EXIT_USAGE;
-			}
-			format = optarg[0] == 'j' ? FORMAT_JSON : FORMAT_TEXT;
 			break;
 		default:
 			return usage_error("verify", c, argv);
@@ -100,18 +102,9 @@ int cmd_verify(int argc, char **argv)
 		log_error("verify: give --profile NAME|FILE and nothing else");
 		return EXIT_USAGE;
 	}
-	dirs = profile_search_path();
-	if (!dirs)
-		return EXIT_OSERR;
-	r = profile_load(name, (const char *const *)dirs, &prof, &errs);
-	strv_free(dirs);
-	for (size_t i = 0; i < errs.n; i++)
-		log_error("%s", errs.msgs[i]);
-	load_errors_free(&errs);
-	if (r < 0) {
-		profile_free(&prof);
-		return r == -ENOENT ? EXIT_NOINPUT : EXIT_DATAERR;
-	}
+	r = profile_load_cmd(name, &prof);
+	if (r)
+		return r;
 	for (size_t i = 0; r == 0 && i < prof.n; i++)
 		r = plan_add(&p, prof.entries[i].key, prof.entries[i].value, prof.entries[i].kind,
 			     prof.name);
@@ -122,8 +115,8 @@ int cmd_verify(int argc, char **argv)
 		log_error("%s", errs.msgs[i]);
 	load_errors_free(&errs);
 	if (r == 0)
-		report(&p, prof.name, format);
-	r = r < 0 ? EXIT_DATAERR : plan_changes(&p) ? 1 : 0;
+		wr = report(&p, prof.name, format);
+	r = r < 0 ? EXIT_DATAERR : wr ? wr : plan_changes(&p) ? 1 : 0;
 	plan_free(&p);
 	profile_free(&prof);
 	return r;

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,40 +76,15 @@ const struct rule *ruleset_find(const struct ruleset *rs, const char *id)
 
 /* ---- parsing one rule ---- */
 
-/* Where we are, for messages: "rules/x.yaml:12:7: ". */
-struct ctx {
-	const char *file;
-	struct load_errors *errs;
-};
-
-static void bad(const struct ctx *c, const struct ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void bad(const struct ctx *c, const struct ynode *n, const char *fmt, ...)
+static char *dup_scalar(const struct load_ctx *c, const struct ynode *n, const char *field)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	load_errors_vat(c->errs, c->file, n, fmt, ap);
-	va_end(ap);
-}
-
-static const char *scalar(const struct ctx *c, const struct ynode *n, const char *field)
-{
-	if (n->kind == YNODE_SCALAR)
-		return n->value;
-	bad(c, n, "%s: expected a scalar, found a %s", field, ynode_kind_name(n->kind));
-	return NULL;
-}
-
-static char *dup_scalar(const struct ctx *c, const struct ynode *n, const char *field)
-{
-	const char *s = scalar(c, n, field);
+	const char *s = load_scalar(c, n, field);
 
 	return s ? strdup(s) : NULL;
 }
 
 /* Every "{metric}" of a template must name a metric. */
-static void check_template(const struct ctx *c, const struct ynode *n, const char *field)
+static void check_template(const struct load_ctx *c, const struct ynode *n, const char *field)
 {
 	for (const char *p = n->value; (p = strchr(p, '{'));) {
 		_cleanup_free_ char *name = NULL;
@@ -122,12 +96,12 @@ static void check_template(const struct ctx *c, const struct ynode *n, const cha
 		}
 		end = strchr(p, '}');
 		if (!end) {
-			bad(c, n, "%s: '{' without a closing '}'", field);
+			load_bad(c, n, "%s: '{' without a closing '}'", field);
 			return;
 		}
 		name = strndup(p + 1, strcspn(p + 1, "|}"));
 		if (name && metric_check(name) < 0)
-			bad(c, n, "%s: unknown metric '{%s}'", field, name);
+			load_bad(c, n, "%s: unknown metric '{%s}'", field, name);
 		p = end + 1;
 	}
 }
@@ -157,11 +131,11 @@ static void add_evidence(const char *name, void *data)
 	add_string(&r->evidence, &r->n_evidence, name);
 }
 
-static void parse_when(const struct ctx *c, const struct ynode *n, struct rule *r)
+static void parse_when(const struct load_ctx *c, const struct ynode *n, struct rule *r)
 {
 	_cleanup_free_ char *msg = NULL;
 	unsigned col = 0;
-	const char *s = scalar(c, n, "when");
+	const char *s = load_scalar(c, n, "when");
 
 	if (!s)
 		return;
@@ -171,7 +145,7 @@ static void parse_when(const struct ctx *c, const struct ynode *n, struct rule *
 
 		if (!n->quoted && n->line > 0)
 			at.column = n->column + (col ? col - 1 : 0);
-		bad(c, &at, "when: %s", msg ? msg : "invalid expression");
+		load_bad(c, &at, "when: %s", msg ? msg : "invalid expression");
 		return;
 	}
 	r->when_text = strdup(s);
@@ -186,7 +160,7 @@ static bool is_integer(const char *s)
 }
 
 /* A recommended value: "1", "1024 65535", or {min: N} / {max: N} (N may be an expression). */
-static void parse_recommendation(const struct ctx *c, const struct ymap_entry *e,
+static void parse_recommendation(const struct load_ctx *c, const struct ymap_entry *e,
 				 struct recommendation *rec)
 {
 	_cleanup_free_ char *reason = NULL, *key = NULL;
@@ -194,12 +168,13 @@ static void parse_recommendation(const struct ctx *c, const struct ymap_entry *e
 	const struct kb_entry *kb;
 
 	if (sysctl_key_normalize(e->key->value, &key) < 0) {
-		bad(c, e->key, "recommend: '%s' is not a sysctl key", e->key->value);
+		load_bad(c, e->key, "recommend: '%s' is not a sysctl key", e->key->value);
 		return;
 	}
 	kb = kb_lookup(key);
 	if (!kb) {
-		bad(c, e->key, "recommend: unknown sysctl '%s' (not in the knowledge base)", key);
+		load_bad(c, e->key, "recommend: unknown sysctl '%s' (not in the knowledge base)",
+			 key);
 		return;
 	}
 	rec->kind = REC_SET;
@@ -211,23 +186,24 @@ static void parse_recommendation(const struct ctx *c, const struct ymap_entry *e
 			    : strcmp(kind, "widen") == 0 ? REC_WIDEN
 							 : REC_SET;
 		if (rec->kind == REC_SET) {
-			bad(c, v->entries[0].key, "recommend: %s: '%s' is not min, max or widen",
-			    key, kind);
+			load_bad(c, v->entries[0].key,
+				 "recommend: %s: '%s' is not min, max or widen", key, kind);
 			return;
 		}
 		v = v->entries[0].value;
 		if (rec->kind != REC_WIDEN && kb->type != KB_INT) {
-			bad(c, v, "recommend: %s: min/max bounds need an integer key", key);
+			load_bad(c, v, "recommend: %s: min/max bounds need an integer key", key);
 			return;
 		}
 		if (rec->kind == REC_WIDEN && (kb->type != KB_VEC || kb->n != 2)) {
-			bad(c, v, "recommend: %s: widen needs a range of two integers", key);
+			load_bad(c, v, "recommend: %s: widen needs a range of two integers", key);
 			return;
 		}
 	}
 	if (v->kind != YNODE_SCALAR) {
-		bad(c, v, "recommend: %s: expected a value, {min: N}, {max: N} or {widen: LO HI}",
-		    key);
+		load_bad(c, v,
+			 "recommend: %s: expected a value, {min: N}, {max: N} or {widen: LO HI}",
+			 key);
 		return;
 	}
 	if ((rec->kind == REC_MIN || rec->kind == REC_MAX) && !is_integer(v->value)) {
@@ -236,8 +212,8 @@ static void parse_recommendation(const struct ctx *c, const struct ymap_entry *e
 
 		/* A bound relative to the machine's own values, checked when judged. */
 		if (expr_parse(v->value, &rec->bound, &col, &msg) < 0) {
-			bad(c, v, "recommend: %s: %s (column %u of the bound)", key,
-			    msg ? msg : "invalid expression", col);
+			load_bad(c, v, "recommend: %s: %s (column %u of the bound)", key,
+				 msg ? msg : "invalid expression", col);
 			return;
 		}
 		rec->key = TAKE_PTR(key);
@@ -245,23 +221,23 @@ static void parse_recommendation(const struct ctx *c, const struct ymap_entry *e
 		return;
 	}
 	if (kb->removed) {
-		bad(c, e->key,
-		    "recommend: %s was removed in Linux %u.%u and must not be recommended", key,
-		    kb->removed >> 16, (kb->removed >> 8) & 0xff);
+		load_bad(c, e->key,
+			 "recommend: %s was removed in Linux %u.%u and must not be recommended",
+			 key, kb->removed >> 16, (kb->removed >> 8) & 0xff);
 		return;
 	}
 	if (kb_check_set(kb, v->value, 0, NULL, &reason) < 0) {
-		bad(c, v, "recommend: %s = %s: %s", key, v->value, reason);
+		load_bad(c, v, "recommend: %s = %s: %s", key, v->value, reason);
 		return;
 	}
 	rec->key = TAKE_PTR(key);
 	rec->value = strdup(v->value);
 }
 
-static void parse_recommend(const struct ctx *c, const struct ynode *n, struct rule *r)
+static void parse_recommend(const struct load_ctx *c, const struct ynode *n, struct rule *r)
 {
 	if (n->kind != YNODE_MAP) {
-		bad(c, n, "recommend: expected a mapping of sysctl keys to values");
+		load_bad(c, n, "recommend: expected a mapping of sysctl keys to values");
 		return;
 	}
 	r->recommend = calloc(n->n ? n->n : 1, sizeof(*r->recommend));
@@ -274,36 +250,36 @@ static void parse_recommend(const struct ctx *c, const struct ynode *n, struct r
 	}
 }
 
-static void parse_string_list(const struct ctx *c, const struct ynode *n, const char *field,
+static void parse_string_list(const struct load_ctx *c, const struct ynode *n, const char *field,
 			      char ***arr, size_t *count, bool metrics)
 {
 	if (n->kind != YNODE_SEQ) {
-		bad(c, n, "%s: expected a list", field);
+		load_bad(c, n, "%s: expected a list", field);
 		return;
 	}
 	for (size_t i = 0; i < n->n; i++) {
-		const char *s = scalar(c, n->items[i], field);
+		const char *s = load_scalar(c, n->items[i], field);
 
 		if (!s)
 			continue;
 		if (metrics && metric_check(s) < 0) {
-			bad(c, n->items[i], "%s: unknown metric '%s'", field, s);
+			load_bad(c, n->items[i], "%s: unknown metric '%s'", field, s);
 			continue;
 		}
 		add_string(arr, count, s);
 	}
 }
 
-static bool parse_bool(const struct ctx *c, const struct ynode *n, bool *ret)
+static bool parse_bool(const struct load_ctx *c, const struct ynode *n, bool *ret)
 {
-	const char *s = scalar(c, n, "enabled");
+	const char *s = load_scalar(c, n, "enabled");
 
 	if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
 		*ret = s[0] == 't';
 		return true;
 	}
 	if (s)
-		bad(c, n, "enabled: expected true or false, found '%s'", s);
+		load_bad(c, n, "enabled: expected true or false, found '%s'", s);
 	return false;
 }
 
@@ -321,7 +297,7 @@ static bool known_field(const char *name)
 }
 
 /* Returns whether the rule is whole; problems go to c->errs. */
-static bool parse_rule(const struct ctx *c, const struct ynode *n, struct rule *r)
+static bool parse_rule(const struct load_ctx *c, const struct ynode *n, struct rule *r)
 {
 	const struct ynode *v;
 	size_t before = c->errs->n;
@@ -329,20 +305,21 @@ static bool parse_rule(const struct ctx *c, const struct ynode *n, struct rule *
 	memset(r, 0, sizeof(*r));
 	r->enabled = true;
 	if (n->kind != YNODE_MAP) {
-		bad(c, n, "a rule must be a mapping, found a %s", ynode_kind_name(n->kind));
+		load_bad(c, n, "a rule must be a mapping, found a %s", ynode_kind_name(n->kind));
 		return false;
 	}
 	if (asprintf(&r->origin, "%s:%u", c->file, n->line) < 0)
 		r->origin = NULL;
 	for (size_t i = 0; i < n->n; i++)
 		if (!known_field(n->entries[i].key->value))
-			bad(c, n->entries[i].key, "unknown field '%s'", n->entries[i].key->value);
+			load_bad(c, n->entries[i].key, "unknown field '%s'",
+				 n->entries[i].key->value);
 
 	v = ynode_get(n, "id");
 	if (!v)
-		bad(c, n, "a rule needs an id");
+		load_bad(c, n, "a rule needs an id");
 	else if ((r->id = dup_scalar(c, v, "id")) && !load_valid_id(r->id))
-		bad(c, v, "id '%s' must be lower-case letters, digits and '-'", r->id);
+		load_bad(c, v, "id '%s' must be lower-case letters, digits and '-'", r->id);
 	if ((v = ynode_get(n, "enabled")))
 		parse_bool(c, v, &r->enabled);
 	/* "id: x, enabled: false" alone switches a rule off. */
@@ -350,15 +327,15 @@ static bool parse_rule(const struct ctx *c, const struct ynode *n, struct rule *
 		return c->errs->n == before;
 
 	if (!(v = ynode_get(n, "severity")))
-		bad(c, n, "rule '%s' needs a severity", r->id ? r->id : "?");
-	else if (scalar(c, v, "severity") && !(r->severity = severity_from_name(v->value)))
-		bad(c, v, "severity '%s' is not one of info, warning, critical", v->value);
+		load_bad(c, n, "rule '%s' needs a severity", r->id ? r->id : "?");
+	else if (load_scalar(c, v, "severity") && !(r->severity = severity_from_name(v->value)))
+		load_bad(c, v, "severity '%s' is not one of info, warning, critical", v->value);
 	if (!(v = ynode_get(n, "when")))
-		bad(c, n, "rule '%s' needs a 'when' condition", r->id ? r->id : "?");
+		load_bad(c, n, "rule '%s' needs a 'when' condition", r->id ? r->id : "?");
 	else
 		parse_when(c, v, r);
 	if (!(v = ynode_get(n, "summary")))
-		bad(c, n, "rule '%s' needs a summary", r->id ? r->id : "?");
+		load_bad(c, n, "rule '%s' needs a summary", r->id ? r->id : "?");
 	else if ((r->summary = dup_scalar(c, v, "summary")))
 		check_template(c, v, "summary");
 	if ((v = ynode_get(n, "explain")) && (r->explain = dup_scalar(c, v, "explain")))
@@ -380,7 +357,7 @@ static void parse_file(const char *path, struct ruleset *layer, struct load_erro
 {
 	_cleanup_ynode_ struct ynode *root = NULL;
 	_cleanup_free_ char *msg = NULL;
-	struct ctx c = { .file = path, .errs = errs };
+	struct load_ctx c = { .file = path, .errs = errs };
 	const struct ynode *list;
 	struct rule *grown;
 
@@ -394,13 +371,13 @@ static void parse_file(const char *path, struct ruleset *layer, struct load_erro
 		return; /* an empty file holds no rules */
 	list = ynode_get(root, "rules");
 	if (root->kind != YNODE_MAP || !list || list->kind != YNODE_SEQ) {
-		bad(&c, root, "expected a mapping with a 'rules:' list");
+		load_bad(&c, root, "expected a mapping with a 'rules:' list");
 		return;
 	}
 	for (size_t i = 0; i < root->n; i++)
 		if (strcmp(root->entries[i].key->value, "rules") != 0)
-			bad(&c, root->entries[i].key, "unknown field '%s'",
-			    root->entries[i].key->value);
+			load_bad(&c, root->entries[i].key, "unknown field '%s'",
+				 root->entries[i].key->value);
 	grown = realloc(layer->rules, (layer->n + list->n + 1) * sizeof(*grown));
 	if (!grown) {
 		load_errors_add(errs, "%s: out of memory", path);
@@ -415,8 +392,8 @@ static void parse_file(const char *path, struct ruleset *layer, struct load_erro
 			continue;
 		}
 		if (ruleset_find(layer, r->id)) {
-			bad(&c, list->items[i], "duplicate rule id '%s' (first at %s)", r->id,
-			    ruleset_find(layer, r->id)->origin);
+			load_bad(&c, list->items[i], "duplicate rule id '%s' (first at %s)", r->id,
+				 ruleset_find(layer, r->id)->origin);
 			rule_clear(r);
 			continue;
 		}

@@ -11,27 +11,6 @@
 /* The schema is documented in report.h. */
 #define REPORT_JSON_VERSION 1
 
-static void json_putp(json_object **j)
-{
-	json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
-/*
- * Adds val under key and takes it over. val == NULL is an allocation that
- * failed; a JSON null is added with add_null().
- */
-static int add(json_object *obj, const char *key, json_object *val)
-{
-	if (!val)
-		return -ENOMEM;
-	if (json_object_object_add(obj, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static int add_null(json_object *obj, const char *key)
 {
 	return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
@@ -56,11 +35,6 @@ static json_object *new_string(const char *s)
 	return clean ? json_object_new_string(clean) : NULL;
 }
 
-static int add_string_or_null(json_object *obj, const char *key, const char *s)
-{
-	return s ? add(obj, key, new_string(s)) : add_null(obj, key);
-}
-
 /* A double that prints as its shortest exact text; NaN and infinities become null. */
 static int add_double(json_object *obj, const char *key, double d)
 {
@@ -68,7 +42,7 @@ static int add_double(json_object *obj, const char *key, double d)
 
 	if (!isfinite(d) || report_format_double(d, buf, sizeof(buf)) < 0)
 		return add_null(obj, key);
-	return add(obj, key, json_object_new_double_s(d, buf));
+	return report_json_add(obj, key, json_object_new_double_s(d, buf));
 }
 
 static int add_states(json_object *root, const char *key, const struct observation *o, int family)
@@ -76,13 +50,13 @@ static int add_states(json_object *root, const char *key, const struct observati
 	json_object *states = json_object_new_object();
 	int r;
 
-	r = add(root, key, states);
+	r = report_json_add(root, key, states);
 	if (r < 0)
 		return r;
 	FOREACH_TCP_STATE(s) {
 		uint64_t n = family < 0 ? observation_state_total(o, s) : o->states[family][s];
 
-		r = add(states, tcp_state_name(s), json_object_new_int64((int64_t)n));
+		r = report_json_add(states, tcp_state_name(s), json_object_new_int64((int64_t)n));
 		if (r < 0)
 			return r;
 	}
@@ -94,9 +68,9 @@ static int add_owner(json_object *obj, int pid, const char *comm)
 	int r = 0;
 
 	if (pid > 0)
-		r = add(obj, "pid", json_object_new_int(pid));
+		r = report_json_add(obj, "pid", json_object_new_int(pid));
 	if (r >= 0 && comm)
-		r = add(obj, "process", new_string(comm));
+		r = report_json_add(obj, "process", new_string(comm));
 	return r;
 }
 
@@ -104,9 +78,9 @@ static json_object *port_json(const struct port_count *p)
 {
 	_cleanup_json_ json_object *j = json_object_new_object();
 
-	if (!j || add(j, "port", json_object_new_int(p->port)) < 0 ||
-	    add(j, "count", json_object_new_int64(p->count)) < 0 ||
-	    add(j, "role", json_object_new_string(report_role_name(p->server))) < 0 ||
+	if (!j || report_json_add(j, "port", json_object_new_int(p->port)) < 0 ||
+	    report_json_add(j, "count", json_object_new_int64(p->count)) < 0 ||
+	    report_json_add(j, "role", json_object_new_string(report_role_name(p->server))) < 0 ||
 	    add_owner(j, p->pid, p->comm) < 0)
 		return NULL;
 	return TAKE_PTR(j);
@@ -117,7 +91,7 @@ static int add_top_ports(json_object *root, const struct observation *o)
 	json_object *top = json_object_new_object();
 	int r;
 
-	r = add(root, "top_ports", top);
+	r = report_json_add(root, "top_ports", top);
 	if (r < 0)
 		return r;
 	FOREACH_TCP_STATE(s) {
@@ -126,7 +100,7 @@ static int add_top_ports(json_object *root, const struct observation *o)
 		if (o->top[s].n == 0)
 			continue;
 		list = json_object_new_array();
-		r = add(top, tcp_state_name(s), list);
+		r = report_json_add(top, tcp_state_name(s), list);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < o->top[s].n; i++) {
@@ -150,16 +124,17 @@ static json_object *listener_json(const struct listener *l)
 		return NULL;
 	if (report_format_addr(l->family, l->addr, addr, sizeof(addr)) < 0)
 		addr[0] = '\0';
-	r = add_string_or_null(j, "family", family);
+	r = report_json_add_str(j, "family", family);
 	if (r >= 0)
-		r = add_string_or_null(j, "address", addr[0] ? addr : NULL);
+		r = report_json_add_str(j, "address", addr[0] ? addr : NULL);
 	if (r >= 0)
-		r = add(j, "port", json_object_new_int(l->port));
+		r = report_json_add(j, "port", json_object_new_int(l->port));
 	if (r >= 0)
-		r = add(j, "queue", json_object_new_int64(l->queue));
+		r = report_json_add(j, "queue", json_object_new_int64(l->queue));
 	if (r >= 0)
-		r = l->backlog < 0 ? add_null(j, "backlog")
-				   : add(j, "backlog", json_object_new_int64(l->backlog));
+		r = l->backlog < 0
+			    ? add_null(j, "backlog")
+			    : report_json_add(j, "backlog", json_object_new_int64(l->backlog));
 	if (r >= 0)
 		r = report_listener_fill(l, &fill) ? add_double(j, "fill", fill)
 						   : add_null(j, "fill");
@@ -173,7 +148,7 @@ static int add_listeners(json_object *root, const struct observation *o)
 	json_object *list = json_object_new_array();
 	int r;
 
-	r = add(root, "listeners", list);
+	r = report_json_add(root, "listeners", list);
 	for (size_t i = 0; r >= 0 && i < o->n_listeners; i++)
 		r = append(list, listener_json(&o->listeners[i]));
 	return r;
@@ -182,7 +157,7 @@ static int add_listeners(json_object *root, const struct observation *o)
 static int add_peers(json_object *root, const struct observation *o)
 {
 	json_object *list = json_object_new_array();
-	int r = add(root, "peers", list);
+	int r = report_json_add(root, "peers", list);
 
 	for (size_t i = 0; r >= 0 && i < o->n_peers; i++) {
 		const struct peer_count *p = &o->peers[i];
@@ -193,11 +168,11 @@ static int add_peers(json_object *root, const struct observation *o)
 		if (r >= 0)
 			r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
 		if (r >= 0)
-			r = add(pj, "address", json_object_new_string(addr));
+			r = report_json_add(pj, "address", json_object_new_string(addr));
 		if (r >= 0)
-			r = add(pj, "port", json_object_new_int(p->port));
+			r = report_json_add(pj, "port", json_object_new_int(p->port));
 		if (r >= 0)
-			r = add(pj, "count", json_object_new_int64(p->count));
+			r = report_json_add(pj, "count", json_object_new_int64(p->count));
 	}
 	return r;
 }
@@ -207,9 +182,10 @@ static int add_sockstat(json_object *root, const struct observation *o)
 	json_object *obj = json_object_new_object();
 	int r;
 
-	r = add(root, "sockstat", obj);
+	r = report_json_add(root, "sockstat", obj);
 	for (size_t i = 0; r >= 0 && i < o->n_sockstat; i++)
-		r = add(obj, o->sockstat[i].name, json_object_new_int64(o->sockstat[i].value));
+		r = report_json_add(obj, o->sockstat[i].name,
+				    json_object_new_int64(o->sockstat[i].value));
 	return r;
 }
 
@@ -229,7 +205,7 @@ static int section_of(json_object *parent, const char *name, json_object **ret,
 		return 0;
 	}
 	obj = json_object_new_object();
-	r = add(parent, section, obj);
+	r = report_json_add(parent, section, obj);
 	if (r < 0)
 		return r;
 	*ret = obj;
@@ -241,7 +217,7 @@ static int add_counters(json_object *root, const char *key, const struct observa
 	json_object *obj = json_object_new_object();
 	int r;
 
-	r = add(root, key, obj);
+	r = report_json_add(root, key, obj);
 	for (size_t i = 0; r >= 0 && i < o->n_counters; i++) {
 		const struct counter *c = &o->counters[i];
 		json_object *section;
@@ -253,7 +229,7 @@ static int add_counters(json_object *root, const char *key, const struct observa
 		if (rates)
 			r = add_double(section, field, c->rate);
 		else
-			r = add(section, field, json_object_new_int64(c->value));
+			r = report_json_add(section, field, json_object_new_int64(c->value));
 	}
 	return r;
 }
@@ -280,11 +256,11 @@ static int add_sysctls(json_object *root, const struct observation *o)
 	json_object *obj = json_object_new_object();
 	int r;
 
-	r = add(root, "sysctl", obj);
+	r = report_json_add(root, "sysctl", obj);
 	for (size_t i = 0; r >= 0 && i < o->n_sysctls; i++) {
 		const struct sysctl_reading *s = &o->sysctls[i];
 
-		r = s->value ? add(obj, s->key, sysctl_json(s)) : add_null(obj, s->key);
+		r = s->value ? report_json_add(obj, s->key, sysctl_json(s)) : add_null(obj, s->key);
 	}
 	return r;
 }
@@ -294,7 +270,7 @@ static int add_notes(json_object *root, const struct observation *o)
 	json_object *list = json_object_new_array();
 	int r;
 
-	r = add(root, "notes", list);
+	r = report_json_add(root, "notes", list);
 	for (size_t i = 0; r >= 0 && i < o->n_notes; i++)
 		r = append(list, new_string(o->notes[i]));
 	return r;
@@ -304,16 +280,16 @@ static int fill_root(json_object *root, const struct observation *o)
 {
 	int r;
 
-	if ((r = add(root, "version", json_object_new_int(REPORT_JSON_VERSION))) < 0 ||
+	if ((r = report_json_add(root, "version", json_object_new_int(REPORT_JSON_VERSION))) < 0 ||
 	    (r = add_double(root, "timestamp", o->timestamp)) < 0 ||
-	    (r = add_string_or_null(root, "source", o->source)) < 0 ||
-	    (r = add_string_or_null(root, "netns", o->netns)) < 0 ||
-	    (r = add_string_or_null(root, "kernel", o->kernel_release)) < 0 ||
+	    (r = report_json_add_str(root, "source", o->source)) < 0 ||
+	    (r = report_json_add_str(root, "netns", o->netns)) < 0 ||
+	    (r = report_json_add_str(root, "kernel", o->kernel_release)) < 0 ||
 	    (r = add_states(root, "states", o, -1)) < 0 ||
 	    (r = add_states(root, "states_v4", o, OBS_V4)) < 0 ||
 	    (r = add_states(root, "states_v6", o, OBS_V6)) < 0 ||
-	    (r = add(root, "total", json_object_new_int64((int64_t)report_states_total(o, -1)))) <
-		    0 ||
+	    (r = report_json_add(root, "total",
+				 json_object_new_int64((int64_t)report_states_total(o, -1)))) < 0 ||
 	    (r = add_top_ports(root, o)) < 0 || (r = add_listeners(root, o)) < 0 ||
 	    (r = add_peers(root, o)) < 0 || (r = add_sockstat(root, o)) < 0 ||
 	    (r = add_counters(root, "counters", o, false)) < 0)
@@ -340,17 +316,10 @@ json_object *report_observation_json(const struct observation *o)
 int report_stats_json(FILE *f, const struct observation *o)
 {
 	_cleanup_json_ json_object *root = report_observation_json(o);
-	const char *text;
 
 	if (!root)
 		return -ENOMEM;
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		return -ENOMEM;
-	if (fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) == EOF)
-		return -EIO;
-	return 0;
+	return report_json_print(f, root);
 }
 
 /* ---- diagnose ---- */
@@ -367,19 +336,20 @@ static json_object *finding_json(const struct finding *f)
 
 	if (!obj)
 		return NULL;
-	if (add(obj, "id", new_string(r->id)) < 0 ||
-	    add(obj, "severity", json_object_new_string(severity_name(r->severity))) < 0 ||
-	    add(obj, "summary", new_string(f->summary)) < 0 ||
-	    add_string_or_null(obj, "explain", f->explain) < 0 ||
-	    add_string_or_null(obj, "action", f->action) < 0 ||
-	    add(obj, "evidence", evidence = json_object_new_object()) < 0 ||
-	    add(obj, "recommend", recommend = json_object_new_object()) < 0 ||
-	    add(obj, "changes", changes = json_object_new_array()) < 0 ||
-	    add(obj, "see", see = json_object_new_array()) < 0 ||
-	    add_string_or_null(obj, "origin", r->origin) < 0)
+	if (report_json_add(obj, "id", new_string(r->id)) < 0 ||
+	    report_json_add(obj, "severity", json_object_new_string(severity_name(r->severity))) <
+		    0 ||
+	    report_json_add(obj, "summary", new_string(f->summary)) < 0 ||
+	    report_json_add_str(obj, "explain", f->explain) < 0 ||
+	    report_json_add_str(obj, "action", f->action) < 0 ||
+	    report_json_add(obj, "evidence", evidence = json_object_new_object()) < 0 ||
+	    report_json_add(obj, "recommend", recommend = json_object_new_object()) < 0 ||
+	    report_json_add(obj, "changes", changes = json_object_new_array()) < 0 ||
+	    report_json_add(obj, "see", see = json_object_new_array()) < 0 ||
+	    report_json_add_str(obj, "origin", r->origin) < 0)
 		return NULL;
 	for (size_t i = 0; i < f->n_evidence; i++)
-		if (add_string_or_null(evidence, f->evidence[i].metric, f->evidence[i].value) < 0)
+		if (report_json_add_str(evidence, f->evidence[i].metric, f->evidence[i].value) < 0)
 			return NULL;
 	for (size_t i = 0; i < f->n_changes; i++) {
 		const struct change *c = &f->changes[i];
@@ -387,17 +357,17 @@ static json_object *finding_json(const struct finding *f)
 
 		if (append(changes, cj) < 0)
 			return NULL;
-		e = add(cj, "key", new_string(c->key));
+		e = report_json_add(cj, "key", new_string(c->key));
 		if (e == 0)
-			e = add_string_or_null(cj, "current", c->current);
+			e = report_json_add_str(cj, "current", c->current);
 		if (e == 0)
-			e = add(cj, "recommended", new_string(c->value));
+			e = report_json_add(cj, "recommended", new_string(c->value));
 		if (e == 0)
-			e = add(cj, "kind", json_object_new_string(kinds[c->kind]));
+			e = report_json_add(cj, "kind", json_object_new_string(kinds[c->kind]));
 		if (e == 0)
-			e = add(cj, "needed", json_object_new_boolean(c->needed));
+			e = report_json_add(cj, "needed", json_object_new_boolean(c->needed));
 		if (e == 0 && c->needed)
-			e = add(recommend, c->key, new_string(c->value));
+			e = report_json_add(recommend, c->key, new_string(c->value));
 		if (e < 0)
 			return NULL;
 	}
@@ -411,11 +381,13 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 {
 	json_object *findings, *skipped;
 
-	if (add(root, "status", json_object_new_string(j->worst ? severity_name(j->worst) : "ok")) <
+	if (report_json_add(root, "status",
+			    json_object_new_string(j->worst ? severity_name(j->worst) : "ok")) <
 		    0 ||
-	    add(root, "rules_evaluated", json_object_new_int64((int64_t)j->n_evaluated)) < 0 ||
-	    add(root, "findings", findings = json_object_new_array()) < 0 ||
-	    add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
+	    report_json_add(root, "rules_evaluated",
+			    json_object_new_int64((int64_t)j->n_evaluated)) < 0 ||
+	    report_json_add(root, "findings", findings = json_object_new_array()) < 0 ||
+	    report_json_add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < j->n_findings; i++)
 		if (append(findings, finding_json(&j->findings[i])) < 0)
@@ -424,8 +396,8 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 		json_object *s = json_object_new_object();
 
 		if (append(skipped, s) < 0 ||
-		    add(s, "id", new_string(j->skipped[i].rule->id)) < 0 ||
-		    add(s, "reason", new_string(j->skipped[i].reason)) < 0)
+		    report_json_add(s, "id", new_string(j->skipped[i].rule->id)) < 0 ||
+		    report_json_add(s, "reason", new_string(j->skipped[i].reason)) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -434,15 +406,8 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 int report_diagnose_json(FILE *f, const struct observation *o, const struct judgement *j)
 {
 	_cleanup_json_ json_object *root = report_observation_json(o);
-	const char *text;
 
 	if (!root || fill_judgement(root, j) < 0)
 		return -ENOMEM;
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		return -ENOMEM;
-	if (fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) == EOF)
-		return -EIO;
-	return 0;
+	return report_json_print(f, root);
 }

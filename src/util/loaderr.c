@@ -67,6 +67,23 @@ void load_errors_at(struct load_errors *e, const char *file, const struct ynode 
 	va_end(ap);
 }
 
+void load_bad(const struct load_ctx *c, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	load_errors_vat(c->errs, c->file, n, fmt, ap);
+	va_end(ap);
+}
+
+const char *load_scalar(const struct load_ctx *c, const struct ynode *n, const char *field)
+{
+	if (n->kind == YNODE_SCALAR)
+		return n->value;
+	load_bad(c, n, "%s: expected a scalar, found a %s", field, ynode_kind_name(n->kind));
+	return NULL;
+}
+
 bool load_valid_id(const char *id)
 {
 	if (!*id || strlen(id) > 64)

@@ -28,6 +28,18 @@ void load_errors_at(struct load_errors *e, const char *file, const struct ynode 
 void load_errors_vat(struct load_errors *e, const char *file, const struct ynode *n,
 		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
+/* Where a loader is: the file its messages name, and where they are gathered. */
+struct load_ctx {
+	const char *file;
+	struct load_errors *errs;
+};
+
+/* load_errors_at() for the loader's file. */
+void load_bad(const struct load_ctx *c, const struct ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The text of a scalar node, or NULL after "FIELD: expected a scalar, found a KIND". */
+const char *load_scalar(const struct load_ctx *c, const struct ynode *n, const char *field);
+
 /* An identifier (a rule id, a profile name): 1 to 64 lower-case letters, digits and '-'. */
 bool load_valid_id(const char *id);
 

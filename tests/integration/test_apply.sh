@@ -200,6 +200,9 @@ check_and_try() {
 	assert_eq 0 "$RC" "--check when the system matches"
 	tt apply --set net.ipv4.tcp_fin_timeout=44 --check
 	assert_eq 1 "$RC" "--check when it would change"
+	tt apply --set net.ipv4.tcp_fin_timeout=44 --check -f json
+	assert_eq "would-change 44 60" "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); c=d["changes"][0]; print(d["status"], c["new"], c["current"])' "$OUT")" \
+		"--check -f json: the status and the change"
 	before=$(snapshot)
 	tt apply --set net.ipv4.tcp_fin_timeout=44 --try 1 </dev/null
 	assert_eq 2 "$RC" "--try not confirmed: exit status ($ERR)"

@@ -30,6 +30,23 @@ static void test_gather(void **state)
 	load_errors_free(&errs); /* cleared: harmless */
 }
 
+static void test_scalar(void **state)
+{
+	struct load_errors errs = { 0 };
+	struct load_ctx c = { .file = "r.yaml", .errs = &errs };
+	struct ynode scalar = { .kind = YNODE_SCALAR, .value = "x", .line = 1, .column = 5 };
+	struct ynode seq = { .kind = YNODE_SEQ, .line = 2, .column = 9 };
+
+	(void)state;
+	assert_string_equal(load_scalar(&c, &scalar, "id"), "x");
+	assert_null(load_scalar(&c, &seq, "id"));
+	load_bad(&c, &scalar, "bad %s", "thing");
+	assert_int_equal(errs.n, 2);
+	assert_string_equal(errs.msgs[0], "r.yaml:2:9: id: expected a scalar, found a sequence");
+	assert_string_equal(errs.msgs[1], "r.yaml:1:5: bad thing");
+	load_errors_free(&errs);
+}
+
 static void test_valid_id(void **state)
 {
 	static const struct {
@@ -80,6 +97,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gather),
+		cmocka_unit_test(test_scalar),
 		cmocka_unit_test(test_valid_id),
 		cmocka_unit_test(test_file_safe),
 	};

@@ -4,9 +4,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "profile.h"
 
 static void test_parse(void **state)
 {
@@ -15,12 +17,14 @@ static void test_parse(void **state)
 		const char *arg;
 		int r;
 	} cases[] = {
-		{ 'f', "json", 0 },	   { 'f', "prometheus", 0 }, { 'f', "yaml", EXIT_USAGE },
-		{ 's', "proc", 0 },	   { 's', "ebpf", EXIT_USAGE }, { 't', "0", 0 },
-		{ 't', "1000", 0 },	   { 't', "1001", EXIT_USAGE }, { 't', "-1", EXIT_USAGE },
-		{ 'i', "0.5", 0 },	   { 'i', "0", EXIT_USAGE },	{ 'i', "nan", EXIT_USAGE },
-		{ 'i', "5s", EXIT_USAGE }, { 'N', "1", 0 },		{ 'N', "abc", EXIT_USAGE },
-		{ 'x', NULL, 1 },
+		{ 'f', "json", 0 },	     { 'f', "prometheus", 0 },
+		{ 'f', "yaml", EXIT_USAGE }, { 's', "proc", 0 },
+		{ 's', "ebpf", EXIT_USAGE }, { 't', "0", 0 },
+		{ 't', "1000", 0 },	     { 't', "1001", EXIT_USAGE },
+		{ 't', "-1", EXIT_USAGE },   { 'i', "0.5", 0 },
+		{ 'i', "0", EXIT_USAGE },    { 'i', "nan", EXIT_USAGE },
+		{ 'i', "5s", EXIT_USAGE },   { 'N', "1", 0 },
+		{ 'N', "abc", EXIT_USAGE },  { 'x', NULL, 1 },
 	};
 	struct observe_args a;
 
@@ -51,6 +55,37 @@ static void test_exit_codes(void **state)
 	assert_int_equal(exit_code_from_errno(-ENOMEM), EXIT_OSERR);
 }
 
+static void test_format_text_json(void **state)
+{
+	enum report_format f = FORMAT_PROMETHEUS;
+
+	(void)state;
+	assert_int_equal(parse_format_text_json("json", &f), 0);
+	assert_int_equal(f, FORMAT_JSON);
+	assert_int_equal(parse_format_text_json("text", &f), 0);
+	assert_int_equal(f, FORMAT_TEXT);
+	assert_int_equal(parse_format_text_json("prometheus", &f), EXIT_USAGE);
+	assert_int_equal(f, FORMAT_TEXT);
+}
+
+/* Profiles by name from $TCPTUNE_DATADIR/profiles, or by path: the exit code of each failure. */
+static void test_profile_load_cmd(void **state)
+{
+	struct profile p = { 0 };
+
+	(void)state;
+	assert_int_equal(setenv("TCPTUNE_DATADIR", FIXTURES, 1), 0);
+	assert_int_equal(profile_load_cmd("good", &p), 0);
+	assert_string_equal(p.name, "good");
+	profile_free(&p);
+	assert_int_equal(profile_load_cmd("no-such-profile", &p), EXIT_NOINPUT);
+	assert_int_equal(profile_load_cmd(FIXTURES "/profiles/invalid-value.yaml", &p),
+			 EXIT_DATAERR);
+	assert_int_equal(profile_load_cmd(FIXTURES "/profiles/nope.yaml", &p), EXIT_NOINPUT);
+	assert_null(p.name);
+	unsetenv("TCPTUNE_DATADIR");
+}
+
 /* A fake proc root that lacks files: the error code, no report. */
 static void test_run_missing_root(void **state)
 {
@@ -70,6 +105,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_format_text_json),
+		cmocka_unit_test(test_profile_load_cmd),
 		cmocka_unit_test(test_run_missing_root),
 	};
 

@@ -50,8 +50,11 @@ static void add_port(struct observation *o, enum tcp_state s, uint16_t port, uin
 	struct port_count *p = realloc(t->ports, (t->n + 1) * sizeof(*p));
 
 	assert_non_null(p);
-	p[t->n] = (struct port_count){ .port = port, .count = count, .server = server, .pid = pid,
-					.comm = comm ? xstrdup(comm) : NULL };
+	p[t->n] = (struct port_count){ .port = port,
+				       .count = count,
+				       .server = server,
+				       .pid = pid,
+				       .comm = comm ? xstrdup(comm) : NULL };
 	t->ports = p;
 	t->n++;
 }
@@ -62,8 +65,11 @@ static void add_listener(struct observation *o, int family, const char *addr, ui
 	struct listener *l = realloc(o->listeners, (o->n_listeners + 1) * sizeof(*l));
 
 	assert_non_null(l);
-	l[o->n_listeners] = (struct listener){ .family = family, .port = port, .queue = queue,
-					       .backlog = backlog, .pid = pid,
+	l[o->n_listeners] = (struct listener){ .family = family,
+					       .port = port,
+					       .queue = queue,
+					       .backlog = backlog,
+					       .pid = pid,
 					       .comm = comm ? xstrdup(comm) : NULL };
 	assert_int_equal(inet_pton(family, addr, l[o->n_listeners].addr), 1);
 	o->listeners = l;
@@ -78,7 +84,8 @@ static void add_sysctl(struct observation *o, const char *key, const char *value
 
 	assert_non_null(s);
 	s[o->n_sysctls] = (struct sysctl_reading){ .key = xstrdup(key),
-						   .value = value ? xstrdup(value) : NULL, .n = n };
+						   .value = value ? xstrdup(value) : NULL,
+						   .n = n };
 	va_start(ap, n);
 	for (size_t i = 0; i < n; i++)
 		s[o->n_sysctls].num[i] = va_arg(ap, int64_t);
@@ -139,16 +146,31 @@ static struct observation *make_obs(void)
 }
 
 /* Runs a renderer into a heap string. */
-#define RENDER(call, ret)                                                                          \
-	do {                                                                                       \
-		size_t _len;                                                                       \
-		FILE *f = open_memstream(ret, &_len);                                              \
-		assert_non_null(f);                                                                \
-		assert_int_equal((call), 0);                                                       \
-		assert_int_equal(fclose(f), 0);                                                    \
+#define RENDER(call, ret)                             \
+	do {                                          \
+		size_t _len;                          \
+		FILE *f = open_memstream(ret, &_len); \
+		assert_non_null(f);                   \
+		assert_int_equal((call), 0);          \
+		assert_int_equal(fclose(f), 0);       \
 	} while (0)
 
 /* ---- shared helpers ---- */
+
+static void test_json_helpers(void **state)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+	_cleanup_free_ char *out = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(report_json_add(o, "n", json_object_new_int(3)), 0);
+	assert_int_equal(report_json_add(o, "failed", NULL), -ENOMEM);
+	assert_int_equal(report_json_add_str(o, "none", NULL), 0);
+	assert_int_equal(report_json_add_str(o, "bytes", "a\xff/b"), 0);
+	RENDER(report_json_print(f, o), &out);
+	assert_string_equal(out, "{\n  \"n\":3,\n  \"none\":null,\n  \"bytes\":\"a?/b\"\n}\n");
+}
 
 static void test_format_helpers(void **state)
 {
@@ -156,11 +178,19 @@ static void test_format_helpers(void **state)
 		double d;
 		const char *text;
 	} doubles[] = {
-		{ 0.25, "0.25" },	  { 2, "2.0" },	    { 0.1, "0.1" }, { 30, "30.0" },
-		{ 1e-5, "1e-05" },	  { 1e20, "1e+20" },
+		{ 0.25, "0.25" },
+		{ 2, "2.0" },
+		{ 0.1, "0.1" },
+		{ 30, "30.0" },
+		{ 1e-5, "1e-05" },
+		{ 1e20, "1e+20" },
 		{ 0.005870841487279843, "0.005870841487279843" },
-		{ 1714557600.25, "1714557600.25" }, { -1.5, "-1.5" }, { 1e300, "1e+300" },
-		{ NAN, "NaN" },		  { INFINITY, "+Inf" }, { -INFINITY, "-Inf" },
+		{ 1714557600.25, "1714557600.25" },
+		{ -1.5, "-1.5" },
+		{ 1e300, "1e+300" },
+		{ NAN, "NaN" },
+		{ INFINITY, "+Inf" },
+		{ -INFINITY, "-Inf" },
 	};
 	uint8_t a4[16] = { 0 }, a6[16] = { 0 };
 	char buf[REPORT_ENDPOINT_MAX];
@@ -204,8 +234,8 @@ static void test_format_helpers(void **state)
 	assert_int_equal(report_utf8_char("é"), 2);
 	assert_int_equal(report_utf8_char("█"), 3);
 	assert_int_equal(report_utf8_char("😀"), 4);
-	assert_int_equal(report_utf8_char("\xc3"), 0);		/* truncated */
-	assert_int_equal(report_utf8_char("\xc0\xaf"), 0);	/* overlong */
+	assert_int_equal(report_utf8_char("\xc3"), 0);	       /* truncated */
+	assert_int_equal(report_utf8_char("\xc0\xaf"), 0);     /* overlong */
 	assert_int_equal(report_utf8_char("\xed\xa0\x80"), 0); /* surrogate */
 	assert_int_equal(report_utf8_char("\xff"), 0);
 	{
@@ -270,9 +300,9 @@ static bool has(json_object *obj, const char *key)
 
 static void test_json_states(void **state)
 {
-	static const char *const names[] = { "established", "syn_sent",	  "syn_recv", "fin_wait1",
-					     "fin_wait2",   "time_wait",  "close",    "close_wait",
-					     "last_ack",    "listen",	  "closing" };
+	static const char *const names[] = { "established", "syn_sent",	 "syn_recv", "fin_wait1",
+					     "fin_wait2",   "time_wait", "close",    "close_wait",
+					     "last_ack",    "listen",	 "closing" };
 	_cleanup_observation_ struct observation *o = make_obs();
 	json_object *j = render_json(o);
 
@@ -282,15 +312,15 @@ static void test_json_states(void **state)
 	assert_string_equal(json_object_get_string(get(j, "source")), "netlink");
 	assert_true(json_object_is_type(get(j, "netns"), json_type_null));
 	assert_string_equal(json_object_get_string(get(j, "kernel")), "6.1.0-18-amd64");
-	for (const char *const *sec = (const char *const[]){ "states", "states_v4", "states_v6",
-							     NULL };
+	for (const char *const *sec =
+		     (const char *const[]){ "states", "states_v4", "states_v6", NULL };
 	     *sec; sec++) {
 		assert_int_equal(json_object_object_length(get(j, *sec)), 11);
 		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 			enum tcp_state s = tcp_state_from_name(names[i]);
 			uint64_t want = strcmp(*sec, "states") == 0 ? observation_state_total(o, s)
 					: strcmp(*sec, "states_v4") == 0 ? o->states[OBS_V4][s]
-									  : o->states[OBS_V6][s];
+									 : o->states[OBS_V6][s];
 			char path[64];
 
 			snprintf(path, sizeof(path), "%s/%s", *sec, names[i]);
@@ -550,10 +580,10 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
-#define assert_line(text, line)                                                                    \
-	do {                                                                                       \
-		if (!has_line(text, line))                                                         \
-			fail_msg("missing line: %s", line);                                        \
+#define assert_line(text, line)                             \
+	do {                                                \
+		if (!has_line(text, line))                  \
+			fail_msg("missing line: %s", line); \
 	} while (0)
 
 static void test_prom(void **state)
@@ -834,6 +864,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_helpers),
+		cmocka_unit_test(test_json_helpers),
 		cmocka_unit_test(test_json_states),
 		cmocka_unit_test(test_json_ports_listeners),
 		cmocka_unit_test(test_json_sysctl_types),
