@@ -150,16 +150,15 @@ static bool txn_id_valid(const char *id)
 	return true;
 }
 
-int txn_make_id(int64_t now, char **ret)
+int txn_make_id(int64_t sec, long nsec, char **ret)
 {
-	struct timespec ts;
+	time_t tt = (time_t)sec;
 	struct tm tm;
-	time_t tt = (time_t)now;
-	unsigned frac = 0;
 	char stamp[32];
+	unsigned frac;
 	char *id;
 
-	if (now < 0 || (int64_t)tt != now || !gmtime_r(&tt, &tm))
+	if (sec < 0 || (int64_t)tt != sec || nsec < 0 || nsec >= 1000000000L || !gmtime_r(&tt, &tm))
 		return -EINVAL;
 	/* Ids sort by time only while the year has four digits. */
 	if (tm.tm_year + 1900 > 9999)
@@ -167,13 +166,12 @@ int txn_make_id(int64_t now, char **ret)
 	if (strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm) == 0)
 		return -ERANGE;
 	/*
-	 * The fraction of the second in 1/65536 (about 15 us): ids made one
-	 * after the other sort in that order, which history relies on. The lock
-	 * serialises transactions and each fsyncs its journal before the next
-	 * can begin, so two never share one.
+	 * The fraction of the second in 1/65536 (about 15 us), from the same
+	 * clock reading as the seconds: ids made one after the other sort in that
+	 * order. The lock serialises transactions and each fsyncs its journal
+	 * before the next can begin, so two never share one.
 	 */
-	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec == tt)
-		frac = (unsigned)(((uint64_t)ts.tv_nsec << 16) / 1000000000u);
+	frac = (unsigned)(((uint64_t)nsec << 16) / 1000000000u);
 	if (asprintf(&id, "%s-%04x", stamp, frac & 0xffff) < 0)
 		return -ENOMEM;
 	*ret = id;

@@ -56,8 +56,11 @@ static inline void txn_freep(struct txn **t)
 #define _cleanup_txn_ __attribute__((cleanup(txn_freep)))
 int txn_add_key(struct txn *t, const char *key, const char *old, const char *new);
 
-/* A new id from the time and randomness: "YYYYMMDD-HHMMSS-xxxx". */
-int txn_make_id(int64_t now, char **ret);
+/*
+ * The id of a transaction that begins at sec + nsec: "YYYYMMDD-HHMMSS-xxxx",
+ * xxxx the fraction of the second in 1/65536, so that ids sort by time.
+ */
+int txn_make_id(int64_t sec, long nsec, char **ret);
 
 /* Serialises and parses (pure: tests feed them text). Parse errors: -EBADMSG,
  * "<name>: <what>": "truncated or not JSON (...)", "missing 'keys'",

@@ -161,16 +161,20 @@ static const char *final_value(const struct plan *p, const char *key)
 
 static void check_relations(struct plan *p, const char *root, struct load_errors *errs)
 {
-	_cleanup_free_ char *live = NULL;
+	_cleanup_free_ char *live_reuse = NULL, *live_ts = NULL;
 	const char *reuse = final_value(p, "net.ipv4.tcp_tw_reuse");
 	const char *ts = final_value(p, "net.ipv4.tcp_timestamps");
 
 	/* tcp_tw_reuse reuses TIME_WAIT ports only when timestamps tell old segments apart. */
-	if (!reuse || strcmp(reuse, "1") != 0)
+	if (!reuse && !ts)
 		return;
-	if (!ts && sysctl_read(root, "net.ipv4.tcp_timestamps", &live) == 0)
-		ts = live;
-	if (ts && strcmp(ts, "0") == 0)
+	if (!reuse && sysctl_read(root, "net.ipv4.tcp_tw_reuse", &live_reuse) == 0)
+		reuse = live_reuse;
+	if (!ts && sysctl_read(root, "net.ipv4.tcp_timestamps", &live_ts) == 0)
+		ts = live_ts;
+	/* Compared as the kernel reads them: "0x1" is 1 too. */
+	if (kb_values_equal(kb_lookup("net.ipv4.tcp_tw_reuse"), reuse, "1") &&
+	    kb_values_equal(kb_lookup("net.ipv4.tcp_timestamps"), ts, "0"))
 		load_errors_add(errs, "net.ipv4.tcp_tw_reuse = 1 needs TCP timestamps, but "
 				      "net.ipv4.tcp_timestamps would be 0: set it to 1 too");
 }

@@ -69,15 +69,20 @@ static int find_target(const struct txn_ctx *c, struct txn **ret, char **errmsg)
 
 /* ---- writing values ---- */
 
-/* Writes a value and reads it back: 0, the kernel's refusal, or -EIO on a different read-back. */
+/*
+ * Writes a value and reads it back: 0, the kernel's refusal, or -EIO on a different read-back.
+ * *ret_written: whether the key may have changed (the kernel took the write, or part of it).
+ */
 static int write_verified(const struct txn_ctx *c, const char *key, const char *value,
-			  char **ret_readback)
+			  char **ret_readback, bool *ret_written)
 {
 	const struct kb_entry *e = kb_lookup(key);
 	_cleanup_free_ char *back = NULL;
 	int r;
 
 	r = sysctl_write(c->sysctl_root, key, value);
+	if (ret_written)
+		*ret_written = r == 0 || r == -EIO;
 	if (r < 0)
 		return r;
 	r = sysctl_read(c->sysctl_root, key, &back);
@@ -101,7 +106,7 @@ static int restore(const struct txn_ctx *c, const struct txn *t, size_t upto, ch
 
 	for (size_t i = upto; i-- > 0;) {
 		const struct txn_key *k = &t->keys[i];
-		int r = write_verified(c, k->key, k->old, NULL);
+		int r = write_verified(c, k->key, k->old, NULL, NULL);
 
 		if (r < 0 && !first) {
 			first = r;
@@ -118,7 +123,8 @@ static int write_all(const struct txn_ctx *c, struct txn *t, char **errmsg)
 	for (size_t i = 0; i < t->n_keys; i++) {
 		_cleanup_free_ char *back = NULL;
 		const struct txn_key *k = &t->keys[i];
-		int r = write_verified(c, k->key, k->new, &back);
+		bool written = false;
+		int r = write_verified(c, k->key, k->new, &back, &written);
 
 		if (r == 0)
 			continue;
@@ -127,9 +133,9 @@ static int write_all(const struct txn_ctx *c, struct txn *t, char **errmsg)
 		else
 			err_set(errmsg, r, "%s = %s: the kernel refused it: %s", k->key, k->new,
 				strerror(-r));
-		/* The failed key may have changed too (a different read-back): restore it as well.
+		/* A key the kernel took but read back differently changed too: restore it as well.
 		 */
-		restore(c, t, i + 1, errmsg);
+		restore(c, t, written ? i + 1 : i, errmsg);
 		return r;
 	}
 	return 0;
@@ -152,6 +158,13 @@ static int write_file_atomic(const char *path, const char *content, mode_t mode)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
+	/* The mode asked for, not what the caller's umask leaves of it. */
+	if (fchmod(fd, mode) < 0) {
+		int r = -errno;
+
+		unlink(tmp);
+		return r;
+	}
 	if (write(fd, content, len) != (ssize_t)len || fsync(fd) < 0) {
 		int r = errno ? -errno : -EIO;
 
@@ -243,13 +256,16 @@ static int unpersist(const struct txn *t, char **errmsg)
 static int txn_begin(const struct txn_ctx *c, const char *source, struct txn **ret)
 {
 	struct txn *t = txn_new();
+	struct timespec now;
 	int r;
 
 	if (!t)
 		return -ENOMEM;
-	t->time = (int64_t)time(NULL);
+	/* One clock reading for the time and the id, so that ids sort by time. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	t->time = (int64_t)now.tv_sec;
 	t->status = TXN_IN_PROGRESS;
-	r = txn_make_id(t->time, &t->id);
+	r = txn_make_id(t->time, now.tv_nsec, &t->id);
 	if (r == 0)
 		r = boot_id_read(c->sysctl_root, &t->boot_id);
 	if (r == -ENOENT) /* a fake tree without a boot id: reboots cannot be told */

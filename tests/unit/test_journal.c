@@ -190,13 +190,14 @@ static void test_make_id(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		_cleanup_free_ char *got = NULL;
 
-		assert_int_equal(txn_make_id(cases[i].now, &got), 0);
+		assert_int_equal(txn_make_id(cases[i].now, 0, &got), 0);
 		if (!id_shape_ok(got, cases[i].stamp))
 			fail_msg("%" PRId64 ": '%s' is not %sxxxx", cases[i].now, got,
 				 cases[i].stamp);
 	}
-	assert_int_equal(txn_make_id(-1, &id), -EINVAL);
-	assert_int_equal(txn_make_id(253402300800, &id), -ERANGE); /* year 10000 */
+	assert_int_equal(txn_make_id(-1, 0, &id), -EINVAL);
+	assert_int_equal(txn_make_id(253402300800, 0, &id), -ERANGE); /* year 10000 */
+	assert_int_equal(txn_make_id(1795156200, 1000000000L, &id), -EINVAL);
 	assert_string_equal(id, "untouched");
 
 	/* Within one second ids made one after the other sort in that order. */
@@ -204,7 +205,7 @@ static void test_make_id(void **state)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		assert_int_equal(txn_make_id((int64_t)ts.tv_sec, &ids[i]), 0);
+		assert_int_equal(txn_make_id((int64_t)ts.tv_sec, ts.tv_nsec, &ids[i]), 0);
 		if (i > 0 && strncmp(ids[i], ids[i - 1], 15) == 0) {
 			assert_true(strcmp(ids[i], ids[i - 1]) > 0);
 			differ = true;
@@ -219,8 +220,8 @@ static void test_make_id(void **state)
 	for (int64_t now = 1795156190; now < 1795156210; now++) {
 		_cleanup_free_ char *a = NULL, *b = NULL;
 
-		assert_int_equal(txn_make_id(now, &a), 0);
-		assert_int_equal(txn_make_id(now + 1, &b), 0);
+		assert_int_equal(txn_make_id(now, 999999999, &a), 0);
+		assert_int_equal(txn_make_id(now + 1, 0, &b), 0);
 		assert_true(strcmp(a, b) < 0);
 	}
 }

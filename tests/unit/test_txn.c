@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "loaderr.h"
+#include "plan.h"
+#include "sysctl.h"
+#include "txn.h"
+#include "util.h"
+
+/* Ids of journals crafted by hand: older than any the tests make, so listed first. */
+#define OLD_ID1 "20200101-000000-0001"
+#define OLD_ID2 "20200101-000000-0002"
+#define NO_ID "20200101-000000-ffff"
+
+#define REBOOTED                                                                             \
+	"the machine rebooted since: runtime values were already reset; only the persisted " \
+	"file was restored"
+
+/* A temporary directory holding a fake /proc/sys ("sys") and a state directory ("state"). */
+struct env {
+	char dir[64];
+	char *root;
+	char *state;
+	struct txn_ctx ctx;
+};
+
+static const struct {
+	const char *rel, *text;
+} live[] = {
+	{ "net/ipv4/tcp_fin_timeout", "60\n" },
+	{ "net/ipv4/tcp_keepalive_time", "7200\n" },
+	{ "net/ipv4/tcp_keepalive_intvl", "75\n" },
+	{ "net/ipv4/tcp_synack_retries", "5\n" },
+	{ "net/ipv4/tcp_rmem", "4096\t131072\t6291456\n" },
+	{ "net/core/somaxconn", "4096\n" },
+	{ "kernel/random/boot_id", "aaa\n" },
+};
+
+static char *join(const char *a, const char *b)
+{
+	char *p = path_join(a, b);
+
+	assert_non_null(p);
+	return p;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+static void tree_put(const struct env *e, const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = join(e->root, rel);
+
+	write_text(path, text);
+}
+
+static void assert_live(const struct env *e, const char *key, const char *want)
+{
+	_cleanup_free_ char *v = NULL;
+
+	assert_int_equal(sysctl_read(e->root, key, &v), 0);
+	assert_string_equal(v, want);
+}
+
+/* The key's file becomes something else: a directory (write fails) or a FIFO (fake_key). */
+static char *tree_path_of(const struct env *e, const char *key)
+{
+	_cleanup_free_ char *path = NULL;
+
+	assert_int_equal(sysctl_key_path(e->root, key, &path), 0);
+	assert_int_equal(unlink(path), 0);
+	return TAKE_PTR(path);
+}
+
+static void env_init(struct env *e)
+{
+	static const char *const dirs[] = { "net", "net/ipv4", "net/core", "kernel",
+					    "kernel/random" };
+	_cleanup_free_ char *msg = NULL;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->dir, sizeof(e->dir), "/tmp/tcptune-txn-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	e->root = join(e->dir, "sys");
+	e->state = join(e->dir, "state");
+	assert_int_equal(mkdir(e->root, 0755), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *path = join(e->root, dirs[i]);
+
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(live); i++)
+		tree_put(e, live[i].rel, live[i].text);
+	assert_int_equal(state_dir_open(e->state, true, &e->ctx.dirfd, &msg), 0);
+	e->ctx.sysctl_root = e->root;
+}
+
+static void env_free(struct env *e)
+{
+	_cleanup_free_ char *cmd = NULL;
+
+	if (e->ctx.dirfd >= 0)
+		close(e->ctx.dirfd);
+	/* The path is ours and made by mkdtemp: no shell quoting issues. */
+	assert_true(asprintf(&cmd, "rm -rf '%s'", e->dir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(e->root);
+	free(e->state);
+}
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	env_init(e);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	env_free(*state);
+	free(*state);
+	return 0;
+}
+
+struct want {
+	const char *key, *value;
+};
+
+/* A resolved plan of REC_SET items that must all be valid. */
+static void make_plan(const struct env *e, const struct want *items, size_t n, struct plan *p)
+{
+	struct load_errors errs = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(plan_add(p, items[i].key, items[i].value, REC_SET, "test"), 0);
+	assert_int_equal(plan_resolve(p, e->root, 0, &errs), 0);
+	load_errors_free(&errs);
+}
+
+/* Applies key = value pairs; returns the committed (or pending) transaction. */
+static struct txn *apply(const struct env *e, const struct want *items, size_t n,
+			 int64_t try_seconds, const struct txn_persist *ps)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct plan p = { 0 };
+	struct txn *t = NULL;
+
+	make_plan(e, items, n, &p);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", try_seconds, ps, &t, &msg), 0);
+	assert_null(msg);
+	assert_non_null(t);
+	plan_free(&p);
+	return t;
+}
+
+static struct txn *load(const struct env *e, const char *id)
+{
+	struct txn *t = NULL;
+
+	assert_int_equal(journal_load(e->ctx.dirfd, id, &t, NULL), 0);
+	return t;
+}
+
+static size_t journal_count(const struct env *e)
+{
+	struct txn **list = NULL;
+	size_t n = 0;
+
+	assert_int_equal(journal_list(e->ctx.dirfd, &list, &n, NULL), 0);
+	journal_list_free(list, n);
+	return n;
+}
+
+/* Nothing but journals and perhaps the lock: no temporary file left behind. */
+static void assert_no_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		assert_null(strstr(de->d_name, "tmp"));
+	closedir(d);
+}
+
+static void assert_key(const struct txn_key *k, const char *key, const char *old, const char *new)
+{
+	assert_string_equal(k->key, key);
+	assert_string_equal(k->old, old);
+	assert_string_equal(k->new, new);
+}
+
+/* A journal crafted as if a process had died, or was waiting, mid-transaction. */
+static void craft(const struct env *e, const char *id, enum txn_status status)
+{
+	struct txn *t = txn_new();
+
+	assert_non_null(t);
+	t->id = strdup(id);
+	t->time = 1577836800;
+	t->boot_id = strdup("aaa");
+	t->source = strdup("profile crafted");
+	t->status = status;
+	t->deadline = status == TXN_PENDING ? 1577836830 : 0;
+	assert_int_equal(txn_add_key(t, "net.ipv4.tcp_fin_timeout", "60", "30"), 0);
+	assert_int_equal(txn_add_key(t, "net.ipv4.tcp_keepalive_time", "7200", "600"), 0);
+	assert_int_equal(journal_save(e->ctx.dirfd, t, NULL), 0);
+	txn_free(t);
+}
+
+static const struct want two[] = {
+	{ "net.ipv4.tcp_fin_timeout", "30" },
+	{ "net.ipv4.tcp_keepalive_time", "600" },
+};
+
+/* ---- a fake kernel key: a FIFO served by a thread ---- */
+
+/*
+ * Each round the thread takes what txn writes and answers the read-back
+ * that follows with a reply of its choosing: the moment of the first write
+ * can be watched, and a kernel that keeps another value imitated.
+ */
+struct fake_key {
+	const char *path;
+	int dirfd;
+	size_t rounds;
+	const char *replies[2];
+	char written[2][64];
+	/* The journals as they were when the first write arrived. */
+	size_t n_journals;
+	enum txn_status status;
+	size_t n_keys;
+};
+
+static void *fake_key_serve(void *arg)
+{
+	struct fake_key *f = arg;
+
+	for (size_t i = 0; i < f->rounds; i++) {
+		size_t len = 0;
+		ssize_t n;
+		int fd;
+
+		fd = open(f->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return NULL;
+		if (i == 0) {
+			struct txn **list = NULL;
+
+			if (journal_list(f->dirfd, &list, &f->n_journals, NULL) == 0 &&
+			    f->n_journals > 0) {
+				f->status = list[0]->status;
+				f->n_keys = list[0]->n_keys;
+			}
+			journal_list_free(list, f->n_journals);
+		}
+		while ((n = read(fd, f->written[i] + len, sizeof(f->written[i]) - 1 - len)) > 0)
+			len += (size_t)n;
+		close(fd);
+		fd = open(f->path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return NULL;
+		if (write(fd, f->replies[i], strlen(f->replies[i])) < 0) {
+			close(fd);
+			return NULL;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+/* ---- apply ---- */
+
+static void test_apply_commits(void **state)
+{
+	static const struct want items[] = {
+		{ "net.ipv4.tcp_fin_timeout", "30" },
+		{ "net.core.somaxconn", "4096" }, /* no change: not in the journal */
+		{ "net/ipv4/tcp_rmem", "4096 262144 16777216" },
+	};
+	struct env *e = *state;
+	_cleanup_txn_ struct txn *t = apply(e, items, ARRAY_SIZE(items), 0, NULL);
+	_cleanup_txn_ struct txn *disk = NULL;
+
+	assert_int_equal(t->status, TXN_COMMITTED);
+	assert_int_equal(strlen(t->id), strlen(OLD_ID1));
+	assert_string_equal(t->boot_id, "aaa");
+	assert_string_equal(t->source, "test");
+	assert_null(t->undoes);
+	assert_null(t->error);
+	assert_int_equal(t->deadline, 0);
+	assert_null(t->persist_path);
+	assert_int_equal(t->n_keys, 2);
+	assert_key(&t->keys[0], "net.ipv4.tcp_fin_timeout", "60", "30");
+	assert_key(&t->keys[1], "net.ipv4.tcp_rmem", "4096 131072 6291456", "4096 262144 16777216");
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
+	assert_live(e, "net.ipv4.tcp_rmem", "4096 262144 16777216");
+	assert_live(e, "net.core.somaxconn", "4096");
+
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_COMMITTED);
+	assert_int_equal(disk->n_keys, 2);
+	assert_key(&disk->keys[0], "net.ipv4.tcp_fin_timeout", "60", "30");
+	assert_key(&disk->keys[1], "net.ipv4.tcp_rmem", "4096 131072 6291456",
+		   "4096 262144 16777216");
+	assert_int_equal(journal_count(e), 1);
+	assert_no_tmp(e->state);
+}
+
+/* The journal is on disk, in progress, with every key, when the first value is written. */
+static void test_apply_journal_first(void **state)
+{
+	static const struct want items[] = {
+		{ "net.ipv4.tcp_keepalive_intvl", "30" },
+		{ "net.ipv4.tcp_fin_timeout", "30" },
+	};
+	struct env *e = *state;
+	_cleanup_free_ char *path = NULL, *msg = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	struct fake_key f = { .rounds = 1, .replies = { "30\n" } };
+	struct plan p = { 0 };
+	pthread_t th;
+
+	make_plan(e, items, ARRAY_SIZE(items), &p);
+	path = tree_path_of(e, "net.ipv4.tcp_keepalive_intvl");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	f.path = path;
+	f.dirfd = e->ctx.dirfd;
+	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &msg), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+
+	assert_string_equal(f.written[0], "30\n");
+	assert_int_equal(f.n_journals, 1);
+	assert_int_equal(f.status, TXN_IN_PROGRESS);
+	assert_int_equal(f.n_keys, 2);
+	assert_int_equal(t->status, TXN_COMMITTED);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
+	plan_free(&p);
+}
+
+/* The kernel keeps another value than the one written: both keys go back. */
+static void test_apply_readback_differs(void **state)
+{
+	static const struct want items[] = {
+		{ "net.ipv4.tcp_fin_timeout", "30" },
+		{ "net.ipv4.tcp_keepalive_intvl", "30" },
+	};
+	static const char why[] = "net.ipv4.tcp_keepalive_intvl = 30: the kernel kept 31";
+	struct env *e = *state;
+	_cleanup_free_ char *path = NULL, *msg = NULL;
+	_cleanup_txn_ struct txn *t = NULL, *disk = NULL;
+	struct fake_key f = { .rounds = 2, .replies = { "31\n", "75\n" } };
+	struct plan p = { 0 };
+	pthread_t th;
+
+	make_plan(e, items, ARRAY_SIZE(items), &p);
+	path = tree_path_of(e, "net.ipv4.tcp_keepalive_intvl");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	f.path = path;
+	f.dirfd = e->ctx.dirfd;
+	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &msg), -EIO);
+	assert_int_equal(pthread_join(th, NULL), 0);
+
+	assert_string_equal(msg, why);
+	assert_string_equal(f.written[0], "30\n");
+	assert_string_equal(f.written[1], "75\n"); /* the key that read back wrong is restored */
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+	assert_non_null(t);
+	assert_int_equal(t->status, TXN_ROLLED_BACK);
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_ROLLED_BACK);
+	assert_string_equal(disk->error, why);
+	plan_free(&p);
+}
+
+/* The kernel refuses the k-th key: every key before it goes back to its old value. */
+static void test_apply_failure_restores(void **state)
+{
+	static const struct want items[] = {
+		{ "net.ipv4.tcp_fin_timeout", "30" },
+		{ "net.ipv4.tcp_keepalive_time", "600" },
+		{ "net.ipv4.tcp_synack_retries", "3" },
+	};
+	static const char *const old[] = { "60", "7200", "5" };
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(items); k++) {
+		_cleanup_free_ char *path = NULL, *msg = NULL, *why = NULL;
+		_cleanup_txn_ struct txn *t = NULL, *disk = NULL;
+		struct plan p = { 0 };
+		struct env e;
+
+		env_init(&e);
+		make_plan(&e, items, ARRAY_SIZE(items), &p);
+		path = tree_path_of(&e, items[k].key);
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(txn_apply(&e.ctx, &p, "test", 0, NULL, &t, &msg), -EISDIR);
+		assert_true(asprintf(&why, "%s = %s: the kernel refused it: Is a directory",
+				     items[k].key, items[k].value) > 0);
+		assert_string_equal(msg, why);
+		for (size_t i = 0; i < ARRAY_SIZE(items); i++)
+			if (i != k)
+				assert_live(&e, items[i].key, old[i]);
+		assert_non_null(t);
+		assert_int_equal(t->status, TXN_ROLLED_BACK);
+		assert_string_equal(t->error, why);
+		disk = load(&e, t->id);
+		assert_int_equal(disk->status, TXN_ROLLED_BACK);
+		assert_string_equal(disk->error, why);
+		assert_int_equal(disk->n_keys, 3);
+		/* A failed apply is nothing to roll back. */
+		assert_int_equal(txn_rollback(&e.ctx, NULL, false, NULL, NULL), -ENOENT);
+		plan_free(&p);
+		env_free(&e);
+	}
+}
+
+/* No journal, no write: a state directory that cannot take one stops the transaction. */
+static void test_apply_journal_unwritable(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	struct plan p = { 0 };
+
+	make_plan(e, two, ARRAY_SIZE(two), &p);
+	/* The directory behind the fd is gone: even root cannot create a file in it. */
+	assert_int_equal(rmdir(e->state), 0);
+	assert_true(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &msg) < 0);
+	assert_non_null(msg);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
+	plan_free(&p);
+}
+
+/* ---- blocking transactions, --try and confirm ---- */
+
+static void test_find_blocking(void **state)
+{
+	struct env *e = *state;
+	struct txn *t = NULL;
+	_cleanup_txn_ struct txn *done = NULL;
+
+	assert_int_equal(txn_find_blocking(&e->ctx, &t, NULL), 0);
+	assert_null(t);
+	done = apply(e, two, 1, 0, NULL);
+	assert_int_equal(txn_find_blocking(&e->ctx, &t, NULL), 0);
+	assert_null(t);
+
+	craft(e, OLD_ID1, TXN_IN_PROGRESS);
+	assert_int_equal(txn_find_blocking(&e->ctx, &t, NULL), 0);
+	assert_non_null(t);
+	assert_string_equal(t->id, OLD_ID1);
+	assert_int_equal(t->status, TXN_IN_PROGRESS);
+	assert_int_equal(t->n_keys, 2);
+	t = txn_free(t);
+
+	craft(e, OLD_ID1, TXN_ROLLED_BACK);
+	craft(e, OLD_ID2, TXN_PENDING);
+	assert_int_equal(txn_find_blocking(&e->ctx, &t, NULL), 0);
+	assert_non_null(t);
+	assert_string_equal(t->id, OLD_ID2);
+	assert_int_equal(t->status, TXN_PENDING);
+	t = txn_free(t);
+}
+
+static void test_try_and_confirm(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL;
+	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 30, NULL);
+	_cleanup_txn_ struct txn *blocking = NULL, *confirmed = NULL, *disk = NULL;
+	struct txn *none = NULL;
+
+	assert_int_equal(t->status, TXN_PENDING);
+	assert_int_equal(t->deadline, t->time + 30);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_PENDING);
+	assert_int_equal(disk->deadline, t->time + 30);
+	assert_int_equal(txn_find_blocking(&e->ctx, &blocking, NULL), 0);
+	assert_non_null(blocking);
+	assert_string_equal(blocking->id, t->id);
+
+	assert_int_equal(txn_confirm(&e->ctx, NO_ID, &none, &msg), -ENOENT);
+	assert_string_equal(msg, "no transaction " NO_ID " waits for confirmation");
+	assert_null(none);
+	assert_int_equal(txn_confirm(&e->ctx, t->id, &confirmed, NULL), 0);
+	assert_string_equal(confirmed->id, t->id);
+	assert_int_equal(confirmed->status, TXN_COMMITTED);
+	assert_int_equal(confirmed->deadline, 0);
+	disk = txn_free(disk);
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_COMMITTED);
+	assert_int_equal(disk->deadline, 0);
+
+	assert_int_equal(txn_confirm(&e->ctx, NULL, &none, &msg), -ENOENT);
+	assert_string_equal(msg, "no transaction waits for confirmation");
+	assert_null(none);
+	assert_int_equal(txn_find_blocking(&e->ctx, &none, NULL), 0);
+	assert_null(none);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
+}
+
+/* An interrupted transaction is no pending one: confirm does not commit it. */
+static void test_confirm_not_in_progress(void **state)
+{
+	struct env *e = *state;
+	struct txn *t = NULL;
+
+	craft(e, OLD_ID1, TXN_IN_PROGRESS);
+	assert_int_equal(txn_confirm(&e->ctx, NULL, &t, NULL), -ENOENT);
+	assert_int_equal(txn_confirm(&e->ctx, OLD_ID1, &t, NULL), -ENOENT);
+	assert_null(t);
+}
+
+/* ---- rollback ---- */
+
+/* Rolls back (id NULL: the default target) and checks the new transaction. */
+static struct txn *rollback_ok(const struct env *e, const char *id, bool force, const char *target)
+{
+	_cleanup_free_ char *msg = NULL;
+	_cleanup_txn_ struct txn *undone = NULL;
+	struct txn *r = NULL;
+
+	assert_int_equal(txn_rollback(&e->ctx, id, force, &r, &msg), 0);
+	assert_null(msg);
+	assert_non_null(r);
+	assert_int_equal(r->status, TXN_COMMITTED);
+	assert_string_equal(r->undoes, target);
+	assert_string_not_equal(r->id, target);
+	undone = load(e, target);
+	assert_int_equal(undone->status, TXN_ROLLED_BACK);
+	assert_string_equal(undone->undone_by, r->id);
+	return r;
+}
+
+static void test_rollback_last_committed(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL;
+	_cleanup_txn_ struct txn *t1 = apply(e, two, 1, 0, NULL);
+	_cleanup_txn_ struct txn *t2 = apply(e, two + 1, 1, 0, NULL);
+	_cleanup_txn_ struct txn *r2 = NULL, *r1 = NULL, *disk = NULL;
+
+	r2 = rollback_ok(e, NULL, false, t2->id);
+	assert_int_equal(r2->n_keys, 1);
+	assert_key(&r2->keys[0], "net.ipv4.tcp_keepalive_time", "600", "7200");
+	assert_true(strncmp(r2->source, "rollback ", 9) == 0);
+	assert_string_equal(r2->source + 9, t2->id);
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
+	disk = load(e, r2->id);
+	assert_int_equal(disk->status, TXN_COMMITTED);
+	assert_string_equal(disk->undoes, t2->id);
+
+	/* The rollback itself is not the next target: the transaction before is. */
+	r1 = rollback_ok(e, NULL, false, t1->id);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+	assert_int_equal(txn_rollback(&e->ctx, NULL, false, NULL, &msg), -ENOENT);
+	assert_string_equal(msg, "no transaction to roll back");
+	assert_int_equal(journal_count(e), 4);
+}
+
+/* An open transaction (pending here) is the default target even when not the last. */
+static void test_rollback_blocking_first(void **state)
+{
+	struct env *e = *state;
+	_cleanup_txn_ struct txn *pending = apply(e, two, 1, 30, NULL);
+	_cleanup_txn_ struct txn *later = apply(e, two + 1, 1, 0, NULL);
+	_cleanup_txn_ struct txn *r = rollback_ok(e, NULL, false, pending->id);
+
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "600");
+}
+
+static void test_rollback_drift(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL, *want = NULL;
+	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, NULL);
+	_cleanup_txn_ struct txn *r = NULL, *disk = NULL;
+	struct txn *none = NULL;
+
+	tree_put(e, "net/ipv4/tcp_fin_timeout", "45\n");
+	assert_int_equal(txn_rollback(&e->ctx, NULL, false, &none, &msg), -EBUSY);
+	assert_true(asprintf(&want,
+			     "changed by someone else since: net.ipv4.tcp_fin_timeout is 45, not "
+			     "the 30 that %s set (--force restores the values anyway)",
+			     t->id) > 0);
+	assert_string_equal(msg, want);
+	assert_null(none);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "45");
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "600");
+	assert_int_equal(journal_count(e), 1);
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_COMMITTED);
+
+	r = rollback_ok(e, NULL, true, t->id);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
+	/* Newest first, and the old value the rollback records is the drifted one. */
+	assert_int_equal(r->n_keys, 2);
+	assert_key(&r->keys[0], "net.ipv4.tcp_keepalive_time", "600", "7200");
+	assert_key(&r->keys[1], "net.ipv4.tcp_fin_timeout", "45", "60");
+}
+
+static void test_rollback_refused(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL, *want = NULL;
+	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, NULL);
+	_cleanup_txn_ struct txn *r = rollback_ok(e, t->id, false, t->id);
+	struct txn *none = NULL;
+
+	assert_int_equal(txn_rollback(&e->ctx, t->id, false, &none, &msg), -EALREADY);
+	assert_true(asprintf(&want, "transaction %s is already rolled back by %s", t->id, r->id) >
+		    0);
+	assert_string_equal(msg, want);
+	free(want);
+	want = NULL;
+
+	assert_int_equal(txn_rollback(&e->ctx, r->id, true, &none, &msg), -EINVAL);
+	assert_true(asprintf(&want,
+			     "transaction %s is itself a rollback; apply the values again instead",
+			     r->id) > 0);
+	assert_string_equal(msg, want);
+
+	assert_int_equal(txn_rollback(&e->ctx, NO_ID, false, &none, &msg), -ENOENT);
+	assert_string_equal(msg, "no transaction " NO_ID);
+	assert_null(none);
+	assert_int_equal(journal_count(e), 2);
+	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+}
+
+/*
+ * A process died between the first and the second write. Either value of a
+ * key is expected then; anything else is drift.
+ */
+static void test_rollback_crash_recovery(void **state)
+{
+	static const struct {
+		const char *fin, *keepalive; /* live values at the crash */
+		int r;
+	} cases[] = {
+		{ "30\n", "7200\n", 0 },      /* first written, second not */
+		{ "60\n", "7200\n", 0 },      /* died before the first write */
+		{ "30\n", "600\n", 0 },	      /* both written, not yet committed */
+		{ "30\n", "1234\n", -EBUSY }, /* someone else since */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_txn_ struct txn *r = NULL, *disk = NULL;
+		struct env e;
+
+		env_init(&e);
+		tree_put(&e, "net/ipv4/tcp_fin_timeout", cases[i].fin);
+		tree_put(&e, "net/ipv4/tcp_keepalive_time", cases[i].keepalive);
+		craft(&e, OLD_ID1, TXN_IN_PROGRESS);
+		if (cases[i].r == 0) {
+			r = rollback_ok(&e, NULL, false, OLD_ID1);
+			assert_int_equal(r->n_keys, 2);
+			assert_live(&e, "net.ipv4.tcp_fin_timeout", "60");
+			assert_live(&e, "net.ipv4.tcp_keepalive_time", "7200");
+			disk = load(&e, r->id);
+			assert_int_equal(disk->status, TXN_COMMITTED);
+		} else {
+			assert_int_equal(txn_rollback(&e.ctx, NULL, false, &r, NULL), cases[i].r);
+			assert_null(r);
+			disk = load(&e, OLD_ID1);
+			assert_int_equal(disk->status, TXN_IN_PROGRESS);
+		}
+		env_free(&e);
+	}
+}
+
+/* ---- the persisted file ---- */
+
+static char *read_text(const char *path)
+{
+	char *s = NULL;
+
+	assert_int_equal(read_file_str(path, 1 << 20, &s, NULL), 0);
+	return s;
+}
+
+static void test_apply_persist(void **state)
+{
+	static const struct want items[] = {
+		{ "net.ipv4.tcp_fin_timeout", "30" },
+		{ "net.core.somaxconn", "4096" }, /* unchanged, but persisted too */
+		{ "net.ipv4.tcp_rmem", "4096  262144\t16777216" },
+	};
+	struct env *e = *state;
+	_cleanup_free_ char *path = join(e->dir, "90-tcptune.conf");
+	_cleanup_free_ char *text = NULL, *want = NULL;
+	struct txn_persist ps = { .path = path, .profile = "high-conn" };
+	_cleanup_txn_ struct txn *t = NULL, *disk = NULL;
+	struct stat st;
+	mode_t mask;
+
+	/* The file is for everyone to read, whatever the umask of the caller. */
+	mask = umask(027);
+	t = apply(e, items, ARRAY_SIZE(items), 0, &ps);
+	umask(mask);
+	text = read_text(path);
+	assert_true(asprintf(&want,
+			     "# Written by tcptune from profile high-conn, transaction %s.\n"
+			     "# 'tcptune rollback %s' restores what was here before; edits here "
+			     "are lost then.\n"
+			     "net.ipv4.tcp_fin_timeout = 30\n"
+			     "net.core.somaxconn = 4096\n"
+			     "net.ipv4.tcp_rmem = 4096  262144\t16777216\n",
+			     t->id, t->id) > 0);
+	assert_string_equal(text, want);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_no_tmp(e->dir);
+
+	assert_string_equal(t->persist_path, path);
+	assert_false(t->persist_existed);
+	assert_null(t->persist_backup);
+	disk = load(e, t->id);
+	assert_string_equal(disk->persist_path, path);
+	assert_false(disk->persist_existed);
+}
+
+/*
+ * Rollback undoes the persisted file too: removes it, or puts back what it
+ * held. After a reboot it undoes only the file: the runtime values are the
+ * new boot's.
+ */
+static void test_rollback_persist(void **state)
+{
+	static const char before[] = "# old\nnet.core.somaxconn = 1024\n";
+	static const struct {
+		bool existed, reboot;
+	} cases[] = {
+		{ false, false },
+		{ true, false },
+		{ false, true },
+		{ true, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *path = NULL, *msg = NULL;
+		_cleanup_txn_ struct txn *t = NULL, *r = NULL, *disk = NULL;
+		struct txn_persist ps = { .profile = "high-conn" };
+		struct env e;
+
+		env_init(&e);
+		path = join(e.dir, "90-tcptune.conf");
+		ps.path = path;
+		if (cases[i].existed)
+			write_text(path, before);
+		t = apply(&e, two, ARRAY_SIZE(two), 0, &ps);
+		assert_int_equal(t->persist_existed, cases[i].existed);
+		if (cases[i].existed)
+			assert_string_equal(t->persist_backup, before);
+		if (cases[i].reboot)
+			tree_put(&e, "kernel/random/boot_id", "bbb\n");
+
+		assert_int_equal(txn_rollback(&e.ctx, NULL, false, &r, &msg), 0);
+		assert_null(msg);
+		if (cases[i].existed) {
+			_cleanup_free_ char *text = read_text(path);
+
+			assert_string_equal(text, before);
+		} else {
+			assert_int_equal(access(path, F_OK), -1);
+		}
+		assert_no_tmp(e.dir);
+		disk = load(&e, t->id);
+		assert_int_equal(disk->status, TXN_ROLLED_BACK);
+		if (cases[i].reboot) {
+			/* Only the target, marked; no new transaction, the values left alone. */
+			assert_string_equal(r->id, t->id);
+			assert_int_equal(r->status, TXN_ROLLED_BACK);
+			assert_string_equal(r->error, REBOOTED);
+			assert_string_equal(disk->error, REBOOTED);
+			assert_null(disk->undone_by);
+			assert_int_equal(journal_count(&e), 1);
+			assert_live(&e, "net.ipv4.tcp_fin_timeout", "30");
+			assert_live(&e, "net.ipv4.tcp_keepalive_time", "600");
+		} else {
+			assert_string_equal(r->undoes, t->id);
+			assert_string_equal(disk->undone_by, r->id);
+			assert_int_equal(journal_count(&e), 2);
+			assert_live(&e, "net.ipv4.tcp_fin_timeout", "60");
+			assert_live(&e, "net.ipv4.tcp_keepalive_time", "7200");
+		}
+		env_free(&e);
+	}
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_apply_commits),
+		T(test_apply_journal_first),
+		T(test_apply_readback_differs),
+		cmocka_unit_test(test_apply_failure_restores),
+		T(test_apply_journal_unwritable),
+		T(test_find_blocking),
+		T(test_try_and_confirm),
+		T(test_confirm_not_in_progress),
+		T(test_rollback_last_committed),
+		T(test_rollback_blocking_first),
+		T(test_rollback_drift),
+		T(test_rollback_refused),
+		cmocka_unit_test(test_rollback_crash_recovery),
+		T(test_apply_persist),
+		cmocka_unit_test(test_rollback_persist),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
