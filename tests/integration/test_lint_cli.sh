@@ -2,39 +2,9 @@
 # `tcptune lint` and `tcptune explain` on fake trees: outputs and exit codes.
 # Needs no privileges.
 set -u
-T="${TCPTUNE:?TCPTUNE must name the tcptune binary}"
-FX="${SRCDIR:?}/tests/fixtures"
+. "$(dirname "$0")/clilib.sh"
 LFX="$FX/lint"
 SYS="$FX/proc-good/sys"
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() {
-	echo "ok: $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-
-# run ARGS...: runs tcptune, leaving $rc, $tmp/out and $tmp/err.
-run() {
-	"$T" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# expect_rc CODE WHAT: the last run's exit code.
-expect_rc() {
-	if [ "$rc" -eq "$1" ]; then
-		ok "$2 -> $rc"
-	else
-		bad "$2 -> exit $rc, want $1"
-		sed 's/^/    err: /' "$tmp/err"
-	fi
-}
 
 # expect_line FILE LINE WHAT: FILE has exactly this line.
 expect_line() {
@@ -184,5 +154,4 @@ fi
 "$T" --help | grep -q "^  explain" && ok "--help lists explain" || bad "--help lacks explain"
 "$T" --help | grep -q "^  lint" && ok "--help lists lint" || bad "--help lacks lint"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_finish

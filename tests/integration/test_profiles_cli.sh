@@ -2,38 +2,9 @@
 # `tcptune profiles`: listing, showing a profile against a fake sysctl tree,
 # and the exit codes of bad and missing profiles. Needs no privileges.
 set -u
-T="${TCPTUNE:?TCPTUNE must name the tcptune binary}"
-FX="${SRCDIR:?}/tests/fixtures"
+. "$(dirname "$0")/clilib.sh"
 PFX="$FX/profiles"
 SYS="$FX/proc-good/sys"
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() {
-	echo "ok: $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-
-# run ARGS...: runs tcptune, leaving $rc, $tmp/out and $tmp/err.
-run() {
-	"$T" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-expect_rc() {
-	if [ "$rc" -eq "$1" ]; then
-		ok "$2 -> $rc"
-	else
-		bad "$2 -> exit $rc, want $1"
-		sed 's/^/    err: /' "$tmp/err"
-	fi
-}
 
 # expect_row KEY PROFILE CURRENT STATUS: a row of `profiles show`, blanks squeezed.
 expect_row() {
@@ -186,5 +157,4 @@ expect_rc 0 "profiles --help"
 grep -q "tcptune profiles show" "$tmp/out" && ok "--help shows the synopsis" || bad "--help"
 "$T" --help | grep -q "^  profiles" && ok "--help lists profiles" || bad "--help lacks profiles"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_finish
