@@ -169,6 +169,27 @@ static int make_finding(const struct rule *r, const struct observation *o, struc
 	return 0;
 }
 
+/* The evaluator's reason, and why this snapshot lacks the metric it names. */
+static char *skip_reason(const struct rule *r, const struct observation *o, int e, const char *why)
+{
+	char *s;
+
+	if (!why)
+		return strdup(strerror(-e));
+	/* The condition's metrics come first in the evidence. */
+	for (size_t i = 0; e == -ENODATA && i < r->n_evidence; i++) {
+		double v;
+
+		if (strncmp(why, r->evidence[i], strlen(r->evidence[i])) != 0 ||
+		    observation_metric(o, r->evidence[i], &v) != -ENODATA)
+			continue;
+		if (asprintf(&s, "%s (%s)", why, observation_metric_why(o, r->evidence[i])) < 0)
+			return NULL;
+		return s;
+	}
+	return strdup(why);
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
@@ -201,7 +222,10 @@ int engine_judge(const struct ruleset *rs, const struct observation *o, struct j
 			struct skipped *s = &j->skipped[j->n_skipped++];
 
 			s->rule = r;
-			s->reason = why ? why : strdup(strerror(-e));
+			s->reason = skip_reason(r, o, e, why);
+			free(why);
+			if (!s->reason)
+				goto oom;
 			continue;
 		}
 		free(why);

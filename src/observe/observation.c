@@ -494,3 +494,23 @@ int observation_metric_text(const struct observation *o, const char *name, char 
 	*ret = s;
 	return 0;
 }
+
+const char *observation_metric_why(const struct observation *o, const char *name)
+{
+	if (strncmp(name, "rate.", 5) == 0)
+		return o->interval > 0 ? "this kernel does not report that counter"
+				       : "rates need two samples: run with --interval SEC";
+	if (strncmp(name, "sysctl.", 7) == 0)
+		return "the key is absent on this kernel or in this network namespace";
+	if (strncmp(name, "counter.", 8) == 0 || strncmp(name, "sockstat.", 9) == 0)
+		return "this kernel does not report it";
+	if (strncmp(name, "top.", 4) == 0)
+		return strstr(name, ".pid") || strstr(name, ".process")
+			       ? "owners were not looked up or are not known (--processes, root)"
+			       : "no socket is in that state";
+	if (strncmp(name, "listen.", 7) == 0)
+		return "the /proc source does not report accept-queue limits";
+	if (strncmp(name, "peer.", 5) == 0)
+		return "no client-side connection";
+	return "not in this snapshot";
+}

@@ -148,6 +148,8 @@ void observation_derive_rates(struct observation *cur, const struct observation 
  * observation_metric_text() formats any metric for display.
  */
 int metric_check(const char *name);
+/* Why a metric this snapshot lacks is missing, for a person: "rates need --interval". */
+const char *observation_metric_why(const struct observation *o, const char *name);
 int observation_metric(const struct observation *o, const char *name, double *ret);
 int observation_metric_text(const struct observation *o, const char *name, char **ret);
 

@@ -111,8 +111,10 @@ static void test_quiet_and_not_evaluated(void **state)
 	/* Without tcp_max_tw_buckets the rule cannot be judged: never a false alarm. */
 	assert_int_equal(j->n_skipped, 1);
 	assert_string_equal(j->skipped[0].rule->id, "tw-cap");
-	assert_string_equal(j->skipped[0].reason,
-			    "sysctl.net.ipv4.tcp_max_tw_buckets is not available");
+	assert_string_equal(
+		j->skipped[0].reason,
+		"sysctl.net.ipv4.tcp_max_tw_buckets is not available (the key is absent on "
+		"this kernel or in this network namespace)");
 	judgement_free(j);
 	observation_free(o);
 }

@@ -208,6 +208,25 @@ static void test_listen_without_limits(void **state)
 	observation_free(o);
 }
 
+static void test_why(void **state)
+{
+	struct observation *o = sample();
+
+	(void)state;
+	assert_string_equal(observation_metric_why(o, "rate.TcpExt.ListenOverflows"),
+			    "rates need two samples: run with --interval SEC");
+	o->interval = 2;
+	assert_string_equal(observation_metric_why(o, "rate.TcpExt.Nope"),
+			    "this kernel does not report that counter");
+	assert_string_equal(observation_metric_why(o, "top.time_wait.port"),
+			    "no socket is in that state");
+	assert_string_equal(observation_metric_why(o, "top.close_wait.process"),
+			    "owners were not looked up or are not known (--processes, root)");
+	assert_string_equal(observation_metric_why(o, "sysctl.net.ipv4.tcp_mem[1]"),
+			    "the key is absent on this kernel or in this network namespace");
+	observation_free(o);
+}
+
 static void test_notes(void **state)
 {
 	struct observation *o = observation_new();
@@ -226,7 +245,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics), cmocka_unit_test(test_text),
 		cmocka_unit_test(test_rates),	cmocka_unit_test(test_listen_without_limits),
-		cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_why),	cmocka_unit_test(test_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -731,6 +731,8 @@ static const struct rule_case cases[] = {
 	  NOT_EVALUATED,
 	  { "state.v4.time_wait=12000", STOCK_SYSCTLS },
 	  .reason_has = "top.time_wait.server is not available" },
+	/* No TIME_WAIT at all: quiet, not "not evaluated" for want of a top port. */
+	{ "time-wait-server-side", QUIET, { STOCK_SYSCTLS } },
 
 	/* tw-reuse-without-timestamps */
 	{ "tw-reuse-without-timestamps",
