@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "format.h"
@@ -222,16 +223,16 @@ int cmd_history(int argc, char **argv)
 	r = parse("history", argc, argv, &a, false, history_usage);
 	if (r)
 		return r < 0 ? 0 : r;
-	/* Reading needs no lock: journals are replaced atomically. */
-	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, false);
-	if (r == EXIT_NOINPUT) {
-		/* Never applied anything: an empty history. */
+	/* Never applied anything: an empty history, not an error. */
+	if (access(state_dir_path(a.state_dir), F_OK) < 0 && errno == ENOENT) {
 		if (a.format == FORMAT_JSON)
 			puts("[]");
 		else
 			history_text(NULL, 0);
 		return 0;
 	}
+	/* Reading needs no lock: journals are replaced atomically. */
+	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, false);
 	if (r)
 		return r;
 	r = journal_list(s.ctx.dirfd, &list, &n, &errmsg);

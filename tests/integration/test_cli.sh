@@ -77,6 +77,15 @@ assert d["sysctl"]["net.ipv4.tcp_tw_recycle"] is None
 print("ok: stats --format json on a fake root")
 PY
 "$T" --help | grep -q "stats" || { echo "FAIL: --help lists no stats"; fails=$((fails + 1)); }
+
+# Before the first apply there is no state directory: an empty history, no error.
+if "$T" history --state-dir "$tmp/never" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+	grep -q "(no transactions)" "$tmp/out" &&
+	[ "$("$T" history --state-dir "$tmp/never" --format json)" = "[]" ]; then
+	echo "ok: history before any transaction is empty, silently"
+else
+	echo "FAIL: history before any transaction:"; cat "$tmp/out" "$tmp/err"; fails=$((fails + 1))
+fi
 "$T" stats --help | grep -q -- "--netns-pid" || { echo "FAIL: stats --help"; fails=$((fails + 1)); }
 
 echo "$fails failed"
