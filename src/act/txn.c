@@ -184,7 +184,8 @@ static int write_file_atomic(const char *path, const char *content, mode_t mode)
 	return 0;
 }
 
-static char *persist_content(const struct txn *t, const struct plan *p, const char *profile)
+/* The settings lines of the persisted file: "key = value\n" for every item. */
+static char *persist_settings(const struct plan *p)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -192,11 +193,6 @@ static char *persist_content(const struct txn *t, const struct plan *p, const ch
 
 	if (!f)
 		return NULL;
-	fprintf(f,
-		"# Written by tcptune%s%s, transaction %s.\n"
-		"# 'tcptune rollback %s' restores what was here before; edits here are lost "
-		"then.\n",
-		profile ? " from profile " : "", profile ? profile : "", t->id, t->id);
 	for (size_t i = 0; i < p->n; i++)
 		fprintf(f, "%s = %s\n", p->items[i].key,
 			p->items[i].value ? p->items[i].value : p->items[i].want);
@@ -205,6 +201,36 @@ static char *persist_content(const struct txn *t, const struct plan *p, const ch
 		return NULL;
 	}
 	return out;
+}
+
+static char *persist_content(const struct txn *t, const struct plan *p, const char *profile)
+{
+	_cleanup_free_ char *settings = persist_settings(p);
+	char *out;
+
+	if (!settings ||
+	    asprintf(&out,
+		     "# Written by tcptune%s%s, transaction %s.\n"
+		     "# 'tcptune rollback %s' restores what was here before; edits here are lost "
+		     "then.\n%s",
+		     profile ? " from profile " : "", profile ? profile : "", t->id, t->id,
+		     settings) < 0)
+		return NULL;
+	return out;
+}
+
+bool txn_persist_matches(const struct txn_persist *ps, const struct plan *p)
+{
+	_cleanup_free_ char *settings = persist_settings(p), *file = NULL;
+	char *body;
+
+	if (!settings || read_file_str(ps->path, 1 << 20, &file, NULL) < 0)
+		return false;
+	/* Our header is two comment lines; the rest must be the settings, exactly. */
+	body = file;
+	for (int i = 0; i < 2 && body[0] == '#'; i++)
+		body = strchrnul(body, '\n') + (strchr(body, '\n') ? 1 : 0);
+	return strcmp(body, settings) == 0;
 }
 
 /* Records what the file held, then writes it: the journal knows how to undo it first. */

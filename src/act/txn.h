@@ -44,6 +44,12 @@ int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
 	      int64_t try_seconds, const struct txn_persist *persist, struct txn **ret,
 	      char **errmsg);
 
+/*
+ * Whether the sysctl.d file already holds exactly the plan's settings (below
+ * its header), so that persisting again would change nothing.
+ */
+bool txn_persist_matches(const struct txn_persist *ps, const struct plan *p);
+
 /* Marks a pending transaction committed. -ENOENT when there is none (or not that id). */
 int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char **errmsg);
 

@@ -445,6 +445,7 @@ int cmd_apply(int argc, char **argv)
 	struct plan p = { 0 };
 	const char *sysctl_root, *dir;
 	struct txn_persist ps = { 0 };
+	bool stale = false;
 	int r, wr = 0;
 
 	if (!sets)
@@ -461,21 +462,35 @@ int cmd_apply(int argc, char **argv)
 	r = build_plan(&a, &p);
 	if (r)
 		goto out;
+	if (a.persist) {
+		persist_path = a.persist_path ? strdup(a.persist_path)
+					      : path_join(a.root, DEFAULT_PERSIST);
+		if (!persist_path) {
+			r = EXIT_OSERR;
+			goto out;
+		}
+		ps = (struct txn_persist){ .path = persist_path, .profile = a.profile };
+	}
 	/* A preview needs no lock and no root: validate and show. */
 	if (a.dry_run || a.check) {
 		r = resolve(&p, sysctl_root);
 		if (r)
 			goto out;
+		stale = a.persist && !txn_persist_matches(&ps, &p);
 		if (a.format == FORMAT_JSON)
-			wr = print_json(&p, NULL, plan_changes(&p) ? "would-change" : "matches");
-		else if (plan_changes(&p) == 0)
+			wr = print_json(&p, NULL,
+					plan_changes(&p) || stale ? "would-change" : "matches");
+		else if (plan_changes(&p) == 0 && !stale)
 			printf("Nothing to change: the system already matches.\n");
 		else {
-			printf("%s %zu change%s:\n", a.check ? "Would make" : "Would apply",
-			       plan_changes(&p), plan_changes(&p) == 1 ? "" : "s");
+			printf("%s %zu change%s%s:\n", a.check ? "Would make" : "Would apply",
+			       plan_changes(&p), plan_changes(&p) == 1 ? "" : "s",
+			       stale ? " and write the persisted file" : "");
 			print_diff(&p);
+			if (stale)
+				printf("  %s  (--persist)\n", persist_path);
 		}
-		r = wr ? wr : (a.check && plan_changes(&p) ? 1 : 0);
+		r = wr ? wr : (a.check && (plan_changes(&p) || stale) ? 1 : 0);
 		goto out;
 	}
 	if (sysctl_writes_need_root(sysctl_root)) {
@@ -494,17 +509,14 @@ int cmd_apply(int argc, char **argv)
 	r = resolve(&p, sysctl_root);
 	if (r)
 		goto out;
-	if (plan_changes(&p) == 0) {
+	/* --persist makes sure of the file too: a missing or edited one is written again. */
+	stale = a.persist && !txn_persist_matches(&ps, &p);
+	if (plan_changes(&p) == 0 && !stale) {
 		if (a.format == FORMAT_JSON)
 			wr = print_json(&p, NULL, "matches");
 		else
 			printf("Nothing to change: the system already matches.\n");
 		goto out;
-	}
-	if (a.persist) {
-		persist_path = a.persist_path ? strdup(a.persist_path)
-					      : path_join(a.root, DEFAULT_PERSIST);
-		ps = (struct txn_persist){ .path = persist_path, .profile = a.profile };
 	}
 	r = txn_apply(&s.ctx, &p,
 		      a.profile	      ? a.profile
@@ -526,9 +538,11 @@ int cmd_apply(int argc, char **argv)
 	if (a.format == FORMAT_JSON)
 		wr = print_json(&p, t, t->status == TXN_PENDING ? "pending" : "committed");
 	else {
-		printf("Applied %zu change%s as transaction %s:\n", t->n_keys,
-		       t->n_keys == 1 ? "" : "s", t->id);
+		printf("Applied %zu change%s as transaction %s%s\n", t->n_keys,
+		       t->n_keys == 1 ? "" : "s", t->id, t->n_keys ? ":" : ".");
 		print_diff(&p);
+		if (a.persist)
+			printf("Wrote %s.\n", persist_path);
 	}
 	if (a.persist)
 		warn_overrides(a.root, persist_path, sysctl_root);

@@ -242,6 +242,17 @@ persist() {
 	assert_eq 0 "$RC" "rollback of a persisted transaction"
 	[ ! -e "$conf" ] && echo "ok: rollback removed the file it had created" ||
 		fail "rollback left $conf"
+	# Live values already right but no file: --persist still owes the file.
+	sysctl -qw net.ipv4.tcp_fin_timeout=37
+	tt apply --set net.ipv4.tcp_fin_timeout=37 --persist --root "$root" --check
+	assert_eq 1 "$RC" "--check --persist: a missing file is a difference"
+	tt apply --set net.ipv4.tcp_fin_timeout=37 --persist --root "$root"
+	assert_eq "0 net.ipv4.tcp_fin_timeout = 37" "$RC $(grep -v '^#' "$conf")" \
+		"--persist writes the file even when the live values match"
+	tt apply --set net.ipv4.tcp_fin_timeout=37 --persist --root "$root" --check
+	assert_eq 0 "$RC" "--check --persist: the file matches now"
+	tt rollback
+	[ ! -e "$conf" ] && echo "ok: its rollback removes the file again" || fail "rollback left $conf"
 	printf '# mine\nnet.ipv4.tcp_fin_timeout = 50\n' >"$conf"
 	tt apply --set net.ipv4.tcp_fin_timeout=36 --persist --root "$root"
 	tt rollback
