@@ -156,12 +156,13 @@ static int build_plan(struct apply_args *a, struct plan *p)
 static unsigned kernel_version(const char *sysctl_root)
 {
 	_cleanup_free_ char *rel = NULL;
-	unsigned x = 0, y = 0, z = 0;
+	unsigned code;
 
+	/* Unknown (0): the knowledge base then does not judge by kernel version. */
 	if (sysctl_read(sysctl_root, "kernel.osrelease", &rel) < 0 ||
-	    sscanf(rel, "%u.%u.%u", &x, &y, &z) < 2)
+	    parse_kernel_release(rel, &code) < 0)
 		return 0;
-	return KB_VERSION(x, y, z > 255 ? 255 : z);
+	return code;
 }
 
 static int resolve(struct plan *p, const char *sysctl_root)

@@ -326,11 +326,11 @@ static int lookup_listen(const struct observation *o, const char *rest, struct m
 
 static int kernel_version_code(const char *release, double *ret)
 {
-	unsigned a = 0, b = 0, c = 0;
+	unsigned code;
 
-	if (!release || sscanf(release, "%u.%u.%u", &a, &b, &c) < 2)
+	if (parse_kernel_release(release, &code) < 0)
 		return -ENODATA;
-	*ret = (double)((a << 16) | (b << 8) | (c > 255 ? 255 : c));
+	*ret = (double)code;
 	return 0;
 }
 

@@ -62,6 +62,42 @@ int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
+/* Reads a decimal number at *s, at most max, and moves *s past it. */
+static int take_number(const char **s, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*s = p;
+	*ret = v;
+	return 0;
+}
+
+int parse_kernel_release(const char *release, unsigned *ret_code)
+{
+	unsigned long major, minor, patch = 0;
+	const char *p = release;
+
+	if (!p || take_number(&p, 255, &major) < 0 || *p++ != '.' ||
+	    take_number(&p, 255, &minor) < 0)
+		return -EINVAL;
+	/* A patch level is optional ("4.12"); what follows it is the distribution's. */
+	if (*p == '.') {
+		p++;
+		if (take_number(&p, ULONG_MAX / 10, &patch) < 0)
+			patch = 0;
+	}
+	*ret_code = (unsigned)(major << 16 | minor << 8 | (patch > 255 ? 255 : patch));
+	return 0;
+}
+
 char *path_join(const char *root, const char *rel)
 {
 	char *p;

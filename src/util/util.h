@@ -55,6 +55,13 @@ int err_set(char **ret_msg, int r, const char *fmt, ...) _printf_(3, 4);
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret);
 int parse_u64(const char *s, uint64_t max, uint64_t *ret);
 
+/*
+ * "6.1.0-18-amd64" -> (6 << 16) | (1 << 8) | 0, as the kernel's KERNEL_VERSION
+ * (the third number is capped at 255, as the kernel caps it). -EINVAL when
+ * the release does not start with "major.minor".
+ */
+int parse_kernel_release(const char *release, unsigned *ret_code);
+
 /* Joins a root directory and a relative path: "/proc" + "net/tcp". */
 char *path_join(const char *root, const char *rel);
 

@@ -85,7 +85,24 @@ from_outside() {
 	assert_eq 0 "$(wc -c <"$tmp/out")" "--netns does-not-exist: bytes on stdout"
 }
 
+# Without the privilege to look into other users' processes, --processes
+# degrades: the counts stay exact, the owners are unknown, and a note says so.
+owners_not_permitted() {
+	local out
+	start_sockmix --close-wait 20
+	wait_sockmix_ready
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" stats -p --format json) ||
+		fail "stats -p as nobody exited $?"
+	assert_eq 20 "$(json_get "$out" states.close_wait)" "-p as nobody: counts exact"
+	assert_eq True "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(any("could not be inspected" in n for n in d["notes"]))' "$out")" \
+		"-p as nobody: a note says owners could not be looked up"
+	assert_eq False "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(any("pid" in p for p in d["top_ports"]["close_wait"]))' "$out")" \
+		"-p as nobody: no owner claimed"
+	stop_sockmix
+}
+
 run_in_netns in_own_namespace
+run_in_netns owners_not_permitted
 
 ns=tcptune-test-$$
 ip netns add "$ns" 2>/dev/null || skip_or_fail "cannot create a named network namespace (ip netns add)"

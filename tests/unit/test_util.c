@@ -100,6 +100,35 @@ static void test_split_and_read(void **state)
 	assert_int_equal(read_file_str("/nonexistent", 16, &buf, &len), -ENOENT);
 }
 
+static void test_kernel_release(void **state)
+{
+	static const struct {
+		const char *release;
+		int r;
+		unsigned code;
+	} cases[] = {
+		{ "6.1.0-18-amd64", 0, (6 << 16) | (1 << 8) },
+		{ "6.18.44-fc-v509", 0, (6 << 16) | (18 << 8) | 44 },
+		{ "4.12", 0, (4 << 16) | (12 << 8) },
+		{ "5.4.300", 0, (5 << 16) | (4 << 8) | 255 }, /* capped, as the kernel does */
+		{ "3.10.0-1160.el7.x86_64", 0, (3 << 16) | (10 << 8) },
+		{ "6", -EINVAL, 0 },
+		{ "6.x", -EINVAL, 0 },
+		{ "v6.1", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "256.1", -EINVAL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned code = 0;
+
+		assert_int_equal(parse_kernel_release(cases[i].release, &code), cases[i].r);
+		assert_int_equal(code, cases[i].code);
+	}
+	assert_int_equal(parse_kernel_release(NULL, &(unsigned){ 0 }), -EINVAL);
+}
+
 static void test_err_set(void **state)
 {
 	char *msg = NULL;
@@ -116,11 +145,9 @@ static void test_err_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_i64),
-		cmocka_unit_test(test_parse_u64),
-		cmocka_unit_test(test_path_join),
-		cmocka_unit_test(test_split_and_read),
-		cmocka_unit_test(test_err_set),
+		cmocka_unit_test(test_parse_i64),      cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_path_join),      cmocka_unit_test(test_split_and_read),
+		cmocka_unit_test(test_kernel_release), cmocka_unit_test(test_err_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
