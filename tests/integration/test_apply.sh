@@ -195,7 +195,7 @@ not_root() {
 # --check, --try expiring, --try confirmed.
 check_and_try() {
 	need_tmp
-	local before pid rc=0
+	local before pid rc=0 i
 	tt apply --set net.ipv4.tcp_fin_timeout=60 --check
 	assert_eq 0 "$RC" "--check when the system matches"
 	tt apply --set net.ipv4.tcp_fin_timeout=44 --check
@@ -218,6 +218,23 @@ check_and_try() {
 	wait "$pid" || rc=$?
 	assert_eq 0 "$rc" "--try confirmed elsewhere: exit status"
 	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "--try confirmed: the value stays"
+
+	# The terminal goes away mid-window (a dropped SSH session: SIGHUP): the
+	# rollback must still happen at the deadline. script(1) gives it a terminal.
+	before=$(snapshot)
+	setsid script -qfc "'$TCPTUNE' apply --set net.ipv4.tcp_fin_timeout=46 --try 3 --state-dir '$TEST_TMP/state'" /dev/null \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 46 ]; do sleep 0.05; done
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	pgrep -f "tcp_fin_timeout=46 --try" >/dev/null && echo "ok: --try survives the hang-up" ||
+		fail "--try died with its terminal"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 45 ] && break
+		sleep 0.1
+	done
+	assert_eq "$before" "$(snapshot)" "--try without a terminal: rolled back at the deadline"
 }
 
 # --persist writes the file atomically, warns about later overrides, and
