@@ -74,6 +74,14 @@ int observation_add_note(struct observation *o, const char *fmt, ...)
 	return 0;
 }
 
+bool listener_fill(const struct listener *l, double *ret)
+{
+	if (l->backlog < 0)
+		return false;
+	*ret = l->backlog > 0 ? (double)l->queue / (double)l->backlog : (double)l->queue;
+	return true;
+}
+
 uint64_t observation_state_total(const struct observation *o, enum tcp_state s)
 {
 	return o->states[OBS_V4][s] + o->states[OBS_V6][s];
@@ -298,15 +306,15 @@ static int lookup_listen(const struct observation *o, const char *rest, struct m
 		return listen_capped(o, v);
 	for (size_t i = 0; i < o->n_listeners; i++) {
 		const struct listener *l = &o->listeners[i];
+		double ratio;
 
 		if (l->queue > max_queue)
 			max_queue = l->queue;
-		if (l->backlog < 0)
+		if (!listener_fill(l, &ratio))
 			continue;
 		/* The kernel's queue holds backlog + 1 before it counts as full. */
 		if ((int64_t)l->queue > l->backlog)
 			full++;
-		double ratio = l->backlog > 0 ? (double)l->queue / (double)l->backlog : l->queue;
 		if (ratio > max_ratio)
 			max_ratio = ratio;
 	}

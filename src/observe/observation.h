@@ -119,6 +119,11 @@ int observation_add_note(struct observation *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 uint64_t observation_state_total(const struct observation *o, enum tcp_state s);
+/*
+ * How full a listener's accept queue is: queue / limit (the queue itself when
+ * the limit is 0). false when the source does not tell the limit (/proc).
+ */
+bool listener_fill(const struct listener *l, double *ret);
 const struct counter *observation_counter(const struct observation *o, const char *name);
 const struct counter *observation_sockstat(const struct observation *o, const char *name);
 const struct sysctl_reading *observation_sysctl(const struct observation *o, const char *key);

@@ -57,14 +57,6 @@ const char *report_role_name(bool server)
 	return server ? "server" : "client";
 }
 
-bool report_listener_fill(const struct listener *l, double *ret)
-{
-	if (l->backlog < 0)
-		return false;
-	*ret = l->backlog > 0 ? (double)l->queue / (double)l->backlog : (double)l->queue;
-	return true;
-}
-
 uint64_t report_states_total(const struct observation *o, int family)
 {
 	uint64_t total = 0;

@@ -35,13 +35,6 @@ const char *report_obs_family_name(enum obs_family f);
 /* "server" when a listener holds the port, "client" otherwise. */
 const char *report_role_name(bool server);
 
-/*
- * Accept-queue fill of a listener: queue / backlog, or queue itself when the
- * limit is 0 (the same ratio as the metric listen.max_queue_ratio). false when
- * the limit is unknown (the /proc source).
- */
-bool report_listener_fill(const struct listener *l, double *ret);
-
 /* Sockets in all states of one family, or of both with family < 0. */
 uint64_t report_states_total(const struct observation *o, int family);
 

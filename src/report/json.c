@@ -136,8 +136,7 @@ static json_object *listener_json(const struct listener *l)
 			    ? add_null(j, "backlog")
 			    : report_json_add(j, "backlog", json_object_new_int64(l->backlog));
 	if (r >= 0)
-		r = report_listener_fill(l, &fill) ? add_double(j, "fill", fill)
-						   : add_null(j, "fill");
+		r = listener_fill(l, &fill) ? add_double(j, "fill", fill) : add_null(j, "fill");
 	if (r >= 0)
 		r = add_owner(j, l->pid, l->comm);
 	return r < 0 ? NULL : TAKE_PTR(j);

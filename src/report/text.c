@@ -300,7 +300,7 @@ static void put_listeners(const struct text *t, const struct observation *o)
 			snprintf(ep, sizeof(ep), "?:%u", (unsigned)l->port);
 		if (l->backlog >= 0)
 			snprintf(backlog, sizeof(backlog), "%" PRId64, l->backlog);
-		if (report_listener_fill(l, &ratio))
+		if (listener_fill(l, &ratio))
 			snprintf(fill, sizeof(fill), "%.0f%%", ratio * 100);
 		format_owner(owner, sizeof(owner), l->pid, l->comm);
 		fprintf(t->f, "  %-*s %7" PRIu32 " %8s %6s%s%s\n", aw, ep, l->queue, backlog, fill,

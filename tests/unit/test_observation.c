@@ -208,6 +208,20 @@ static void test_listen_without_limits(void **state)
 	observation_free(o);
 }
 
+static void test_listener_fill(void **state)
+{
+	struct listener l = { .queue = 3, .backlog = 4 };
+	double fill;
+
+	(void)state;
+	assert_true(listener_fill(&l, &fill));
+	assert_true(fill == 0.75);
+	l.backlog = 0;
+	assert_true(listener_fill(&l, &fill) && fill == 3);
+	l.backlog = -1;
+	assert_false(listener_fill(&l, &fill));
+}
+
 static void test_why(void **state)
 {
 	struct observation *o = sample();
@@ -245,6 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics), cmocka_unit_test(test_text),
 		cmocka_unit_test(test_rates),	cmocka_unit_test(test_listen_without_limits),
+		cmocka_unit_test(test_listener_fill),
 		cmocka_unit_test(test_why),	cmocka_unit_test(test_notes),
 	};
 

@@ -195,8 +195,6 @@ static void test_format_helpers(void **state)
 	uint8_t a4[16] = { 0 }, a6[16] = { 0 };
 	char buf[REPORT_ENDPOINT_MAX];
 	const char *field;
-	struct listener l = { .queue = 3, .backlog = 4 };
-	double fill;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(doubles); i++) {
@@ -222,13 +220,6 @@ static void test_format_helpers(void **state)
 	assert_string_equal(report_role_name(true), "server");
 	assert_string_equal(report_family_name(AF_INET6), "ipv6");
 	assert_null(report_family_name(AF_UNIX));
-
-	assert_true(report_listener_fill(&l, &fill));
-	assert_true(fill == 0.75);
-	l.backlog = 0;
-	assert_true(report_listener_fill(&l, &fill) && fill == 3);
-	l.backlog = -1;
-	assert_false(report_listener_fill(&l, &fill));
 
 	assert_int_equal(report_utf8_char("a"), 1);
 	assert_int_equal(report_utf8_char("é"), 2);
