@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -360,6 +361,61 @@ int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
 	return r;
 }
 
+static char *try_name(const struct txn *t)
+{
+	char *name;
+
+	return asprintf(&name, "%s.try", t->id) < 0 ? NULL : name;
+}
+
+int txn_try_hold(const struct txn_ctx *c, const struct txn *t, int *ret_fd)
+{
+	_cleanup_free_ char *name = try_name(t);
+	int fd;
+
+	if (!name)
+		return -ENOMEM;
+	fd = openat(c->dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+void txn_try_release(const struct txn_ctx *c, const struct txn *t, int fd)
+{
+	_cleanup_free_ char *name = try_name(t);
+
+	if (name)
+		unlinkat(c->dirfd, name, 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+bool txn_try_abandoned(const struct txn_ctx *c, const struct txn *t, int64_t now)
+{
+	_cleanup_free_ char *name = NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (t->status != TXN_PENDING || now <= t->deadline)
+		return false;
+	name = try_name(t);
+	if (!name)
+		return false;
+	fd = openat(c->dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Someone still waits: it rolls back itself. */
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return false;
+	unlinkat(c->dirfd, name, 0);
+	return true;
+}
+
 int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char **errmsg)
 {
 	_cleanup_txn_ struct txn *t = NULL;
@@ -371,6 +427,10 @@ int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char 
 	if (!t || t->status != TXN_PENDING || (id && strcmp(id, t->id) != 0))
 		return err_set(errmsg, -ENOENT, "no transaction %s%swaits for confirmation",
 			       id ? id : "", id ? " " : "");
+	/* Too late is too late: the waiter is rolling it back, or will be. */
+	if ((int64_t)time(NULL) > t->deadline)
+		return err_set(errmsg, -ETIMEDOUT,
+			       "the --try window of %s has closed; it is rolled back", t->id);
 	t->status = TXN_COMMITTED;
 	t->deadline = 0;
 	r = journal_save(c->dirfd, t, errmsg);

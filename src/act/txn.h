@@ -50,6 +50,17 @@ int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
  */
 bool txn_persist_matches(const struct txn_persist *ps, const struct plan *p);
 
+/*
+ * --try's watch: the process waiting for confirmation holds a lock on
+ * "<dir>/<id>.try" from before it releases the state lock until it has
+ * confirmed or rolled back. A pending transaction past its deadline whose
+ * watch nobody holds was abandoned (its waiter was killed) and is to be
+ * rolled back by whoever finds it.
+ */
+int txn_try_hold(const struct txn_ctx *c, const struct txn *t, int *ret_fd);
+void txn_try_release(const struct txn_ctx *c, const struct txn *t, int fd);
+bool txn_try_abandoned(const struct txn_ctx *c, const struct txn *t, int64_t now);
+
 /* Marks a pending transaction committed. -ENOENT when there is none (or not that id). */
 int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char **errmsg);
 

@@ -302,27 +302,19 @@ static bool wait_confirmation(const struct state *s, const struct txn *t)
 	return false;
 }
 
-static int try_finish(struct state *s, const struct txn *t, const char *dir)
+static int try_settle(struct state *s, const struct txn *t, bool yes)
 {
 	_cleanup_txn_ struct txn *undo = NULL, *now = NULL;
 	_cleanup_free_ char *errmsg = NULL;
-	bool yes = wait_confirmation(s, t);
 	int r;
 
-	/* Take the lock again: confirm and rollback serialise with us. */
-	r = state_open(s, dir, s->ctx.sysctl_root, true);
-	if (r)
-		return r;
 	if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 && now->status == TXN_COMMITTED) {
 		printf("Transaction %s confirmed.\n", t->id);
 		return 0;
 	}
-	if (yes) {
-		r = txn_confirm(&s->ctx, t->id, NULL, &errmsg);
-		if (r == 0) {
-			printf("Transaction %s confirmed.\n", t->id);
-			return 0;
-		}
+	if (yes && txn_confirm(&s->ctx, t->id, NULL, &errmsg) == 0) {
+		printf("Transaction %s confirmed.\n", t->id);
+		return 0;
 	}
 	/* Not confirmed: back to where we were, whatever changed meanwhile. */
 	r = txn_rollback(&s->ctx, t->id, true, &undo, &errmsg);
@@ -333,6 +325,26 @@ static int try_finish(struct state *s, const struct txn *t, const char *dir)
 	fprintf(stderr, "\n");
 	log_error("not confirmed: transaction %s rolled back by %s", t->id, undo->id);
 	return 2;
+}
+
+/*
+ * Waits for the confirmation, then confirms or rolls back under the state
+ * lock. The watch (held since before the state lock was released) tells
+ * others that someone is still waiting; it goes once the matter is settled.
+ */
+static int try_finish(struct state *s, const struct txn *t, const char *dir, int watch)
+{
+	bool yes = wait_confirmation(s, t);
+	int r;
+
+	r = state_open(s, dir, s->ctx.sysctl_root, true);
+	if (r) {
+		close(watch);
+		return r;
+	}
+	r = try_settle(s, t, yes);
+	txn_try_release(&s->ctx, t, watch);
+	return r;
 }
 
 /* ---- the command ---- */
@@ -548,8 +560,16 @@ int cmd_apply(int argc, char **argv)
 	if (a.persist)
 		warn_overrides(a.root, persist_path, sysctl_root);
 	if (t->status == TXN_PENDING) {
+		int watch = -1, e = txn_try_hold(&s.ctx, t, &watch);
+
+		if (e < 0) {
+			/* Nobody could tell we wait: settle it now rather than leave it. */
+			log_error("watching %s: %s; rolling it back", t->id, strerror(-e));
+			r = try_settle(&s, t, false);
+			goto out;
+		}
 		state_close(&s);
-		r = try_finish(&s, t, dir);
+		r = try_finish(&s, t, dir, watch);
 	}
 out:
 	state_close(&s);

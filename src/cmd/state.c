@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -59,6 +60,22 @@ int state_check_unblocked(const struct state *s)
 	}
 	if (!t)
 		return 0;
+	if (txn_try_abandoned(&s->ctx, t, (int64_t)time(NULL))) {
+		_cleanup_txn_ struct txn *undo = NULL;
+		_cleanup_free_ char *why = NULL;
+
+		/* Its waiter died: do what it would have done at the deadline. */
+		r = txn_rollback(&s->ctx, t->id, true, &undo, &why);
+		if (r < 0) {
+			log_error("rolling back the expired --try %s: %s", t->id,
+				  why ? why : strerror(-r));
+			return EXIT_OSERR;
+		}
+		log_error("the --try window of %s expired unconfirmed with nobody waiting: rolled "
+			  "back by %s",
+			  t->id, undo->id);
+		return 0;
+	}
 	if (t->status == TXN_PENDING)
 		log_error("transaction %s waits for confirmation ('tcptune confirm') or its "
 			  "rollback ('tcptune rollback'); nothing else is applied meanwhile",

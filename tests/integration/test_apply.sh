@@ -235,6 +235,26 @@ check_and_try() {
 		sleep 0.1
 	done
 	assert_eq "$before" "$(snapshot)" "--try without a terminal: rolled back at the deadline"
+
+	# The waiter killed outright (SIGKILL): nobody is left to roll back at the
+	# deadline, so the first command to find the window expired does it.
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=47 --try 2 --state-dir "$TEST_TMP/state" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 47 ]; do sleep 0.05; done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	tt apply --set net.ipv4.tcp_syn_retries=4
+	assert_eq 75 "$RC" "a killed --try within its window still blocks"
+	sleep 3
+	tt apply --set net.ipv4.tcp_syn_retries=4
+	assert_eq 0 "$RC" "after the window an apply goes ahead ($ERR)"
+	assert_eq True "$(python3 -c 'import sys; print("expired unconfirmed with nobody waiting" in sys.argv[1])' "$ERR")" \
+		"it says it rolled the abandoned --try back"
+	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "the abandoned --try was rolled back"
+	assert_eq 4 "$(sysctl -n net.ipv4.tcp_syn_retries)" "and the new apply applied"
+	tt confirm
+	assert_eq 1 "$RC" "nothing left to confirm"
 }
 
 # --persist writes the file atomically, warns about later overrides, and

@@ -524,6 +524,32 @@ static void test_try_and_confirm(void **state)
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
 }
 
+/* A pending transaction past its deadline: abandoned only when nobody holds its watch. */
+static void test_try_watch(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	struct txn *none = NULL;
+	int watch = -1, other = -1;
+
+	craft(e, OLD_ID2, TXN_PENDING); /* its deadline, 1577836830, is long gone */
+	t = load(e, OLD_ID2);
+	assert_false(txn_try_abandoned(&e->ctx, t, t->deadline)); /* not yet past it */
+	assert_int_equal(txn_try_hold(&e->ctx, t, &watch), 0);
+	/* A second watcher cannot take it, and a waiter holding it is not abandoned. */
+	assert_int_equal(txn_try_hold(&e->ctx, t, &other), -EWOULDBLOCK);
+	assert_false(txn_try_abandoned(&e->ctx, t, t->deadline + 1));
+	txn_try_release(&e->ctx, t, watch);
+	assert_true(txn_try_abandoned(&e->ctx, t, t->deadline + 1));
+	/* Confirming after the window is refused: it is rolled back instead. */
+	assert_int_equal(txn_confirm(&e->ctx, OLD_ID2, &none, &msg), -ETIMEDOUT);
+	assert_string_equal(msg, "the --try window of " OLD_ID2 " has closed; it is rolled back");
+	assert_null(none);
+	t->status = TXN_COMMITTED;
+	assert_false(txn_try_abandoned(&e->ctx, t, t->deadline + 1));
+}
+
 /* An interrupted transaction is no pending one: confirm does not commit it. */
 static void test_confirm_not_in_progress(void **state)
 {
@@ -829,6 +855,7 @@ int main(void)
 		T(test_find_blocking),
 		T(test_try_and_confirm),
 		T(test_confirm_not_in_progress),
+		T(test_try_watch),
 		T(test_rollback_last_committed),
 		T(test_rollback_blocking_first),
 		T(test_rollback_drift),
