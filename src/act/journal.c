@@ -790,42 +790,6 @@ int journal_save(int dirfd, const struct txn *t, char **errmsg)
 	return 0;
 }
 
-static int read_fd(int fd, size_t max, char **ret, size_t *ret_len)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap > max)
-				return -EFBIG;
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max)
-		return -EFBIG;
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
 /* Loads the journal file NAME; its id must match the name. */
 static int load_file(int dirfd, const char *name, struct txn **ret, char **errmsg)
 {
@@ -849,7 +813,7 @@ static int load_file(int dirfd, const char *name, struct txn **ret, char **errms
 		return err_set(errmsg, -errno, "%s: %s", shown, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return err_set(errmsg, -EBADMSG, "%s: not a regular file", shown);
-	r = read_fd(fd, JOURNAL_MAX_SIZE, &text, &len);
+	r = read_fd_str(fd, JOURNAL_MAX_SIZE, &text, &len);
 	if (r == -EFBIG)
 		return err_set(errmsg, -EBADMSG, "%s: larger than %d bytes", shown,
 			       JOURNAL_MAX_SIZE);

@@ -112,15 +112,11 @@ char *path_join(const char *root, const char *rel)
 	return p;
 }
 
-int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len)
+int read_fd_str(int fd, size_t max_size, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = max_size < 4096 ? max_size : 4096;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -164,6 +160,16 @@ int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len
 		*ret_len = len;
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_fd_str(fd, max_size, ret, ret_len);
 }
 
 size_t split_fields(char *s, char **fields, size_t max)

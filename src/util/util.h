@@ -70,6 +70,8 @@ char *path_join(const char *root, const char *rel);
  * Files larger than max_size bytes are refused with -EFBIG rather than truncated.
  */
 int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len);
+/* The same from an open file descriptor (read to its end). */
+int read_fd_str(int fd, size_t max_size, char **ret, size_t *ret_len);
 
 /* Splits s in place at runs of blanks, up to max fields; returns the count. */
 size_t split_fields(char *s, char **fields, size_t max);
