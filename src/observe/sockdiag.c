@@ -253,7 +253,7 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 	return r;
 }
 
-int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
+int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api, char **errmsg)
 {
 	const uint32_t all = SOCKDIAG_ALL_STATES;
 	const struct sockdiag_req legacy_a[] = {
@@ -270,12 +270,19 @@ int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
 		{ false, AF_INET, all, SOCKDIAG_CROSS_SIDE, pivot },
 		{ false, AF_INET6, all, SOCKDIAG_CROSS_SIDE, pivot },
 	};
-	int r;
 
-	r = collect_split(legacy_a, 1, legacy_b, 1, t, errmsg);
+	if (api == SOCKDIAG_LEGACY)
+		return collect_split(legacy_a, 1, legacy_b, 1, t, errmsg);
+	return collect_split(v2_a, 2, v2_b, 2, t, errmsg);
+}
+
+int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
+{
+	int r = sockdiag_collect_with(t, pivot, SOCKDIAG_LEGACY, errmsg);
+
 	if (r != -EINVAL && r != -EOPNOTSUPP && r != -ENOENT)
 		return r;
 	/* Kernels that dropped the legacy interface: one walk per family. */
 	tally_done(t);
-	return collect_split(v2_a, 2, v2_b, 2, t, errmsg);
+	return sockdiag_collect_with(t, pivot, SOCKDIAG_PER_FAMILY, errmsg);
 }

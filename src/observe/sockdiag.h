@@ -65,6 +65,14 @@ int sockdiag_dump(const struct sockdiag_req *reqs, size_t n, struct tally *t, ch
  */
 int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg);
 
+enum sockdiag_api {
+	SOCKDIAG_LEGACY,     /* TCPDIAG_GETSOCK: one walk for both families */
+	SOCKDIAG_PER_FAMILY, /* SOCK_DIAG_BY_FAMILY, once per family: the fallback */
+};
+
+/* The same with one interface only (sockdiag_collect tries them in turn); tests compare them. */
+int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api, char **errmsg);
+
 /* With a record file, every received buffer is also appended to it (fixtures). */
 void sockdiag_set_record(int fd);
 

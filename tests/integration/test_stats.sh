@@ -57,6 +57,12 @@ in_own_namespace() {
 	out=$(tcptune_json stats --format json)
 	ss=$(ss_counts)
 	check_stats "netlink" "$out" "$ss"
+	# The per-family interface (the fallback for kernels without the legacy
+	# one) and both split halves count exactly what one plain dump counts.
+	local same
+	same=$("$DUMP_COMPARE") || fail "dump-compare: the interfaces disagree"
+	assert_eq "$(json_get "$out" total) sockets counted alike by all three" "$same" \
+		"legacy and per-family dumps, split and whole, agree"
 	assert_eq netlink "$(json_get "$out" source)" "netlink: source"
 
 	out=$(tcptune_json stats --source proc --format json)
