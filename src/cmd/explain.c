@@ -310,7 +310,7 @@ static int parse_args(struct explain_args *a, int argc, char **argv)
 	};
 	int c;
 
-	*a = (struct explain_args){ .format = FORMAT_TEXT, .sysctl_root = "/proc/sys" };
+	*a = (struct explain_args){ .format = FORMAT_TEXT, .sysctl_root = SYSCTL_ROOT_DEFAULT };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":af:h", options, NULL)) != -1) {
 		switch (c) {

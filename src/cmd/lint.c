@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "sysctl.h"
 #include "format.h"
 #include "lint.h"
 #include "util.h"
@@ -77,7 +78,7 @@ static int parse_args(struct lint_opts *o, enum report_format *format, int argc,
 	};
 	int c;
 
-	*o = (struct lint_opts){ .root = "/", .sysctl_root = "/proc/sys" };
+	*o = (struct lint_opts){ .root = "/", .sysctl_root = SYSCTL_ROOT_DEFAULT };
 	*format = FORMAT_TEXT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {

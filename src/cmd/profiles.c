@@ -269,7 +269,7 @@ static int profiles_show(const struct profiles_args *a, const char *name)
 	r = rows ? 0 : -ENOMEM;
 	for (size_t i = 0; r == 0 && i < p.n; i++)
 		r = fill_row(&rows[i], &p.entries[i],
-			     a->sysctl_root ? a->sysctl_root : "/proc/sys");
+			     a->sysctl_root ? a->sysctl_root : SYSCTL_ROOT_DEFAULT);
 	if (r == 0 && a->format == FORMAT_JSON)
 		r = show_json(&p, rows);
 	else if (r == 0)

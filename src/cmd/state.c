@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "sysctl.h"
 #include "util.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/tcptune"
@@ -89,5 +90,5 @@ int state_check_unblocked(const struct state *s)
 
 bool sysctl_writes_need_root(const char *sysctl_root)
 {
-	return strcmp(sysctl_root, "/proc/sys") == 0 && geteuid() != 0;
+	return strcmp(sysctl_root, SYSCTL_ROOT_DEFAULT) == 0 && geteuid() != 0;
 }

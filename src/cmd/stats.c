@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "report.h"
 
 static void usage(FILE *f)
@@ -34,14 +35,9 @@ static void usage(FILE *f)
 /* Bars and colours only for a person at a UTF-8 terminal. */
 struct report_text_opts report_text_opts_from_env(void)
 {
-	const char *lang = getenv("LC_ALL");
 	struct report_text_opts t = { .width = 80 };
 
-	if (!lang || !*lang)
-		lang = getenv("LC_CTYPE");
-	if (!lang || !*lang)
-		lang = getenv("LANG");
-	t.unicode = lang && (strcasestr(lang, "utf-8") || strcasestr(lang, "utf8"));
+	t.unicode = report_env_unicode();
 	t.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	return t;
 }

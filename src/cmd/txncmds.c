@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "sysctl.h"
 #include "format.h"
 #include "util.h"
 
@@ -32,7 +33,7 @@ static int parse(const char *verb, int argc, char **argv, struct txn_args *a, bo
 	};
 	int c;
 
-	*a = (struct txn_args){ .sysctl_root = "/proc/sys" };
+	*a = (struct txn_args){ .sysctl_root = SYSCTL_ROOT_DEFAULT };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
 		switch (c) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "sysctl.h"
 #include "format.h"
 #include "kb.h"
 #include "profile.h"
@@ -71,7 +72,7 @@ int cmd_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *name = NULL, *root = "/proc/sys";
+	const char *name = NULL, *root = SYSCTL_ROOT_DEFAULT;
 	enum report_format format = FORMAT_TEXT;
 	struct load_errors errs = { 0 };
 	struct profile prof = { 0 };

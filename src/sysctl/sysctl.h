@@ -9,6 +9,9 @@
  * ("net/ipv4/tcp_fin_timeout") form. The dotted form is canonical.
  */
 
+/* Where the live kernel's sysctls are. */
+#define SYSCTL_ROOT_DEFAULT "/proc/sys"
+
 /*
  * Canonical dotted form of a key, or -EINVAL for a key that is empty, has an
  * empty component, a "." or ".." component, or characters outside
