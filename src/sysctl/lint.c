@@ -303,22 +303,34 @@ static int parse_line(struct lint_ctx *c, size_t file, unsigned line, char *p)
 	return add_assign(c, file, line, dotted, sysctl_value_normalize(eq + 1), ignore);
 }
 
+/*
+ * The buffer is walked by its length, not as a C string: a NUL byte must not
+ * hide the lines after it, which `sysctl -p` still applies.
+ */
 static int parse_file(struct lint_ctx *c, size_t file, const char *path, char **errmsg)
 {
 	_cleanup_free_ char *buf = NULL;
 	unsigned line = 0;
-	char *next;
+	size_t len;
 	int r;
 
-	r = read_file_str(path, LINT_MAX_FILE, &buf, NULL);
+	r = read_file_str(path, LINT_MAX_FILE, &buf, &len);
 	if (r < 0)
 		return err_set(errmsg, r, "%s: %s", c->shown[file],
 			       r == -EFBIG ? "too large for a sysctl.d file" : strerror(-r));
-	for (char *p = buf; p; p = next) {
-		next = strchr(p, '\n');
-		if (next)
-			*next++ = '\0';
-		r = parse_line(c, file, ++line, p);
+	for (char *p = buf, *eol; p < buf + len; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(buf + len - p));
+		if (!eol)
+			eol = buf + len; /* a last line without its newline: buf[len] is the NUL */
+		line++;
+		/* Tools disagree on what follows a NUL: nothing on this line is sure. */
+		if (memchr(p, '\0', (size_t)(eol - p))) {
+			add_line(c, file, line, LINT_ERROR,
+				 "line holds a NUL byte: sysctl.d files are text; remove it");
+			continue;
+		}
+		*eol = '\0';
+		r = parse_line(c, file, line, p);
 		if (r < 0)
 			return r;
 	}

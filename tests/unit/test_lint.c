@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -192,6 +193,40 @@ static void test_timestamps_vs_kernel(void **state)
 	lint_report_free(rep);
 }
 
+/*
+ * A NUL byte ends a C string, not the file: the lines after it are still read
+ * (as `sysctl -p` reads them), and the line that holds it is a finding.
+ */
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "net.ipv4.tcp_fin_timeout = 30\0\nnet.ipv4.tcp_tw_recycle = 1\n"
+				   "x\0 = 1";
+	char path[] = "/tmp/tcptune-lint-XXXXXX";
+	const char *files[] = { path };
+	const struct want want[] = {
+		{ path, 1, NULL, LINT_ERROR,
+		  "line holds a NUL byte: sysctl.d files are text; remove it" },
+		{ path, 2, "net.ipv4.tcp_tw_recycle", LINT_ERROR,
+		  "net.ipv4.tcp_tw_recycle was removed in Linux 4.12: setting it makes `sysctl -p` "
+		  "fail on current kernels; delete the line" },
+		{ path, 3, NULL, LINT_ERROR,
+		  "line holds a NUL byte: sysctl.d files are text; remove it" },
+	};
+	struct lint_opts o = { .sysctl_root = SYS, .files = files, .n_files = 1 };
+	struct lint_report *rep = NULL;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(lint_run(&o, &rep, NULL), 0);
+	unlink(path);
+	assert_findings(rep, want, ARRAY_SIZE(want));
+	lint_report_free(rep);
+}
+
 static void test_errors(void **state)
 {
 	const char *missing[] = { LINT_FX "/root/etc/sysctl.d/10-tcp.conf", LINT_FX "/nope.conf" };
@@ -229,9 +264,13 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_files),	     cmocka_unit_test(test_root_tree),
-		cmocka_unit_test(test_clean_tree),	     cmocka_unit_test(test_named_files),
-		cmocka_unit_test(test_timestamps_vs_kernel), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_default_files),
+		cmocka_unit_test(test_root_tree),
+		cmocka_unit_test(test_clean_tree),
+		cmocka_unit_test(test_named_files),
+		cmocka_unit_test(test_timestamps_vs_kernel),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
