@@ -12,15 +12,22 @@
 #include "netns.h"
 #include "util.h"
 
+/*
+ * Every error reaches stderr here, one line each: the values it quotes
+ * (keys, file contents, arguments) have their control characters escaped.
+ */
 void log_error(const char *fmt, ...)
 {
+	_cleanup_free_ char *msg = NULL, *line = NULL;
 	va_list ap;
+	int r;
 
-	fputs("tcptune: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (r >= 0)
+		line = str_escape_controls(msg);
+	fprintf(stderr, "tcptune: %s\n", line ? line : "out of memory");
 }
 
 int usage_error(const char *verb, int c, char **argv)

@@ -172,6 +172,38 @@ int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len
 	return read_fd_str(fd, max_size, ret, ret_len);
 }
 
+char *str_escape_controls(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	char *out, *o;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
+	out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			*o++ = (char)*p;
+			continue;
+		}
+		*o++ = '\\';
+		if (*p == '\n') {
+			*o++ = 'n';
+		} else if (*p == '\t') {
+			*o++ = 't';
+		} else {
+			*o++ = 'x';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 0xf];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 size_t split_fields(char *s, char **fields, size_t max)
 {
 	size_t n = 0;

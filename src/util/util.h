@@ -73,6 +73,14 @@ int read_file_str(const char *path, size_t max_size, char **ret, size_t *ret_len
 /* The same from an open file descriptor (read to its end). */
 int read_fd_str(int fd, size_t max_size, char **ret, size_t *ret_len);
 
+/*
+ * A copy of s fit for one line of a log: control characters and DEL become
+ * \n, \t or \xNN, so that a value quoted in a message can neither end the
+ * line (and start one that looks like another message) nor drive the
+ * terminal. Other bytes, UTF-8 included, are kept. NULL when out of memory.
+ */
+char *str_escape_controls(const char *s);
+
 /* Splits s in place at runs of blanks, up to max fields; returns the count. */
 size_t split_fields(char *s, char **fields, size_t max);
 

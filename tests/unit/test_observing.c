@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "profile.h"
+#include "util.h"
 
 static void test_parse(void **state)
 {
@@ -100,6 +102,45 @@ static void test_run_missing_root(void **state)
 	assert_int_equal(a.opts.source, OBS_SOURCE_PROC); /* a fake root implies its sockets */
 }
 
+/* What log_error() writes to fd 2, read back from a file put in its place. */
+static char *capture_log(const char *value)
+{
+	char path[] = "/tmp/tcptune-log-XXXXXX";
+	char *text = NULL;
+	int fd, saved;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	log_error("--set: '%s' is not a sysctl key", value);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	close(fd);
+	assert_int_equal(read_file_str(path, 4096, &text, NULL), 0);
+	unlink(path);
+	return text;
+}
+
+/* Each error is one line: a newline in a value must not start a second one. */
+static void test_log_error_one_line(void **state)
+{
+	char *text;
+
+	(void)state;
+	text = capture_log("net.ipv4.tcp_fin_timeout=30\nnet.core.somaxconn=1");
+	assert_string_equal(text, "tcptune: --set: 'net.ipv4.tcp_fin_timeout=30\\nnet.core."
+				  "somaxconn=1' is not a sysctl key\n");
+	free(text);
+	text = capture_log("\x1b]0;owned\x07\tx\x7f");
+	assert_string_equal(text,
+			    "tcptune: --set: '\\x1b]0;owned\\x07\\tx\\x7f' is not a sysctl key\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_format_text_json),
 		cmocka_unit_test(test_profile_load_cmd),
 		cmocka_unit_test(test_run_missing_root),
+		cmocka_unit_test(test_log_error_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

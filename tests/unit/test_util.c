@@ -142,12 +142,39 @@ static void test_err_set(void **state)
 	free(msg);
 }
 
+/* A message stays one line whatever it quotes: control characters and DEL escaped. */
+static void test_escape_controls(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "", "" },
+		{ "plain text, 'quoted' and \\backslash", "plain text, 'quoted' and \\backslash" },
+		{ "30\nnet.core.somaxconn = 1", "30\\nnet.core.somaxconn = 1" },
+		{ "a\tb", "a\\tb" },
+		{ "cr\rlf\n", "cr\\x0dlf\\n" },
+		{ "\x1b[2Jclear", "\\x1b[2Jclear" },
+		{ "\x01\x1f\x7f", "\\x01\\x1f\\x7f" },
+		{ "caf\xc3\xa9 \xe2\x86\x92", "caf\xc3\xa9 \xe2\x86\x92" }, /* UTF-8 is kept */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *out = str_escape_controls(cases[i].in);
+
+		assert_non_null(out);
+		assert_string_equal(out, cases[i].out);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_i64),      cmocka_unit_test(test_parse_u64),
-		cmocka_unit_test(test_path_join),      cmocka_unit_test(test_split_and_read),
-		cmocka_unit_test(test_kernel_release), cmocka_unit_test(test_err_set),
+		cmocka_unit_test(test_parse_i64),	cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_path_join),	cmocka_unit_test(test_split_and_read),
+		cmocka_unit_test(test_kernel_release),	cmocka_unit_test(test_err_set),
+		cmocka_unit_test(test_escape_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
