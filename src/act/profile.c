@@ -285,15 +285,16 @@ static int parse_file(struct ctx *c, const char *expect, struct profile *p)
 {
 	_cleanup_ynode_ struct ynode *root = NULL;
 	_cleanup_free_ char *msg = NULL;
+	_cleanup_close_ int fd = -1;
 	int r;
 
 	p->path = strdup(c->lc.file);
 	if (!p->path)
 		return -ENOMEM;
-	r = load_check_file_safe(c->lc.file, "profile", c->lc.errs);
-	if (r < 0)
-		return r == -EPERM ? 0 : r;
-	r = ytree_load_file(c->lc.file, &root, &msg);
+	fd = load_open_safe(c->lc.file, "profile", c->lc.errs);
+	if (fd < 0)
+		return fd == -EPERM ? 0 : fd;
+	r = ytree_load_fd(fd, c->lc.file, &root, &msg);
 	if (r < 0) {
 		if (msg)
 			load_errors_add(c->lc.errs, "%s", msg);

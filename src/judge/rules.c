@@ -358,12 +358,14 @@ static void parse_file(const char *path, struct ruleset *layer, struct load_erro
 	_cleanup_ynode_ struct ynode *root = NULL;
 	_cleanup_free_ char *msg = NULL;
 	struct load_ctx c = { .file = path, .errs = errs };
+	_cleanup_close_ int fd = -1;
 	const struct ynode *list;
 	struct rule *grown;
 
-	if (load_check_file_safe(path, "rule file", errs) < 0)
+	fd = load_open_safe(path, "rule file", errs);
+	if (fd < 0)
 		return;
-	if (ytree_load_file(path, &root, &msg) < 0) {
+	if (ytree_load_fd(fd, path, &root, &msg) < 0) {
 		load_errors_add(errs, "%s", msg ? msg : path);
 		return;
 	}

@@ -64,9 +64,10 @@ struct ruleset {
  * lands: metric names, expression syntax, severity, summary templates,
  * recommended keys and values against the sysctl knowledge base. All
  * problems are gathered in errs; if there is any, rs is left as it was and
- * -EBADMSG returned. A missing path is -ENOENT (also in errs). Files that
- * others may write are refused (-EPERM), as they would let anyone change
- * the advice given to root.
+ * -EBADMSG returned. A missing path is -ENOENT (also in errs). Files owned
+ * by another user than root or us, or that group or others may write, are
+ * refused like invalid ones (load_open_safe()), as they would let another
+ * user change the advice given to root.
  */
 int ruleset_load(struct ruleset *rs, const char *path, struct load_errors *errs);
 void ruleset_free(struct ruleset *rs);

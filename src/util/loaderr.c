@@ -3,10 +3,12 @@
 #include "loaderr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "yamltree.h"
@@ -94,15 +96,21 @@ bool load_valid_id(const char *id)
 	return true;
 }
 
-int load_check_file_safe(const char *path, const char *what, struct load_errors *errs)
+/* The checks of load_open_safe(), on the descriptor that will be read. */
+static int check_fd_safe(int fd, const char *path, const char *what, struct load_errors *errs)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
+	if (fstat(fd, &st) < 0) {
 		int r = -errno;
 
 		load_errors_add(errs, "%s: %s", path, strerror(-r));
 		return r;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		load_errors_add(errs, "%s: owned by uid %u, not by root or uid %u: refusing it",
+				path, (unsigned)st.st_uid, (unsigned)geteuid());
+		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		load_errors_add(errs, "%s: refusing a %s that group or others may write", path,
@@ -110,4 +118,23 @@ int load_check_file_safe(const char *path, const char *what, struct load_errors 
 		return -EPERM;
 	}
 	return 0;
+}
+
+int load_open_safe(const char *path, const char *what, struct load_errors *errs)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		load_errors_add(errs, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	r = check_fd_safe(fd, path, what, errs);
+	if (r < 0)
+		return r;
+	r = fd;
+	fd = -1;
+	return r;
 }

@@ -44,10 +44,16 @@ const char *load_scalar(const struct load_ctx *c, const struct ynode *n, const c
 bool load_valid_id(const char *id);
 
 /*
- * Refuses a file that group or others may write (with "path: refusing a
- * <what> that group or others may write"): such a file would let anyone
- * change what root is told or made to do. 0, -EPERM, or stat()'s -errno.
+ * Opens a rule file or profile for reading and checks the opened file itself
+ * (fstat() of the descriptor the caller then reads, so that a file swapped in
+ * after the check is never read): it must be owned by root or by the
+ * effective uid, and not writable by group or others, since such a file would
+ * let another user change what root is told or made to do. Returns the
+ * descriptor, or a negative errno after adding one message to errs:
+ * "path: owned by uid N, not by root or uid M: refusing it" or
+ * "path: refusing a <what> that group or others may write" (-EPERM), or
+ * "path: <strerror>" when it cannot be opened (open()'s -errno).
  */
-int load_check_file_safe(const char *path, const char *what, struct load_errors *errs);
+int load_open_safe(const char *path, const char *what, struct load_errors *errs);
 
 #endif

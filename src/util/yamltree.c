@@ -3,6 +3,7 @@
 #include "yamltree.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,19 +462,32 @@ int ytree_load_string(const char *text, size_t len, const char *name, struct yno
 	return 0;
 }
 
-int ytree_load_file(const char *path, struct ynode **ret, char **errmsg)
+int ytree_load_fd(int fd, const char *name, struct ynode **ret, char **errmsg)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int r;
 
 	/* Room for the cap and the NUL, so that a file of exactly 4 MiB still fits. */
-	r = read_file_str(path, YTREE_MAX_SIZE + 2, &text, &len);
+	r = read_fd_str(fd, YTREE_MAX_SIZE + 2, &text, &len);
 	if (r == -EFBIG)
-		return err_set(errmsg, r, "%s: larger than %u MiB", path, YTREE_MAX_SIZE >> 20);
+		return err_set(errmsg, r, "%s: larger than %u MiB", name, YTREE_MAX_SIZE >> 20);
 	if (r < 0) {
 		errno = -r;
+		return err_set(errmsg, r, "%s: %m", name);
+	}
+	return ytree_load_string(text, len, name, ret, errmsg);
+}
+
+int ytree_load_file(const char *path, struct ynode **ret, char **errmsg)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int r = -errno;
+
 		return err_set(errmsg, r, "%s: %m", path);
 	}
-	return ytree_load_string(text, len, path, ret, errmsg);
+	return ytree_load_fd(fd, path, ret, errmsg);
 }

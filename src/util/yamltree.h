@@ -44,6 +44,8 @@ struct ynode {
  * -ENOENT/-EACCES/-EFBIG for the file (files are capped at 4 MiB).
  */
 int ytree_load_file(const char *path, struct ynode **ret, char **errmsg);
+/* The same from an open file (read to its end), named name in messages. */
+int ytree_load_fd(int fd, const char *name, struct ynode **ret, char **errmsg);
 int ytree_load_string(const char *text, size_t len, const char *name, struct ynode **ret,
 		      char **errmsg);
 

@@ -69,7 +69,27 @@ static void test_valid_id(void **state)
 	assert_false(load_valid_id(long_id));
 }
 
-static void test_file_safe(void **state)
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* What a descriptor reads, from its start. */
+static void assert_reads(int fd, const char *want)
+{
+	char buf[64] = "";
+
+	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) >= 0);
+	assert_string_equal(buf, want);
+}
+
+/* Group- or world-writable files are refused; a missing one is named. */
+static void test_open_safe_mode(void **state)
 {
 	char path[] = "/tmp/tcptune-loaderr-XXXXXX", want[128];
 	struct load_errors errs = { 0 };
@@ -79,18 +99,91 @@ static void test_file_safe(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(load_check_file_safe(path, "profile", &errs), 0);
+	write_file(path, "a: 1\n", 0644);
+	fd = load_open_safe(path, "profile", &errs);
+	assert_true(fd >= 0);
+	assert_reads(fd, "a: 1\n");
+	close(fd);
+	assert_int_equal(errs.n, 0);
 	assert_int_equal(chmod(path, 0646), 0);
-	assert_int_equal(load_check_file_safe(path, "profile", &errs), -EPERM);
+	assert_int_equal(load_open_safe(path, "profile", &errs), -EPERM);
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(load_open_safe(path, "rule file", &errs), -EPERM);
+	assert_int_equal(errs.n, 2);
 	snprintf(want, sizeof(want), "%s: refusing a profile that group or others may write", path);
 	assert_string_equal(errs.msgs[0], want);
-	unlink(path);
-	assert_int_equal(load_check_file_safe(path, "profile", &errs), -ENOENT);
-	assert_int_equal(errs.n, 2);
-	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	snprintf(want, sizeof(want), "%s: refusing a rule file that group or others may write",
+		 path);
 	assert_string_equal(errs.msgs[1], want);
+	unlink(path);
+	assert_int_equal(load_open_safe(path, "profile", &errs), -ENOENT);
+	assert_int_equal(errs.n, 3);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	assert_string_equal(errs.msgs[2], want);
 	load_errors_free(&errs);
+}
+
+/*
+ * A 0644 file owned by another user than root or us is refused as well: its
+ * owner could change it at will. Giving a file away needs root.
+ */
+static void test_open_safe_owner(void **state)
+{
+	char path[] = "/tmp/tcptune-loaderr-XXXXXX", want[160];
+	struct load_errors errs = { 0 };
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* chown() to another user needs root */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, "a: 1\n", 0644);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(load_open_safe(path, "profile", &errs), -EPERM);
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s: owned by uid 65534, not by root or uid 0: refusing it",
+		 path);
+	assert_string_equal(errs.msgs[0], want);
+	load_errors_free(&errs);
+
+	/* Ours again (root's): accepted. */
+	assert_int_equal(chown(path, 0, 0), 0);
+	fd = load_open_safe(path, "profile", &errs);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(errs.n, 0);
+	unlink(path);
+}
+
+/*
+ * The file checked is the file read: once opened, a foreign file renamed
+ * over the path changes nothing for the descriptor the loader reads.
+ */
+static void test_open_safe_checks_the_descriptor(void **state)
+{
+	char dir[] = "/tmp/tcptune-loaderr-XXXXXX", path[64], other[64];
+	struct load_errors errs = { 0 };
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.yaml", dir);
+	snprintf(other, sizeof(other), "%s/evil.yaml", dir);
+	write_file(path, "good: 1\n", 0644);
+	write_file(other, "evil: 1\n", 0666);
+	fd = load_open_safe(path, "rule file", &errs);
+	assert_true(fd >= 0);
+	assert_int_equal(rename(other, path), 0);
+	assert_reads(fd, "good: 1\n");
+	close(fd);
+	/* Opened again, the path is the writable file: refused. */
+	assert_int_equal(load_open_safe(path, "rule file", &errs), -EPERM);
+	assert_int_equal(errs.n, 1);
+	load_errors_free(&errs);
+	unlink(path);
+	rmdir(dir);
 }
 
 int main(void)
@@ -99,7 +192,9 @@ int main(void)
 		cmocka_unit_test(test_gather),
 		cmocka_unit_test(test_scalar),
 		cmocka_unit_test(test_valid_id),
-		cmocka_unit_test(test_file_safe),
+		cmocka_unit_test(test_open_safe_mode),
+		cmocka_unit_test(test_open_safe_owner),
+		cmocka_unit_test(test_open_safe_checks_the_descriptor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -202,6 +202,53 @@ static void test_missing_and_paths(void **state)
 	assert_int_equal(errs.n, 0);
 }
 
+/*
+ * A 0644 profile owned by another user is refused, found by name or given as
+ * a path, and so is one reached through include (chown needs root).
+ */
+static void test_foreign_owner(void **state)
+{
+	char dir[] = "/tmp/tcptune-profile-XXXXXX", path[128], top[128], want[256];
+	const char *const tmp_dirs[] = { dir, NULL };
+	struct load_errors errs = { 0 };
+	struct profile p = { 0 };
+	FILE *f;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/theirs.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("name: theirs\ndescription: x\nsysctl:\n  net.ipv4.tcp_fin_timeout: 30\n", f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(top, sizeof(top), "%s/mine.yaml", dir);
+	f = fopen(top, "w");
+	assert_non_null(f);
+	fputs("name: mine\ndescription: y\ninclude: theirs\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(chmod(top, 0644), 0);
+	assert_int_equal(profile_load("mine", tmp_dirs, &p, &errs), 0);
+	profile_free(&p);
+
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	snprintf(want, sizeof(want), "%s: owned by uid 65534, not by root or uid 0: refusing it",
+		 path);
+	assert_int_equal(profile_load("theirs", tmp_dirs, &p, &errs), -EBADMSG);
+	assert_int_equal(profile_load(path, tmp_dirs, &p, &errs), -EBADMSG);
+	assert_int_equal(profile_load("mine", tmp_dirs, &p, &errs), -EBADMSG);
+	assert_int_equal(errs.n, 3);
+	for (size_t i = 0; i < errs.n; i++)
+		assert_string_equal(errs.msgs[i], want);
+	assert_null(p.name);
+	load_errors_free(&errs);
+	unlink(path);
+	unlink(top);
+	rmdir(dir);
+}
+
 /* A profile that group or others may write is refused, like a rule file. */
 static void test_writable(void **state)
 {
@@ -392,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_and_paths),
 		cmocka_unit_test(test_writable),
+		cmocka_unit_test(test_foreign_owner),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_shipped_values),

@@ -162,6 +162,39 @@ static void test_files(void **state)
 	rmdir(dir);
 }
 
+/* A rule file owned by another user is refused even at mode 0644 (chown needs root). */
+static void test_foreign_owner(void **state)
+{
+	char path[] = "/tmp/tcptune-rules-XXXXXX", want[160];
+	struct load_errors errs = { 0 };
+	struct ruleset rs = { 0 };
+	FILE *f;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("rules:\n  - id: b\n    severity: info\n    when: 1\n    summary: b\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(ruleset_load(&rs, path, &errs), 0);
+	assert_int_equal(rs.n, 1);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(ruleset_load(&rs, path, &errs), -EBADMSG);
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s: owned by uid 65534, not by root or uid 0: refusing it",
+		 path);
+	assert_string_equal(errs.msgs[0], want);
+	assert_int_equal(rs.n, 1); /* left as it was */
+	load_errors_free(&errs);
+	ruleset_free(&rs);
+	unlink(path);
+}
+
 static void test_severity_names(void **state)
 {
 	(void)state;
@@ -176,7 +209,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	       cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_layers),	       cmocka_unit_test(test_files),
-		cmocka_unit_test(test_severity_names),
+		cmocka_unit_test(test_severity_names), cmocka_unit_test(test_foreign_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
