@@ -420,10 +420,9 @@ static int lookup(const struct observation *o, const char *name, struct metric_v
 		s = observation_sysctl(o, key);
 		if (!s || !s->value)
 			return -ENODATA;
-		if (idx < 0 && s->n == 0)
+		/* Text, or a vector shown whole: only an index makes a vector a number. */
+		if (idx < 0 && s->n != 1)
 			*v = (struct metric_value){ M_TEXT, 0, s->value };
-		else if (idx < 0 && s->n > 1)
-			return -EMEDIUMTYPE; /* a vector needs an index */
 		else if ((size_t)(idx < 0 ? 0 : idx) >= s->n)
 			return -ENODATA;
 		else

@@ -149,7 +149,7 @@ void observation_derive_rates(struct observation *cur, const struct observation 
  * observation_metric() returns 0 and the value, -EINVAL for an invalid name,
  * or -ENODATA when the metric is not available in this snapshot (absent key,
  * no rates without an interval, no such port). String metrics (top.*.process,
- * kernel.version) are not numbers: -EMEDIUMTYPE.
+ * kernel.version, a vector sysctl without an index) are not numbers: -EMEDIUMTYPE.
  * observation_metric_text() formats any metric for display.
  */
 int metric_check(const char *name);

@@ -170,6 +170,10 @@ static void test_text(void **state)
 	assert_int_equal(observation_metric_text(o, "peer.address", &s), 0);
 	assert_string_equal(s, "[::1]:5432");
 	free(s);
+	/* A vector is no number, but it shows whole (evidence, templates). */
+	assert_int_equal(observation_metric_text(o, "sysctl.net.ipv4.ip_local_port_range", &s), 0);
+	assert_string_equal(s, "32768 60999");
+	free(s);
 	assert_int_equal(observation_metric_text(o, "top.syn_recv.port", &s), -ENODATA);
 	observation_free(o);
 }
