@@ -20,6 +20,8 @@
 
 /* recv() hands out at most ~32 KiB of a dump per call; leave room. */
 #define RECV_BUF_SIZE (64 * 1024)
+/* The kernel's MAX_ERRNO: the largest error number an NLMSG_ERROR can carry. */
+#define SOCKDIAG_MAX_ERRNO 4095
 
 static int record_fd = -1;
 
@@ -62,6 +64,9 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 
 			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				return -EBADMSG;
+			/* The kernel sends an errno: anything lower is a corrupt buffer. */
+			if (e->error < -SOCKDIAG_MAX_ERRNO)
 				return -EBADMSG;
 			return e->error < 0 ? e->error : -EPROTO;
 		}

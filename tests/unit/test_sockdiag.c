@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -123,6 +124,9 @@ static void test_error_and_done(void **state)
 	(void)state;
 	tally_init(&t, false);
 	assert_int_equal(sockdiag_parse(&err, sizeof(err), &t, &done), -EINVAL);
+	/* A corrupt error code is no errno for the caller to strerror(-r). */
+	err.e.error = INT_MIN;
+	assert_int_equal(sockdiag_parse(&err, sizeof(err), &t, &done), -EBADMSG);
 	/* A state that is no connection is skipped, a strange family refused. */
 	memcpy(buf, &msg, sizeof(msg));
 	memcpy(buf + sizeof(msg), &done_msg, sizeof(done_msg));
