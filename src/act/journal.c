@@ -19,28 +19,33 @@
 #include "util.h"
 
 /*
- * The journal file, version 1. Every field is always written; a reader
+ * The journal file, version 2. Every field is always written; a reader
  * refuses a file that lacks one, so a damaged journal is never half-trusted.
  * Unknown fields are ignored. Strings are written as the bytes they hold.
  *
  *   {
- *     "version": 1,
+ *     "version": 2,
  *     "id": "20261121-063000-4f2a",
  *     "time": 1795156200,               seconds since the epoch
  *     "boot_id": "8d1c..." | null,
  *     "source": "profile high-conn",
- *     "status": "in-progress" | "committed" | "rolled-back" | "pending",
- *     "undoes": id | null,
- *     "undone_by": id | null,
+ *     "status": "in-progress" | "committed" | "pending" | "rolling-back" |
+ *               "rolled-back" | "restore-failed",
  *     "error": "..." | null,
  *     "deadline": 0,                    seconds since the epoch, 0: none
+ *     "rollback_time": 0,               seconds since the epoch, 0: none
  *     "persist": {"path": "...", "existed": true, "backup": "..." | null} | null,
- *     "keys": [{"key": "net.ipv4.tcp_fin_timeout", "old": "60", "new": "30"}]
+ *     "keys": [{"key": "net.ipv4.tcp_fin_timeout", "old": "60", "new": "30",
+ *               "left_changed": false}]
  *   }
+ *
+ * Version 1 (tcptune 0.1) had no rollback_time and left_changed, and recorded
+ * each rollback as a transaction of its own ("undoes": id, "undone_by": id):
+ * it is still read, as history; such a record is never rolled back itself.
  *
  * Keys are numbered from 1 in error messages ("key 1: missing 'old'").
  */
-#define JOURNAL_VERSION 1
+#define JOURNAL_VERSION 2
 /* A journal is a few keys and perhaps one sysctl.d file: anything bigger is not ours. */
 #define JOURNAL_MAX_SIZE (4 * 1024 * 1024)
 #define LOCK_POLL_MS 50
@@ -56,10 +61,9 @@
 	})
 
 static const char *const status_names[] = {
-	[TXN_IN_PROGRESS] = "in-progress",
-	[TXN_COMMITTED] = "committed",
-	[TXN_ROLLED_BACK] = "rolled-back",
-	[TXN_PENDING] = "pending",
+	[TXN_IN_PROGRESS] = "in-progress",   [TXN_COMMITTED] = "committed",
+	[TXN_ROLLED_BACK] = "rolled-back",   [TXN_PENDING] = "pending",
+	[TXN_ROLLING_BACK] = "rolling-back", [TXN_RESTORE_FAILED] = "restore-failed",
 };
 
 const char *txn_status_name(enum txn_status s)
@@ -100,7 +104,6 @@ struct txn *txn_free(struct txn *t)
 	free(t->boot_id);
 	free(t->source);
 	free(t->undoes);
-	free(t->undone_by);
 	free(t->error);
 	free(t->persist_path);
 	free(t->persist_backup);
@@ -221,7 +224,8 @@ static json_object *key_to_json(const struct txn_key *k)
 	_cleanup_json_ json_object *o = json_object_new_object();
 
 	if (!o || add_string(o, "key", k->key) < 0 || add_string(o, "old", k->old) < 0 ||
-	    add_string(o, "new", k->new) < 0)
+	    add_string(o, "new", k->new) < 0 ||
+	    add(o, "left_changed", json_object_new_boolean(k->left_changed)) < 0)
 		return NULL;
 	return TAKE_PTR(o);
 }
@@ -256,10 +260,9 @@ static bool key_valid(const struct txn_key *k)
 static bool txn_serialisable(const struct txn *t)
 {
 	if (!txn_id_valid(t->id) || !t->source || t->time < 0 || t->time > TIME_MAX ||
-	    t->deadline < 0 || t->deadline > TIME_MAX ||
-	    txn_status_from_name(txn_status_name(t->status)) == 0 ||
-	    (t->undoes && !txn_id_valid(t->undoes)) ||
-	    (t->undone_by && !txn_id_valid(t->undone_by)) || (!t->keys && t->n_keys > 0))
+	    t->deadline < 0 || t->deadline > TIME_MAX || t->rollback_time < 0 ||
+	    t->rollback_time > TIME_MAX || txn_status_from_name(txn_status_name(t->status)) == 0 ||
+	    t->undoes || (!t->keys && t->n_keys > 0))
 		return false;
 	for (size_t i = 0; i < t->n_keys; i++)
 		if (!key_valid(&t->keys[i]))
@@ -285,10 +288,9 @@ int txn_to_json(const struct txn *t, char **ret)
 	    add_string(root, "boot_id", t->boot_id) < 0 ||
 	    add_string(root, "source", t->source) < 0 ||
 	    add_string(root, "status", txn_status_name(t->status)) < 0 ||
-	    add_string(root, "undoes", t->undoes) < 0 ||
-	    add_string(root, "undone_by", t->undone_by) < 0 ||
 	    add_string(root, "error", t->error) < 0 ||
 	    add(root, "deadline", json_object_new_int64(t->deadline)) < 0 ||
+	    add(root, "rollback_time", json_object_new_int64(t->rollback_time)) < 0 ||
 	    (t->persist_path ? add(root, "persist", persist_to_json(t))
 			     : add_string(root, "persist", NULL)) < 0 ||
 	    add(root, "keys", keys_to_json(t)) < 0)
@@ -419,8 +421,10 @@ static int parse_persist(const struct parser *p, json_object *root, struct txn *
 	return get_string(p, v, "persist: ", "backup", true, &t->persist_backup);
 }
 
-static int parse_key(const struct parser *p, json_object *o, size_t i, struct txn_key *k)
+static int parse_key(const struct parser *p, json_object *o, size_t i, int version,
+		     struct txn_key *k)
 {
+	json_object *left;
 	char ctx[32];
 	char *dotted;
 	int r;
@@ -442,10 +446,19 @@ static int parse_key(const struct parser *p, json_object *o, size_t i, struct tx
 	r = get_string(p, o, ctx, "old", false, &k->old);
 	if (r < 0)
 		return r;
-	return get_string(p, o, ctx, "new", false, &k->new);
+	r = get_string(p, o, ctx, "new", false, &k->new);
+	if (r < 0 || version < 2)
+		return r;
+	r = get_field(p, o, ctx, "left_changed", &left);
+	if (r < 0)
+		return r;
+	if (!json_object_is_type(left, json_type_boolean))
+		return bad(p, ctx, "'left_changed' is not a boolean");
+	k->left_changed = json_object_get_boolean(left);
+	return 0;
 }
 
-static int parse_keys(const struct parser *p, json_object *root, struct txn *t)
+static int parse_keys(const struct parser *p, json_object *root, int version, struct txn *t)
 {
 	json_object *arr;
 	size_t n;
@@ -465,14 +478,14 @@ static int parse_keys(const struct parser *p, json_object *root, struct txn *t)
 	/* Counted as they fill, so that txn_free() frees exactly what was parsed. */
 	for (size_t i = 0; i < n; i++) {
 		t->n_keys++;
-		r = parse_key(p, json_object_array_get_idx(arr, i), i, &t->keys[i]);
+		r = parse_key(p, json_object_array_get_idx(arr, i), i, version, &t->keys[i]);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int parse_status(const struct parser *p, json_object *root, struct txn *t)
+static int parse_status(const struct parser *p, json_object *root, int version, struct txn *t)
 {
 	_cleanup_free_ char *name = NULL;
 	int r;
@@ -481,7 +494,8 @@ static int parse_status(const struct parser *p, json_object *root, struct txn *t
 	if (r < 0)
 		return r;
 	t->status = txn_status_from_name(name);
-	if (t->status == 0)
+	/* Version 1 knew the first four. */
+	if (t->status == 0 || (version < 2 && t->status > TXN_PENDING))
 		return bad(p, "", "unknown status '%s'", name);
 	return 0;
 }
@@ -496,21 +510,25 @@ static int parse_txn(const struct parser *p, json_object *root, struct txn *t)
 	r = get_int64(p, root, "version", INT64_MIN, INT64_MAX, &version);
 	if (r < 0)
 		return r;
-	if (version != JOURNAL_VERSION)
-		return bad(p, "", "unsupported version %" PRId64 " (this tcptune reads %d)",
+	if (version != 1 && version != JOURNAL_VERSION)
+		return bad(p, "", "unsupported version %" PRId64 " (this tcptune reads 1 and %d)",
 			   version, JOURNAL_VERSION);
 	if ((r = get_id(p, root, "id", false, &t->id)) < 0 ||
 	    (r = get_int64(p, root, "time", 0, TIME_MAX, &t->time)) < 0 ||
 	    (r = get_string(p, root, "", "boot_id", true, &t->boot_id)) < 0 ||
 	    (r = get_string(p, root, "", "source", false, &t->source)) < 0 ||
-	    (r = parse_status(p, root, t)) < 0 ||
-	    (r = get_id(p, root, "undoes", true, &t->undoes)) < 0 ||
-	    (r = get_id(p, root, "undone_by", true, &t->undone_by)) < 0 ||
+	    (r = parse_status(p, root, (int)version, t)) < 0 ||
 	    (r = get_string(p, root, "", "error", true, &t->error)) < 0 ||
 	    (r = get_int64(p, root, "deadline", 0, TIME_MAX, &t->deadline)) < 0 ||
 	    (r = parse_persist(p, root, t)) < 0)
 		return r;
-	return parse_keys(p, root, t);
+	if (version == 1)
+		r = get_id(p, root, "undoes", true, &t->undoes);
+	else
+		r = get_int64(p, root, "rollback_time", 0, TIME_MAX, &t->rollback_time);
+	if (r < 0)
+		return r;
+	return parse_keys(p, root, (int)version, t);
 }
 
 static void tokener_freep(json_tokener **tok)
@@ -626,20 +644,29 @@ static int check_dir(int fd, const char *path, char **errmsg)
 	return 0;
 }
 
-int state_dir_open(const char *path, bool create, int *ret_fd, char **errmsg)
+int state_dir_open(const char *shown, bool create, int *ret_fd, char **errmsg)
 {
 	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *path = NULL;
 	bool created = false;
+	size_t len;
 	int r;
 
-	if (!path || !*path || !ret_fd)
+	if (!shown || !*shown || !ret_fd)
 		return -EINVAL;
+	/* "LINK/" resolves LINK whatever O_NOFOLLOW says: open the name without the slashes. */
+	len = strlen(shown);
+	while (len > 1 && shown[len - 1] == '/')
+		len--;
+	path = strndup(shown, len);
+	if (!path)
+		return -ENOMEM;
 	if (create) {
 		if (mkdir(path, 0700) == 0)
 			created = true;
 		else if (errno != EEXIST)
-			return err_set(errmsg, -errno, "cannot create state directory %s: %s", path,
-				       strerror(errno));
+			return err_set(errmsg, -errno, "cannot create state directory %s: %s",
+				       shown, strerror(errno));
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -648,19 +675,20 @@ int state_dir_open(const char *path, bool create, int *ret_fd, char **errmsg)
 		r = -errno;
 		/* O_NOFOLLOW|O_DIRECTORY says ENOTDIR or ELOOP for a symlink: say which it is. */
 		if ((r == -ELOOP || r == -ENOTDIR) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			return err_set(errmsg, -EPERM, "state directory %s is a symlink", path);
+			return err_set(errmsg, -EPERM, "state directory %s is a symlink", shown);
 		if (r == -ENOTDIR || r == -ELOOP)
 			return err_set(errmsg, -EPERM, "state directory %s is not a directory",
-				       path);
+				       shown);
 		if (r == -ENOENT)
-			return err_set(errmsg, r, "state directory %s does not exist", path);
-		return err_set(errmsg, r, "cannot open state directory %s: %s", path, strerror(-r));
+			return err_set(errmsg, r, "state directory %s does not exist", shown);
+		return err_set(errmsg, r, "cannot open state directory %s: %s", shown,
+			       strerror(-r));
 	}
 	/* mkdir() honours the umask: make sure of 0700 (0000 would lock us out). */
 	if (created && fchmod(fd, 0700) < 0)
-		return err_set(errmsg, -errno, "cannot chmod state directory %s: %s", path,
+		return err_set(errmsg, -errno, "cannot chmod state directory %s: %s", shown,
 			       strerror(errno));
-	r = check_dir(fd, path, errmsg);
+	r = check_dir(fd, shown, errmsg);
 	if (r < 0)
 		return r;
 	*ret_fd = TAKE_FD(fd);
@@ -738,16 +766,16 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* Writes, flushes and closes the temporary file; the caller renames it. */
-static int write_tmp(int dirfd, const char *tmp, const char *text)
+static int write_tmp(int dirfd, const char *tmp, const char *text, mode_t mode)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
 	/* O_TRUNC keeps a leftover file's mode, and the umask may have narrowed ours. */
-	if (fchmod(fd, 0600) < 0)
+	if (fchmod(fd, mode) < 0)
 		return -errno;
 	r = write_all(fd, text, strlen(text));
 	if (r < 0)
@@ -759,9 +787,27 @@ static int write_tmp(int dirfd, const char *tmp, const char *text)
 	return 0;
 }
 
+int file_write_atomic(int dirfd, const char *name, const char *text, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	int r;
+
+	if (asprintf(&tmp, "%s.tmp", name) < 0)
+		return -ENOMEM;
+	r = write_tmp(dirfd, tmp, text, mode);
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	/* The rename is durable only once the directory is. */
+	return fsync(dirfd) < 0 ? -errno : 0;
+}
+
 int journal_save(int dirfd, const struct txn *t, char **errmsg)
 {
-	_cleanup_free_ char *text = NULL, *name = NULL, *tmp = NULL, *path = NULL;
+	_cleanup_free_ char *text = NULL, *name = NULL, *path = NULL;
 	int r;
 
 	if (!t || !txn_id_valid(t->id))
@@ -770,23 +816,13 @@ int journal_save(int dirfd, const struct txn *t, char **errmsg)
 	if (r < 0)
 		return err_set(errmsg, r, "cannot serialise transaction %s: %s", t->id,
 			       strerror(-r));
-	if (asprintf(&name, "%s.json", t->id) < 0 || asprintf(&tmp, "%s.tmp", name) < 0)
+	if (asprintf(&name, "%s.json", t->id) < 0)
 		return -ENOMEM;
-	path = path_in_dir(dirfd, tmp);
-	r = write_tmp(dirfd, tmp, text);
+	r = file_write_atomic(dirfd, name, text, 0600);
 	if (r < 0) {
-		unlinkat(dirfd, tmp, 0);
-		return err_set(errmsg, r, "cannot write %s: %s", path ? path : tmp, strerror(-r));
+		path = path_in_dir(dirfd, name);
+		return err_set(errmsg, r, "cannot write %s: %s", path ? path : name, strerror(-r));
 	}
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		r = -errno;
-		unlinkat(dirfd, tmp, 0);
-		return err_set(errmsg, r, "cannot rename %s: %s", path ? path : tmp, strerror(-r));
-	}
-	/* The rename is durable only once the directory is. */
-	if (fsync(dirfd) < 0)
-		return err_set(errmsg, -errno, "cannot sync the state directory: %s",
-			       strerror(errno));
 	return 0;
 }
 
@@ -872,11 +908,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool has_suffix(const char *name, const char *suffix)
+{
+	size_t len = strlen(name), n = strlen(suffix);
+
+	return len > n && strcmp(name + len - n, suffix) == 0;
+}
+
 static bool is_journal_name(const char *name)
 {
-	size_t len = strlen(name);
-
-	return len > 5 && strcmp(name + len - 5, ".json") == 0;
+	return has_suffix(name, ".json");
 }
 
 /* The names of every "*.json" in the directory, sorted. */
@@ -965,6 +1006,25 @@ int journal_list(int dirfd, struct txn ***ret, size_t *ret_n, char **errmsg)
 	*ret = list;
 	*ret_n = n;
 	return 0;
+}
+
+void journal_clean_tmp(int dirfd)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	/* Only under the lock, so no writer is between its write and its rename. */
+	while ((de = readdir(d)))
+		if (has_suffix(de->d_name, ".json.tmp"))
+			unlinkat(dirfd, de->d_name, 0);
 }
 
 int boot_id_read(const char *sysctl_root, char **ret)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * The transaction journal: one file per transaction in the state directory
@@ -15,34 +16,37 @@
  */
 
 enum txn_status {
-	TXN_IN_PROGRESS = 1, /* writing; found so at start-up it means a crash */
+	TXN_IN_PROGRESS = 1, /* writing; found so later, the writer died: a rollback target */
 	TXN_COMMITTED,	     /* every value written and read back */
-	TXN_ROLLED_BACK,     /* undone: by a failure, --try expiring, or rollback */
+	TXN_ROLLED_BACK,     /* every key read back at its old value (and the file restored) */
 	TXN_PENDING,	     /* --try: applied, waiting for confirmation */
+	TXN_ROLLING_BACK,    /* restoring; found so later, the rollback died: a rollback target */
+	TXN_RESTORE_FAILED,  /* the keys marked left_changed could not be restored: a target */
 };
 
 const char *txn_status_name(enum txn_status s);		/* "in-progress", "committed", ... */
 enum txn_status txn_status_from_name(const char *name); /* 0 when unknown */
 
 struct txn_key {
-	char *key; /* dotted */
-	char *old; /* the value before, normalised */
-	char *new; /* the value written, normalised */
+	char *key;	   /* dotted */
+	char *old;	   /* the value before, normalised */
+	char *new;	   /* the value written, normalised */
+	bool left_changed; /* TXN_RESTORE_FAILED: restoring this key failed */
 };
 
 struct txn {
 	char *id;      /* "20261121-063000-4f2a": sortable by time, unique */
 	int64_t time;  /* seconds since the epoch, when it began */
 	char *boot_id; /* /proc/sys/kernel/random/boot_id: runtime values die with a reboot */
-	char *source;  /* "profile high-conn", "set", "recommended", "rollback 2026..." */
+	char *source;  /* "profile high-conn", "set", "recommended" */
 	enum txn_status status;
-	char *undoes;	      /* the id of the transaction this one rolls back, or NULL */
-	char *undone_by;      /* the id of the rollback that undid this one, or NULL */
-	char *error;	      /* why it was rolled back, or NULL */
-	int64_t deadline;     /* TXN_PENDING: seconds since the epoch when --try rolls back; 0 */
-	char *persist_path;   /* the sysctl.d file written, or NULL */
-	char *persist_backup; /* that file's previous contents, NULL when there was none */
-	bool persist_existed; /* the file existed before */
+	char *undoes;	       /* version 1 only: a rollback recorded as a transaction of its own */
+	char *error;	       /* why it failed or was rolled back, or NULL */
+	int64_t deadline;      /* TXN_PENDING: seconds since the epoch when --try rolls back; 0 */
+	int64_t rollback_time; /* when its rollback (or the undo of a failure) began; 0 */
+	char *persist_path;    /* the sysctl.d file written, or NULL */
+	char *persist_backup;  /* that file's previous contents, NULL when there was none */
+	bool persist_existed;  /* the file existed before */
 	struct txn_key *keys;
 	size_t n_keys;
 };
@@ -80,6 +84,14 @@ int state_lock(int dirfd, int timeout_ms, int *ret_lockfd, char **errmsg);
 
 /* Atomically (re)writes "<dir>/<id>.json" with mode 0600, fsync'd. */
 int journal_save(int dirfd, const struct txn *t, char **errmsg);
+/*
+ * Replaces "<dirfd>/<name>" by text atomically: a temporary file written
+ * whole, fsync'd and given the mode, renamed over the name, and the directory
+ * fsync'd. A kill leaves the old file or the new one, never a mix.
+ */
+int file_write_atomic(int dirfd, const char *name, const char *text, mode_t mode);
+/* Removes the "*.json.tmp" a killed writer left; the caller holds the lock. */
+void journal_clean_tmp(int dirfd);
 /* Reads "<dir>/<id>.json". -ENOENT when there is none. */
 int journal_load(int dirfd, const char *id, struct txn **ret, char **errmsg);
 /*

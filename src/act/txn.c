@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,9 +20,13 @@
 
 /* ---- finding transactions ---- */
 
-static bool is_open(const struct txn *t)
+bool txn_is_open(const struct txn *t)
 {
-	return t->status == TXN_IN_PROGRESS || t->status == TXN_PENDING;
+	/* A version 1 rollback record is history, whatever it says. */
+	if (t->undoes)
+		return false;
+	return t->status == TXN_IN_PROGRESS || t->status == TXN_PENDING ||
+	       t->status == TXN_ROLLING_BACK || t->status == TXN_RESTORE_FAILED;
 }
 
 int txn_find_blocking(const struct txn_ctx *c, struct txn **ret, char **errmsg)
@@ -34,7 +40,7 @@ int txn_find_blocking(const struct txn_ctx *c, struct txn **ret, char **errmsg)
 	if (r < 0)
 		return r;
 	for (size_t i = n; i-- > 0;)
-		if (is_open(list[i])) {
+		if (txn_is_open(list[i])) {
 			*ret = list[i];
 			list[i] = NULL;
 			break;
@@ -57,7 +63,7 @@ static int find_target(const struct txn_ctx *c, struct txn **ret, char **errmsg)
 	if (r < 0)
 		return r;
 	for (size_t i = n; i-- > 0;)
-		if (list[i]->status == TXN_COMMITTED && !list[i]->undone_by && !list[i]->undoes) {
+		if (list[i]->status == TXN_COMMITTED && !list[i]->undoes) {
 			*ret = list[i];
 			list[i] = NULL;
 			break;
@@ -66,6 +72,47 @@ static int find_target(const struct txn_ctx *c, struct txn **ret, char **errmsg)
 	if (!*ret)
 		return err_set(errmsg, -ENOENT, "no transaction to roll back");
 	return 0;
+}
+
+char *txn_left_keys(const struct txn *t)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	bool any = false;
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < t->n_keys; i++)
+		if (t->keys[i].left_changed) {
+			fprintf(f, "%s%s", any ? ", " : "", t->keys[i].key);
+			any = true;
+		}
+	if (fclose(f) != 0 || !any) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* ---- messages ---- */
+
+/* Appends "; <text>" to *why (or sets it), for a failure that has several parts. */
+_printf_(2, 3) static void note(char **why, const char *fmt, ...)
+{
+	_cleanup_free_ char *add = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !why)
+		return;
+	if (*why)
+		err_set(why, 0, "%s; %s", *why, add);
+	else
+		*why = TAKE_PTR(add);
 }
 
 /* ---- writing values ---- */
@@ -98,28 +145,42 @@ static int write_verified(const struct txn_ctx *c, const char *key, const char *
 }
 
 /*
- * Puts keys [0, upto) back to their old values, newest first, and checks each.
- * Returns 0 or the first failure, described in *errmsg (appended).
+ * Puts keys [0, upto) back to their old values, newest first, reading each
+ * back; marks those it could not restore left_changed (the others not).
+ * Writing a value a key already has is harmless, so this is also how an
+ * interrupted restore is resumed. Returns 0 or the first failure.
  */
-static int restore(const struct txn_ctx *c, const struct txn *t, size_t upto, char **errmsg)
+static int restore(const struct txn_ctx *c, struct txn *t, size_t upto, char **why)
 {
 	int first = 0;
 
-	for (size_t i = upto; i-- > 0;) {
-		const struct txn_key *k = &t->keys[i];
-		int r = write_verified(c, k->key, k->old, NULL, NULL);
+	for (size_t i = t->n_keys; i-- > 0;) {
+		struct txn_key *k = &t->keys[i];
+		int r = i < upto ? write_verified(c, k->key, k->old, NULL, NULL) : 0;
 
-		if (r < 0 && !first) {
-			first = r;
-			err_set(errmsg, r, "%s; restoring %s = %s failed too: %s",
-				errmsg && *errmsg ? *errmsg : "", k->key, k->old, strerror(-r));
+		k->left_changed = r < 0;
+		if (r < 0) {
+			note(why, "restoring %s = %s failed: %s", k->key, k->old, strerror(-r));
+			if (!first)
+				first = r;
 		}
 	}
 	return first;
 }
 
-/* Applies keys in order; on failure restores those written, and returns why. */
-static int write_all(const struct txn_ctx *c, struct txn *t, char **errmsg)
+/* A failure that is the kernel refusing a value, as opposed to the system failing. */
+static bool is_refusal(int r, bool read_back_differs)
+{
+	return r == -EINVAL || r == -ERANGE || r == -ENOENT || (r == -EIO && read_back_differs);
+}
+
+/*
+ * Applies keys in order. On failure returns why, and in *ret_upto how many
+ * keys may have changed: a key the kernel took but read back differently
+ * changed too.
+ */
+static int write_all(const struct txn_ctx *c, struct txn *t, size_t *ret_upto, bool *ret_refused,
+		     char **why)
 {
 	for (size_t i = 0; i < t->n_keys; i++) {
 		_cleanup_free_ char *back = NULL;
@@ -130,59 +191,36 @@ static int write_all(const struct txn_ctx *c, struct txn *t, char **errmsg)
 		if (r == 0)
 			continue;
 		if (r == -EIO && back)
-			err_set(errmsg, r, "%s = %s: the kernel kept %s", k->key, k->new, back);
+			err_set(why, r, "%s = %s: the kernel kept %s", k->key, k->new, back);
 		else
-			err_set(errmsg, r, "%s = %s: the kernel refused it: %s", k->key, k->new,
+			err_set(why, r, "%s = %s: the kernel refused it: %s", k->key, k->new,
 				strerror(-r));
-		/* A key the kernel took but read back differently changed too: restore it as well.
-		 */
-		restore(c, t, written ? i + 1 : i, errmsg);
+		*ret_upto = written ? i + 1 : i;
+		*ret_refused = is_refusal(r, back != NULL);
 		return r;
 	}
+	*ret_upto = t->n_keys;
 	return 0;
 }
 
 /* ---- the persisted file ---- */
 
-static int write_file_atomic(const char *path, const char *content, mode_t mode)
+bool txn_persist_path_valid(const char *path)
 {
-	_cleanup_free_ char *tmp = NULL, *dir = strdup(path);
-	_cleanup_close_ int fd = -1, dfd = -1;
-	size_t len = strlen(content);
-	char *slash;
+	const char *base, *dir;
+	size_t len;
 
-	if (!dir || asprintf(&tmp, "%s.tcptune-tmp", path) < 0)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	/* The mode asked for, not what the caller's umask leaves of it. */
-	if (fchmod(fd, mode) < 0) {
-		int r = -errno;
-
-		unlink(tmp);
-		return r;
-	}
-	if (write(fd, content, len) != (ssize_t)len || fsync(fd) < 0) {
-		int r = errno ? -errno : -EIO;
-
-		unlink(tmp);
-		return r;
-	}
-	if (rename(tmp, path) < 0) {
-		int r = -errno;
-
-		unlink(tmp);
-		return r;
-	}
-	/* The rename itself must reach the disk. */
-	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
-	return 0;
+	if (!path || path[0] != '/' || strstr(path, "//") || strstr(path, "/./") ||
+	    strstr(path, "/../") || strchr(path, '\n'))
+		return false;
+	base = strrchr(path, '/') + 1;
+	len = strlen(base);
+	if (len <= 5 || strcmp(base + len - 5, ".conf") != 0)
+		return false;
+	/* The directory that holds it is a sysctl.d, under whatever root. */
+	for (dir = base - 1; dir > path && dir[-1] != '/'; dir--)
+		;
+	return dir > path && base - 1 - dir == 8 && strncmp(dir, "sysctl.d", 8) == 0;
 }
 
 /* The settings lines of the persisted file: "key = value\n" for every item. */
@@ -234,47 +272,135 @@ bool txn_persist_matches(const struct txn_persist *ps, const struct plan *p)
 	return strcmp(body, settings) == 0;
 }
 
+/* The persisted file's first line names the transaction that wrote it. */
+static bool persist_is_ours(const char *content, const struct txn *t)
+{
+	_cleanup_free_ char *mark = NULL;
+	const char *eol = content ? strchrnul(content, '\n') : NULL;
+
+	if (!eol || strncmp(content, "# Written by tcptune", 20) != 0 ||
+	    asprintf(&mark, "transaction %s.", t->id) < 0)
+		return false;
+	return memmem(content, (size_t)(eol - content), mark, strlen(mark)) != NULL;
+}
+
+/* The directory of path, opened, and the file's name in it. */
+static int open_parent(const char *path, int *ret_fd, const char **ret_name)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	int fd;
+
+	if (!slash)
+		return -ENOMEM;
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	*ret_name = strrchr(path, '/') + 1;
+	return 0;
+}
+
+static int write_persisted(const char *path, const char *content)
+{
+	_cleanup_close_ int dfd = -1;
+	const char *name;
+	int r = open_parent(path, &dfd, &name);
+
+	return r < 0 ? r : file_write_atomic(dfd, name, content, 0644);
+}
+
 /* Records what the file held, then writes it: the journal knows how to undo it first. */
 static int persist(const struct txn_ctx *c, struct txn *t, const struct plan *p,
-		   const struct txn_persist *ps, char **errmsg)
+		   const struct txn_persist *ps, char **why)
 {
 	_cleanup_free_ char *content = NULL, *old = NULL;
 	int r;
 
+	if (!txn_persist_path_valid(ps->path))
+		return err_set(why, -EINVAL, "%s: not a *.conf file in a sysctl.d directory",
+			       ps->path);
 	r = read_file_str(ps->path, 1 << 20, &old, NULL);
 	if (r < 0 && r != -ENOENT)
-		return err_set(errmsg, r, "%s: %s", ps->path, strerror(-r));
+		return err_set(why, r, "%s: %s", ps->path, strerror(-r));
 	t->persist_path = strdup(ps->path);
 	t->persist_existed = r == 0;
 	t->persist_backup = TAKE_PTR(old);
 	if (!t->persist_path)
 		return -ENOMEM;
-	r = journal_save(c->dirfd, t, errmsg);
+	r = journal_save(c->dirfd, t, why);
 	if (r < 0)
 		return r;
 	content = persist_content(t, p, ps->profile);
 	if (!content)
 		return -ENOMEM;
-	r = write_file_atomic(ps->path, content, 0644);
+	r = write_persisted(ps->path, content);
 	if (r < 0)
-		return err_set(errmsg, r, "writing %s: %s", ps->path, strerror(-r));
+		return err_set(why, r, "writing %s: %s", ps->path, strerror(-r));
 	return 0;
 }
 
-/* Puts the persisted file back as it was: its old contents, or no file. */
-static int unpersist(const struct txn *t, char **errmsg)
+/*
+ * Where the persisted file stands: 0 as this transaction wrote it (or as it
+ * was before, or absent when there was none: nothing to undo), 1 changed by
+ * someone else since.
+ */
+static int persist_drift(const struct txn *t, bool *ret_done)
 {
+	_cleanup_free_ char *now = NULL;
 	int r;
 
+	*ret_done = false;
 	if (!t->persist_path)
+		return *ret_done = true, 0;
+	r = read_file_str(t->persist_path, 1 << 20, &now, NULL);
+	if (r == -ENOENT && !t->persist_existed)
+		return *ret_done = true, 0;
+	if (r == 0 && t->persist_existed && t->persist_backup &&
+	    strcmp(now, t->persist_backup) == 0)
+		return *ret_done = true, 0;
+	if (r == 0 && persist_is_ours(now, t))
 		return 0;
-	if (t->persist_existed)
-		r = write_file_atomic(t->persist_path, t->persist_backup ? t->persist_backup : "",
-				      0644);
-	else
-		r = unlink(t->persist_path) < 0 && errno != ENOENT ? -errno : 0;
+	return r < 0 && r != -ENOENT ? r : 1;
+}
+
+/* Puts the persisted file back as it was: its old contents, or no file. */
+static int unpersist(const struct txn *t, char **why)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *tmp = NULL;
+	const char *name;
+	bool done;
+	int r;
+
+	r = persist_drift(t, &done);
 	if (r < 0)
-		return err_set(errmsg, r, "restoring %s: %s", t->persist_path, strerror(-r));
+		return err_set(why, r, "%s: %s", t->persist_path, strerror(-r));
+	if (r > 0) {
+		note(why, "%s was changed by someone else since: left as it is", t->persist_path);
+		return 0;
+	}
+	if (done)
+		return 0;
+	r = open_parent(t->persist_path, &dfd, &name);
+	if (r == 0 && asprintf(&tmp, "%s.tmp", name) < 0)
+		r = -ENOMEM;
+	if (r == 0) {
+		/* What a writer killed before its rename left. */
+		unlinkat(dfd, tmp, 0);
+		if (t->persist_existed)
+			r = file_write_atomic(dfd, name, t->persist_backup ? t->persist_backup : "",
+					      0644);
+		else if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			r = -errno;
+		else if (fsync(dfd) < 0)
+			r = -errno;
+	}
+	if (r < 0) {
+		note(why, "restoring %s failed: %s", t->persist_path, strerror(-r));
+		return r;
+	}
 	return 0;
 }
 
@@ -307,31 +433,45 @@ static int txn_begin(const struct txn_ctx *c, const char *source, struct txn **r
 	return 0;
 }
 
-/* Writes, verifies, and on failure restores; the journal says which at every step. */
-static int txn_run(const struct txn_ctx *c, struct txn *t, char **errmsg)
+/*
+ * Restores the keys [0, upto) and the persisted file, then records the
+ * outcome: rolled-back when every key read back at its old value,
+ * restore-failed otherwise. Returns the outcome; why gathers what failed.
+ */
+static enum txn_outcome undo(const struct txn_ctx *c, struct txn *t, size_t upto, char **why)
 {
-	_cleanup_free_ char *why = NULL;
-	int r, s;
+	bool failed = restore(c, t, upto, why) < 0;
 
-	r = journal_save(c->dirfd, t, errmsg);
-	if (r < 0)
-		return r;
-	r = write_all(c, t, &why);
-	if (r == 0)
-		return 0;
-	t->status = TXN_ROLLED_BACK;
-	t->error = strdup(why ? why : strerror(-r));
-	s = journal_save(c->dirfd, t, errmsg);
-	err_set(errmsg, r, "%s", why ? why : strerror(-r));
-	return s < 0 ? s : r;
+	failed |= unpersist(t, why) < 0;
+	t->status = failed ? TXN_RESTORE_FAILED : TXN_ROLLED_BACK;
+	/* Everything that went wrong, and any file left as it was, for history. */
+	if (why && *why) {
+		free(t->error);
+		t->error = strdup(*why);
+	}
+	t->deadline = 0;
+	if (!t->rollback_time)
+		t->rollback_time = (int64_t)time(NULL);
+	if (journal_save(c->dirfd, t, why) < 0) {
+		/* The journal still says in-progress or rolling-back: rollback completes it. */
+		note(why, "the journal could not record it");
+		return TXN_INCOMPLETE;
+	}
+	return failed ? TXN_INCOMPLETE : TXN_UNDONE;
 }
 
 int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
-	      int64_t try_seconds, const struct txn_persist *ps, struct txn **ret, char **errmsg)
+	      int64_t try_seconds, const struct txn_persist *ps, struct txn **ret,
+	      struct txn_result *res, char **errmsg)
 {
 	_cleanup_txn_ struct txn *t = NULL;
+	_cleanup_free_ char *why = NULL;
+	size_t upto = 0;
 	int r;
 
+	*res = (struct txn_result){ .outcome = TXN_UNCHANGED };
+	if (ret)
+		*ret = NULL;
 	r = txn_begin(c, source, &t);
 	if (r < 0)
 		return err_set(errmsg, r, "starting a transaction: %s", strerror(-r));
@@ -339,23 +479,31 @@ int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
 		if (p->items[i].change &&
 		    txn_add_key(t, p->items[i].key, p->items[i].current, p->items[i].value) < 0)
 			return -ENOMEM;
-	r = txn_run(c, t, errmsg);
-	if (r == 0 && ps && ps->path) {
-		r = persist(c, t, p, ps, errmsg);
-		if (r < 0) {
-			/* All or nothing: the runtime values go back too. */
-			restore(c, t, t->n_keys, errmsg);
-			unpersist(t, NULL);
-			t->status = TXN_ROLLED_BACK;
-			t->error = strdup(errmsg && *errmsg ? *errmsg : strerror(-r));
-			journal_save(c->dirfd, t, NULL);
-		}
-	}
+	/* Nothing is written that the journal could not tell how to undo. */
+	r = journal_save(c->dirfd, t, &why);
+	if (r < 0)
+		return err_set(errmsg, r, "%s; nothing was changed", why);
+	r = write_all(c, t, &upto, &res->refused, &why);
+	if (r == 0 && ps && ps->path)
+		r = persist(c, t, p, ps, &why);
 	if (r == 0) {
 		t->status = try_seconds > 0 ? TXN_PENDING : TXN_COMMITTED;
 		t->deadline = try_seconds > 0 ? t->time + try_seconds : 0;
-		r = journal_save(c->dirfd, t, errmsg);
+		r = journal_save(c->dirfd, t, &why);
+		if (r < 0)
+			t->status = TXN_IN_PROGRESS; /* what the journal still says */
 	}
+	if (r == 0) {
+		res->outcome = TXN_DONE;
+		if (ret)
+			*ret = TAKE_PTR(t);
+		return 0;
+	}
+	/* All or nothing: whatever failed, every key that may have changed goes back. */
+	if (!why)
+		why = strdup(strerror(-r));
+	res->outcome = undo(c, t, upto, &why);
+	err_set(errmsg, r, "%s", why ? why : strerror(-r));
 	if (ret)
 		*ret = TAKE_PTR(t);
 	return r;
@@ -427,10 +575,14 @@ int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char 
 	if (!t || t->status != TXN_PENDING || (id && strcmp(id, t->id) != 0))
 		return err_set(errmsg, -ENOENT, "no transaction %s%swaits for confirmation",
 			       id ? id : "", id ? " " : "");
-	/* Too late is too late: the waiter is rolling it back, or will be. */
-	if ((int64_t)time(NULL) > t->deadline)
-		return err_set(errmsg, -ETIMEDOUT,
-			       "the --try window of %s has closed; it is rolled back", t->id);
+	/* Too late is too late: whoever finds it rolls it back (*ret says which). */
+	if ((int64_t)time(NULL) > t->deadline) {
+		r = err_set(errmsg, -ETIMEDOUT, "the --try window of %s closed %" PRId64 " s ago",
+			    t->id, (int64_t)time(NULL) - t->deadline);
+		if (ret)
+			*ret = TAKE_PTR(t);
+		return r;
+	}
 	t->status = TXN_COMMITTED;
 	t->deadline = 0;
 	r = journal_save(c->dirfd, t, errmsg);
@@ -439,11 +591,15 @@ int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char 
 	return r;
 }
 
-/* Keys whose live value is neither what the target wrote nor (if it never finished) what was there.
+/*
+ * Keys whose live value is neither what the target wrote nor (if it never
+ * finished, or its undo did not) what was there; and a persisted file
+ * changed since.
  */
 static int check_drift(const struct txn_ctx *c, const struct txn *t, char **errmsg)
 {
-	char *msg = NULL;
+	bool between = t->status != TXN_COMMITTED && t->status != TXN_PENDING, done;
+	_cleanup_free_ char *msg = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&msg, &len);
 	int drifted = 0;
@@ -457,96 +613,147 @@ static int check_drift(const struct txn_ctx *c, const struct txn *t, char **errm
 
 		if (sysctl_read(c->sysctl_root, k->key, &live) < 0)
 			continue;
-		if (e && (kb_values_equal(e, live, k->new) ||
-			  (t->status == TXN_IN_PROGRESS && kb_values_equal(e, live, k->old))))
+		if (kb_values_equal(e, live, k->new) ||
+		    (between && kb_values_equal(e, live, k->old)))
 			continue;
 		fprintf(f, "%s%s is %s, not the %s that %s set", drifted ? "; " : "", k->key, live,
 			k->new, t->id);
 		drifted++;
 	}
-	fclose(f);
-	if (drifted) {
-		err_set(errmsg, -EBUSY,
-			"changed by someone else since: %s (--force restores the values anyway)",
-			msg);
-		free(msg);
-		return -EBUSY;
+	if (persist_drift(t, &done) > 0) {
+		fprintf(f, "%s%s no longer holds what %s wrote", drifted ? "; " : "",
+			t->persist_path, t->id);
+		drifted++;
 	}
-	free(msg);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	if (drifted)
+		return err_set(errmsg, -EBUSY,
+			       "changed by someone else since: %s (--force restores the values "
+			       "anyway)",
+			       msg);
+	return 0;
+}
+
+/*
+ * Whether v looks like a value of the key: e->n integers, or for a string key
+ * one word; not the documented range, which the kernel's own value may leave.
+ */
+static bool value_shape_ok(const struct kb_entry *e, const char *v)
+{
+	size_t n = 0;
+
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return false;
+	if (e->type == KB_STRING)
+		return *v != '\0';
+	for (const char *p = v + strspn(v, " \t"); *p; p += strspn(p, " \t"), n++) {
+		char *end;
+
+		errno = 0;
+		(void)strtoll(p, &end, 0);
+		if (end == p || errno)
+			return false;
+		p = end;
+		if (*p && !strchr(" \t", *p))
+			return false;
+	}
+	return n == e->n;
+}
+
+/*
+ * A journal is the one thing rollback writes from: refuse one that names a
+ * key tcptune would not set, a value that is not one for the key, or a
+ * persisted file that is not a sysctl.d file (an edited or forged journal).
+ */
+static int check_journal(const struct txn *t, char **errmsg)
+{
+	for (size_t i = 0; i < t->n_keys; i++) {
+		const struct txn_key *k = &t->keys[i];
+		const struct kb_entry *e = kb_lookup(k->key);
+
+		if (!e)
+			return err_set(errmsg, -EBADMSG,
+				       "transaction %s: key %zu: %s is not a key tcptune sets; "
+				       "refusing to roll it back",
+				       t->id, i + 1, k->key);
+		if (!value_shape_ok(e, k->old))
+			return err_set(errmsg, -EBADMSG,
+				       "transaction %s: key %zu: '%s' is not a value for %s; "
+				       "refusing to roll it back",
+				       t->id, i + 1, k->old, k->key);
+	}
+	if (t->persist_path && !txn_persist_path_valid(t->persist_path))
+		return err_set(errmsg, -EBADMSG,
+			       "transaction %s: persisted file %s is not a *.conf file in a "
+			       "sysctl.d directory; refusing to roll it back",
+			       t->id, t->persist_path);
 	return 0;
 }
 
 int txn_rollback(const struct txn_ctx *c, const char *id, bool force, struct txn **ret,
-		 char **errmsg)
+		 struct txn_result *res, char **errmsg)
 {
-	_cleanup_txn_ struct txn *target = NULL, *undo = NULL;
-	_cleanup_free_ char *boot = NULL, *source = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	_cleanup_free_ char *boot = NULL, *why = NULL;
+	bool rebooted;
 	int r;
 
-	r = id ? journal_load(c->dirfd, id, &target, errmsg) : find_target(c, &target, errmsg);
+	*res = (struct txn_result){ .outcome = TXN_UNCHANGED };
+	r = id ? journal_load(c->dirfd, id, &t, errmsg) : find_target(c, &t, errmsg);
 	if (r == -ENOENT && id)
 		return err_set(errmsg, r, "no transaction %s", id);
 	if (r < 0)
 		return r;
-	if (target->status == TXN_ROLLED_BACK)
-		return err_set(errmsg, -EALREADY, "transaction %s is already rolled back%s%s",
-			       target->id, target->undone_by ? " by " : "",
-			       target->undone_by ? target->undone_by : "");
-	if (target->undoes)
-		return err_set(
-			errmsg, -EINVAL,
-			"transaction %s is itself a rollback; apply the values again instead",
-			target->id);
-
-	/* After a reboot the runtime values are the boot's: only the file remains to undo. */
-	if (boot_id_read(c->sysctl_root, &boot) == 0 && target->boot_id &&
-	    strcmp(boot, target->boot_id) != 0) {
-		r = unpersist(target, errmsg);
-		if (r < 0)
-			return r;
-		target->status = TXN_ROLLED_BACK;
-		target->error = strdup("the machine rebooted since: runtime values were already "
-				       "reset; only the persisted file was restored");
-		r = journal_save(c->dirfd, target, errmsg);
-		if (r == 0 && ret)
-			*ret = TAKE_PTR(target);
-		return r;
-	}
-	if (!force) {
-		r = check_drift(c, target, errmsg);
-		if (r < 0)
-			return r;
-	}
-	if (asprintf(&source, "rollback %s", target->id) < 0)
-		return -ENOMEM;
-	r = txn_begin(c, source, &undo);
+	if (t->status == TXN_ROLLED_BACK)
+		return err_set(errmsg, -EALREADY, "transaction %s is already rolled back", t->id);
+	if (t->undoes)
+		return err_set(errmsg, -EINVAL,
+			       "transaction %s is the record of an earlier rollback (of %s)", t->id,
+			       t->undoes);
+	r = check_journal(t, errmsg);
 	if (r < 0)
-		return err_set(errmsg, r, "starting a transaction: %s", strerror(-r));
-	undo->undoes = strdup(target->id);
-	for (size_t i = target->n_keys; i-- > 0;) {
-		_cleanup_free_ char *live = NULL;
-		const struct txn_key *k = &target->keys[i];
-
-		if (sysctl_read(c->sysctl_root, k->key, &live) < 0)
-			live = strdup(k->new);
-		if (txn_add_key(undo, k->key, live ? live : k->new, k->old) < 0)
-			return -ENOMEM;
-	}
-	r = txn_run(c, undo, errmsg);
-	if (r == 0)
-		r = unpersist(target, errmsg);
-	if (r < 0) {
-		if (ret)
-			*ret = TAKE_PTR(undo);
 		return r;
+	/* After a reboot the runtime values are the boot's: only the file remains to undo. */
+	rebooted = boot_id_read(c->sysctl_root, &boot) == 0 && t->boot_id &&
+		   strcmp(boot, t->boot_id) != 0;
+	if (!force && !rebooted) {
+		r = check_drift(c, t, errmsg);
+		if (r < 0)
+			return r;
 	}
-	undo->status = TXN_COMMITTED;
-	target->status = TXN_ROLLED_BACK;
-	target->undone_by = strdup(undo->id);
-	if ((r = journal_save(c->dirfd, undo, errmsg)) < 0 ||
-	    (r = journal_save(c->dirfd, target, errmsg)) < 0)
-		return r;
+	/* Recorded before the first write: a kill from here on is resumed by the next rollback. */
+	t->status = TXN_ROLLING_BACK;
+	t->rollback_time = (int64_t)time(NULL);
+	r = journal_save(c->dirfd, t, &why);
+	if (r < 0)
+		return err_set(errmsg, r, "%s; nothing was changed", why);
+	if (rebooted) {
+		free(t->error);
+		t->error = strdup("the machine rebooted since: runtime values were already reset; "
+				  "only the persisted file was restored");
+		for (size_t i = 0; i < t->n_keys; i++)
+			t->keys[i].left_changed = false;
+		r = unpersist(t, &why);
+		t->status = r < 0 ? TXN_RESTORE_FAILED : TXN_ROLLED_BACK;
+		res->outcome = r < 0 ? TXN_INCOMPLETE : TXN_UNDONE;
+		if (journal_save(c->dirfd, t, &why) < 0) {
+			r = r < 0 ? r : -EIO;
+			res->outcome = TXN_INCOMPLETE;
+		}
+	} else {
+		/* What went wrong before (a failed apply or restore) is history now. */
+		free(t->error);
+		t->error = NULL;
+		res->outcome = undo(c, t, t->n_keys, &why);
+		r = res->outcome == TXN_UNDONE ? 0 : -EIO;
+	}
+	if (r < 0)
+		err_set(errmsg, r, "%s", why ? why : strerror(-r));
+	else
+		res->outcome = TXN_DONE;
 	if (ret)
-		*ret = TAKE_PTR(undo);
-	return 0;
+		*ret = TAKE_PTR(t);
+	return r;
 }

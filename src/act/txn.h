@@ -24,25 +24,52 @@ struct txn_persist {
 };
 
 /*
- * The transaction that blocks new ones: one found in progress (the process
- * applying it died: its journal holds every before-value) or pending (--try
- * waiting for confirmation). 0 and *ret (NULL when none).
+ * The transaction that blocks new ones, the newest open one: in progress or
+ * rolling back (the process died: its journal holds every before-value),
+ * restore-failed (keys left changed), or pending (--try waiting for
+ * confirmation). 0 and *ret (NULL when none).
  */
 int txn_find_blocking(const struct txn_ctx *c, struct txn **ret, char **errmsg);
 
 /*
+ * How a transaction (or a rollback) that failed left the system: the typed
+ * answer to "was everything undone?", never recovered from a message.
+ */
+enum txn_outcome {
+	TXN_DONE,	/* it succeeded */
+	TXN_UNCHANGED,	/* it failed before changing anything */
+	TXN_UNDONE,	/* it failed; every change was read back at its old value, and recorded */
+	TXN_INCOMPLETE, /* it failed; keys may be left changed (left_changed), or the journal
+			   could not record the outcome: 'tcptune rollback' completes it */
+};
+
+struct txn_result {
+	enum txn_outcome outcome;
+	bool refused; /* the failure was the kernel refusing a value (bad data), not the system */
+};
+
+/*
  * Applies the changes of a resolved plan: journal (fsync) first, then each
- * value written in one write() and read back; on any failure every key
- * already written is restored in reverse order and verified, the
- * transaction is marked rolled back, and the error names the key and the
- * kernel's refusal. With try_seconds the transaction is left pending until
- * txn_confirm(); with persist the resulting values are also written to a
- * sysctl.d file, atomically. On success *ret is the committed (or pending)
- * transaction; on failure it is the rolled-back one when there was one.
+ * value written in one write() and read back; with persist the resulting
+ * values are also written to a sysctl.d file, atomically; then the commit
+ * record. On any failure, including a commit record that cannot be written,
+ * every key that may have changed is restored in reverse order and read
+ * back, the file is put back, and the journal records the truth:
+ * rolled-back, restore-failed (left_changed keys), or, when even that cannot
+ * be written, the in-progress record that 'tcptune rollback' completes.
+ * With try_seconds the transaction is left pending until txn_confirm().
+ * *ret is the transaction (NULL when none was recorded), *res how it ended.
  */
 int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
 	      int64_t try_seconds, const struct txn_persist *persist, struct txn **ret,
-	      char **errmsg);
+	      struct txn_result *res, char **errmsg);
+
+/*
+ * Whether path may be a persisted file: an absolute path, without "." or
+ * ".." components, of a "*.conf" file directly in a directory named
+ * sysctl.d (under any root). Rollback restores or removes only such a file.
+ */
+bool txn_persist_path_valid(const char *path);
 
 /*
  * Whether the sysctl.d file already holds exactly the plan's settings (below
@@ -61,18 +88,31 @@ int txn_try_hold(const struct txn_ctx *c, const struct txn *t, int *ret_fd);
 void txn_try_release(const struct txn_ctx *c, const struct txn *t, int fd);
 bool txn_try_abandoned(const struct txn_ctx *c, const struct txn *t, int64_t now);
 
-/* Marks a pending transaction committed. -ENOENT when there is none (or not that id). */
+/*
+ * Marks a pending transaction committed. -ENOENT when there is none (or not
+ * that id); -ETIMEDOUT, with *ret the transaction, when its window has closed.
+ */
 int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char **errmsg);
 
 /*
- * Restores the before-values of a transaction (id NULL: an interrupted or
- * pending one, else the last committed one not yet undone) as a new,
- * journaled transaction. Keys that changed since (drift) are listed and
- * refused unless force. After a reboot (another boot id) the runtime values
- * are already gone: only the persisted file is undone. *ret is the rollback
- * transaction, or the target when only its file was undone.
+ * Restores the before-values of a transaction: id NULL takes one that is
+ * open (in progress, pending, rolling back or restore-failed: whatever was
+ * interrupted is resumed), else the last committed one. The journal is
+ * checked first (keys tcptune sets, a persisted file it wrote under a
+ * sysctl.d directory); keys changed by someone else since (drift) are
+ * listed and refused unless force. The target is marked rolling-back before
+ * the first write, so a kill anywhere is completed by the next rollback;
+ * every key is written and read back, newest first; then it is marked
+ * rolled-back, or restore-failed with the keys left changed. After a reboot
+ * (another boot id) only the persisted file is undone. *ret is the target.
  */
 int txn_rollback(const struct txn_ctx *c, const char *id, bool force, struct txn **ret,
-		 char **errmsg);
+		 struct txn_result *res, char **errmsg);
+
+/* The keys a restore-failed transaction left changed, "a, b", or NULL. */
+char *txn_left_keys(const struct txn *t);
+
+/* Whether t blocks new transactions and is what a bare rollback completes. */
+bool txn_is_open(const struct txn *t);
 
 #endif

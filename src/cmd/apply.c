@@ -62,9 +62,11 @@ static void usage(FILE *f)
 	      "      --root DIR       look for sysctl.d files under DIR (default /)\n"
 	      "\n"
 	      "Exit status: 0 applied or nothing to change; 1 --check: would change; 2 --try not\n"
-	      "confirmed, rolled back; 65 invalid plan, or the kernel refused a value (every\n"
-	      "change undone); 71 a value could not be restored; 75 blocked by a pending or\n"
-	      "interrupted transaction; 77 not root.\n",
+	      "confirmed, rolled back; 64 usage; 65 invalid plan, or the kernel refused a value\n"
+	      "(every change undone and read back); 71 the system failed (a full disk, an I/O\n"
+	      "error, a value that could not be restored: the message says whether\n"
+	      "'tcptune rollback' is needed); 75 blocked by a pending or interrupted\n"
+	      "transaction; 77 not root.\n",
 	      f);
 }
 
@@ -304,26 +306,32 @@ static bool wait_confirmation(const struct state *s, const struct txn *t)
 
 static int try_settle(struct state *s, const struct txn *t, bool yes)
 {
-	_cleanup_txn_ struct txn *undo = NULL, *now = NULL;
+	_cleanup_txn_ struct txn *done = NULL, *now = NULL;
 	_cleanup_free_ char *errmsg = NULL;
+	struct txn_result res;
 	int r;
 
-	if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 && now->status == TXN_COMMITTED) {
-		printf("Transaction %s confirmed.\n", t->id);
-		return 0;
+	if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 && now->status != TXN_PENDING) {
+		/* Settled meanwhile by 'tcptune confirm' or 'tcptune rollback'. */
+		if (now->status == TXN_COMMITTED) {
+			printf("Transaction %s confirmed.\n", t->id);
+			return 0;
+		}
+		log_error("transaction %s was %s meanwhile", t->id,
+			  now->status == TXN_ROLLED_BACK ? "rolled back"
+							 : txn_status_name(now->status));
+		return 2;
 	}
 	if (yes && txn_confirm(&s->ctx, t->id, NULL, &errmsg) == 0) {
 		printf("Transaction %s confirmed.\n", t->id);
 		return 0;
 	}
 	/* Not confirmed: back to where we were, whatever changed meanwhile. */
-	r = txn_rollback(&s->ctx, t->id, true, &undo, &errmsg);
-	if (r < 0) {
-		log_error("rolling back %s: %s", t->id, errmsg ? errmsg : strerror(-r));
-		return EXIT_OSERR;
-	}
+	r = txn_rollback(&s->ctx, t->id, true, &done, &res, &errmsg);
+	if (r < 0)
+		return txn_failure_exit(done, &res, errmsg, r);
 	fprintf(stderr, "\n");
-	log_error("not confirmed: transaction %s rolled back by %s", t->id, undo->id);
+	log_error("not confirmed: transaction %s rolled back, every key read back", t->id);
 	return 2;
 }
 
@@ -458,6 +466,7 @@ int cmd_apply(int argc, char **argv)
 	struct plan p = { 0 };
 	const char *sysctl_root, *dir;
 	struct txn_persist ps = { 0 };
+	struct txn_result res;
 	bool stale = false;
 	int r, wr = 0;
 
@@ -483,6 +492,14 @@ int cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		ps = (struct txn_persist){ .path = persist_path, .profile = a.profile };
+		/* Rollback removes or restores only such a file: refuse others up front. */
+		if (!txn_persist_path_valid(persist_path)) {
+			log_error("--persist: %s is not a *.conf file in a sysctl.d directory "
+				  "(an absolute path without . or ..)",
+				  persist_path);
+			r = EXIT_USAGE;
+			goto out;
+		}
 	}
 	/* A preview needs no lock and no root: validate and show. */
 	if (a.dry_run || a.check) {
@@ -535,17 +552,14 @@ int cmd_apply(int argc, char **argv)
 		      a.profile	      ? a.profile
 		      : a.recommended ? "recommended"
 				      : "set",
-		      a.try_seconds, a.persist ? &ps : NULL, &t, &errmsg);
+		      a.try_seconds, a.persist ? &ps : NULL, &t, &res, &errmsg);
 	if (r < 0) {
-		log_error("%s", errmsg ? errmsg : strerror(-r));
-		if (errmsg && strstr(errmsg, "failed too"))
-			r = EXIT_OSERR; /* a restore failed: loudly */
-		else
-			log_error("every change was undone%s%s", t ? "; see transaction " : "",
-				  t ? t->id : "");
-		if (a.format == FORMAT_JSON)
-			print_json(&p, t, "rolled-back"); /* r tells the failure already */
-		r = r == EXIT_OSERR ? r : EXIT_DATAERR;
+		r = txn_failure_exit(t, &res, errmsg, r);
+		if (a.format == FORMAT_JSON) /* r tells the failure already */
+			print_json(&p, t,
+				   res.outcome == TXN_UNDONE	  ? "rolled-back"
+				   : res.outcome == TXN_UNCHANGED ? "unchanged"
+								  : "incomplete");
 		goto out;
 	}
 	if (a.format == FORMAT_JSON)

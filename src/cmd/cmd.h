@@ -126,6 +126,15 @@ int state_open(struct state *s, const char *dir, const char *sysctl_root, bool l
 void state_close(struct state *s);
 /* EXIT_TEMPFAIL, with the reason printed, while a transaction is interrupted or pending. */
 int state_check_unblocked(const struct state *s);
+/*
+ * Says how a failed transaction or rollback left the system, truthfully
+ * (undone only when every key was read back), and returns the exit code:
+ * EXIT_DATAERR for a value the kernel refused when every change was undone,
+ * EXIT_OSERR for a system failure or anything left for 'tcptune rollback'.
+ */
+int txn_failure_exit(const struct txn *t, const struct txn_result *res, const char *errmsg, int r);
+/* Rolls back a --try whose window closed with nobody waiting; prints what it did. */
+int state_rollback_abandoned(const struct state *s, const struct txn *t);
 /* Only root writes the live /proc/sys; a fake tree is anyone's. */
 bool sysctl_writes_need_root(const char *sysctl_root);
 

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,8 @@ int state_open(struct state *s, const char *dir, const char *sysctl_root, bool l
 	r = state_dir_open(dir, lock, &s->ctx.dirfd, &errmsg);
 	if (r == 0 && lock)
 		r = state_lock(s->ctx.dirfd, LOCK_TIMEOUT_MS, &s->lockfd, &errmsg);
+	if (r == 0 && lock)
+		journal_clean_tmp(s->ctx.dirfd);
 	if (r < 0) {
 		log_error("%s", errmsg ? errmsg : strerror(-r));
 		state_close(s);
@@ -49,10 +53,52 @@ int state_open(struct state *s, const char *dir, const char *sysctl_root, bool l
 	return 0;
 }
 
+int txn_failure_exit(const struct txn *t, const struct txn_result *res, const char *errmsg, int r)
+{
+	_cleanup_free_ char *left = t ? txn_left_keys(t) : NULL;
+
+	log_error("%s", errmsg ? errmsg : strerror(-r));
+	switch (res->outcome) {
+	case TXN_UNDONE:
+		log_error("every change was undone and read back; transaction %s is recorded as "
+			  "rolled back",
+			  t->id);
+		return res->refused ? EXIT_DATAERR : EXIT_OSERR;
+	case TXN_INCOMPLETE:
+		if (left)
+			log_error("left changed: %s", left);
+		log_error("run 'tcptune rollback' to complete transaction %s", t->id);
+		return EXIT_OSERR;
+	case TXN_UNCHANGED:
+	case TXN_DONE:
+		break;
+	}
+	return exit_code_from_errno(r);
+}
+
+int state_rollback_abandoned(const struct state *s, const struct txn *t)
+{
+	_cleanup_txn_ struct txn *done = NULL;
+	_cleanup_free_ char *why = NULL;
+	struct txn_result res;
+	int r;
+
+	/* Its waiter died: do what it would have done at the deadline. */
+	r = txn_rollback(&s->ctx, t->id, true, &done, &res, &why);
+	if (r < 0) {
+		log_error("rolling back the expired --try %s:", t->id);
+		return txn_failure_exit(done, &res, why, r);
+	}
+	log_error("the --try window of %s closed unconfirmed with nobody waiting: rolled back "
+		  "now",
+		  t->id);
+	return 0;
+}
+
 int state_check_unblocked(const struct state *s)
 {
 	_cleanup_txn_ struct txn *t = NULL;
-	_cleanup_free_ char *errmsg = NULL;
+	_cleanup_free_ char *errmsg = NULL, *left = NULL;
 	int r = txn_find_blocking(&s->ctx, &t, &errmsg);
 
 	if (r < 0) {
@@ -61,34 +107,41 @@ int state_check_unblocked(const struct state *s)
 	}
 	if (!t)
 		return 0;
-	if (txn_try_abandoned(&s->ctx, t, (int64_t)time(NULL))) {
-		_cleanup_txn_ struct txn *undo = NULL;
-		_cleanup_free_ char *why = NULL;
-
-		/* Its waiter died: do what it would have done at the deadline. */
-		r = txn_rollback(&s->ctx, t->id, true, &undo, &why);
-		if (r < 0) {
-			log_error("rolling back the expired --try %s: %s", t->id,
-				  why ? why : strerror(-r));
-			return EXIT_OSERR;
-		}
-		log_error("the --try window of %s expired unconfirmed with nobody waiting: rolled "
-			  "back by %s",
-			  t->id, undo->id);
-		return 0;
-	}
-	if (t->status == TXN_PENDING)
+	if (txn_try_abandoned(&s->ctx, t, (int64_t)time(NULL)))
+		return state_rollback_abandoned(s, t);
+	switch (t->status) {
+	case TXN_PENDING:
 		log_error("transaction %s waits for confirmation ('tcptune confirm') or its "
 			  "rollback ('tcptune rollback'); nothing else is applied meanwhile",
 			  t->id);
-	else
+		break;
+	case TXN_RESTORE_FAILED:
+		left = txn_left_keys(t);
+		log_error("transaction %s (%s) could not restore %s; run 'tcptune rollback' to "
+			  "try again",
+			  t->id, t->source, left ? left : "its persisted file");
+		break;
+	case TXN_ROLLING_BACK:
+		log_error("the rollback of transaction %s (%s) was interrupted; run 'tcptune "
+			  "rollback' to complete it",
+			  t->id, t->source);
+		break;
+	default:
 		log_error("transaction %s (%s) was interrupted while applying; run 'tcptune "
 			  "rollback' to restore the values it recorded",
 			  t->id, t->source);
+	}
 	return EXIT_TEMPFAIL;
 }
 
 bool sysctl_writes_need_root(const char *sysctl_root)
 {
-	return strcmp(sysctl_root, SYSCTL_ROOT_DEFAULT) == 0 && geteuid() != 0;
+	struct statfs fs;
+
+	if (geteuid() == 0)
+		return false;
+	/* By what it is, not how it is named: "/proc/sys/", a symlink, another proc mount. */
+	if (statfs(sysctl_root, &fs) < 0)
+		return strcmp(sysctl_root, SYSCTL_ROOT_DEFAULT) == 0;
+	return fs.f_type == PROC_SUPER_MAGIC;
 }

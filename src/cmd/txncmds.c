@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,17 +75,23 @@ static void rollback_usage(FILE *f)
 {
 	fputs("Usage: tcptune rollback [TXN] [--force] [--state-dir DIR] [--sysctl-root DIR]\n"
 	      "\n"
-	      "Restore the values a transaction replaced (default: an interrupted or pending\n"
-	      "one, else the last committed one), as a new journaled transaction. Keys changed\n"
-	      "by someone else since are listed and left alone unless --force. After a reboot\n"
-	      "only the persisted file is restored: the runtime values were reset already.\n",
+	      "Restore the values a transaction replaced (default: an interrupted, failed or\n"
+	      "pending one, whose rollback this completes, else the last committed one), each\n"
+	      "read back. Keys changed by someone else since are listed and left alone unless\n"
+	      "--force. After a reboot only the persisted file is restored: the runtime values\n"
+	      "were reset already.\n"
+	      "\n"
+	      "Exit status: 0 rolled back; 1 refused (changed since, or already rolled back);\n"
+	      "65 a journal that is not one tcptune wrote; 66 nothing to roll back; 71 a value\n"
+	      "could not be restored, or the journal could not be written; 75 locked.\n",
 	      f);
 }
 
 int cmd_rollback(int argc, char **argv)
 {
-	_cleanup_txn_ struct txn *undo = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
 	_cleanup_free_ char *errmsg = NULL;
+	struct txn_result res;
 	struct state s;
 	struct txn_args a;
 	int r;
@@ -99,20 +106,16 @@ int cmd_rollback(int argc, char **argv)
 	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, true);
 	if (r)
 		return r;
-	r = txn_rollback(&s.ctx, a.id, a.force, &undo, &errmsg);
+	r = txn_rollback(&s.ctx, a.id, a.force, &t, &res, &errmsg);
 	state_close(&s);
-	if (r < 0) {
+	if (r < 0 && res.outcome == TXN_UNCHANGED) {
 		log_error("rollback: %s", errmsg ? errmsg : strerror(-r));
-		return r == -EBUSY || r == -EALREADY ? 1
-		       : r == -ENOENT		     ? EXIT_NOINPUT
-		       : r == -EIO || r == -EINVAL   ? EXIT_DATAERR
-						     : exit_code_from_errno(r);
+		return r == -EBUSY || r == -EALREADY ? 1 : exit_code_from_errno(r);
 	}
-	if (undo->undoes)
-		printf("Rolled back %s: %zu value%s restored (transaction %s).\n", undo->undoes,
-		       undo->n_keys, undo->n_keys == 1 ? "" : "s", undo->id);
-	else
-		printf("Rolled back %s: %s.\n", undo->id, undo->error ? undo->error : "done");
+	if (r < 0)
+		return txn_failure_exit(t, &res, errmsg, r);
+	printf("Rolled back %s: %zu value%s restored and read back%s%s.\n", t->id, t->n_keys,
+	       t->n_keys == 1 ? "" : "s", t->error ? "; " : "", t->error ? t->error : "");
 	return 0;
 }
 
@@ -141,6 +144,16 @@ int cmd_confirm(int argc, char **argv)
 	if (r)
 		return r;
 	r = txn_confirm(&s.ctx, a.id, &t, &errmsg);
+	if (r == -ETIMEDOUT) {
+		log_error("confirm: %s", errmsg);
+		/* Too late; if its waiter died, nobody else will roll it back. */
+		if (txn_try_abandoned(&s.ctx, t, (int64_t)time(NULL)))
+			r = state_rollback_abandoned(&s, t);
+		else
+			log_error("its waiting 'tcptune apply --try' is rolling it back");
+		state_close(&s);
+		return r > 0 ? r : 1;
+	}
 	state_close(&s);
 	if (r < 0) {
 		log_error("confirm: %s", errmsg ? errmsg : strerror(-r));
@@ -160,27 +173,42 @@ static void history_usage(FILE *f)
 	      f);
 }
 
-/* What a person should read for a status: an in-progress one found here was interrupted. */
+/*
+ * What a person should read for a status: one found in progress or rolling
+ * back was interrupted (or is running now, under the lock we do not take).
+ */
 static const char *shown_status(const struct txn *t)
 {
-	return t->status == TXN_IN_PROGRESS ? "interrupted" : txn_status_name(t->status);
+	if (t->undoes)
+		return "rollback-record";
+	switch (t->status) {
+	case TXN_IN_PROGRESS:
+		return "interrupted";
+	case TXN_ROLLING_BACK:
+		return "rollback-interrupted";
+	default:
+		return txn_status_name(t->status);
+	}
 }
 
 static void history_text(struct txn **list, size_t n)
 {
-	printf("%-20s  %-20s  %-11s  %4s  %s\n", "TRANSACTION", "TIME (UTC)", "STATUS", "KEYS",
+	printf("%-20s  %-19s  %-14s  %4s  %s\n", "TRANSACTION", "TIME (UTC)", "STATUS", "KEYS",
 	       "SOURCE");
 	for (size_t i = 0; i < n; i++) {
 		const struct txn *t = list[i];
-		char when[32] = "?";
-		time_t tt = (time_t)t->time;
+		_cleanup_free_ char *left = txn_left_keys(t);
+		char when[32] = "?", undone[32] = "";
+		time_t tt = (time_t)t->time, ut = (time_t)t->rollback_time;
 		struct tm tm;
 
 		if (gmtime_r(&tt, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%-20s  %-20s  %-11s  %4zu  %s%s%s\n", t->id, when, shown_status(t),
-		       t->n_keys, t->source, t->undone_by ? ", undone by " : "",
-		       t->undone_by ? t->undone_by : "");
+		if (t->rollback_time && gmtime_r(&ut, &tm))
+			strftime(undone, sizeof(undone), ", rolled back %Y-%m-%d %H:%M:%S", &tm);
+		printf("%-20s  %-19s  %-14s  %4zu  %s%s%s%s\n", t->id, when, shown_status(t),
+		       t->n_keys, t->source, t->status == TXN_ROLLED_BACK ? undone : "",
+		       left ? ", left changed: " : "", left ? left : "");
 	}
 	if (n == 0)
 		printf("(no transactions)\n");

@@ -72,9 +72,8 @@ static struct txn *full_txn(const char *id)
 	t->time = 1795156200;
 	t->boot_id = strdup("8d1c3a7e-6a1b-4f5e-9b0d-2c6f1e0a9b33");
 	t->source = strdup("profile \"high-conn\"");
-	t->status = TXN_PENDING;
-	t->undoes = strdup("20261120-010203-abcd");
-	t->undone_by = strdup("20261121-070000-0000");
+	t->status = TXN_RESTORE_FAILED;
+	t->rollback_time = 1795156400;
 	t->error = strdup("net.ipv4.tcp_fin_timeout: read back 30, expected 31\n\tand / more");
 	t->deadline = 1795156500;
 	t->persist_path = strdup("/etc/sysctl.d/90-tcptune.conf");
@@ -85,6 +84,7 @@ static struct txn *full_txn(const char *id)
 		txn_add_key(t, "net.ipv4.tcp_rmem", "4096 131072 6291456", "4096 262144 16777216"),
 		0);
 	assert_int_equal(txn_add_key(t, "net.ipv4.ip_local_reserved_ports", "", "8080"), 0);
+	t->keys[1].left_changed = true;
 	return t;
 }
 
@@ -104,9 +104,9 @@ static void assert_txn_equal(const struct txn *a, const struct txn *b)
 	assert_str_or_null(a->source, b->source);
 	assert_int_equal(a->status, b->status);
 	assert_str_or_null(a->undoes, b->undoes);
-	assert_str_or_null(a->undone_by, b->undone_by);
 	assert_str_or_null(a->error, b->error);
 	assert_int_equal(a->deadline, b->deadline);
+	assert_int_equal(a->rollback_time, b->rollback_time);
 	assert_str_or_null(a->persist_path, b->persist_path);
 	assert_str_or_null(a->persist_backup, b->persist_backup);
 	assert_int_equal(a->persist_existed, b->persist_existed);
@@ -115,6 +115,7 @@ static void assert_txn_equal(const struct txn *a, const struct txn *b)
 		assert_string_equal(a->keys[i].key, b->keys[i].key);
 		assert_string_equal(a->keys[i].old, b->keys[i].old);
 		assert_string_equal(a->keys[i].new, b->keys[i].new);
+		assert_int_equal(a->keys[i].left_changed, b->keys[i].left_changed);
 	}
 }
 
@@ -124,10 +125,9 @@ static void test_status_names(void **state)
 		enum txn_status s;
 		const char *name;
 	} cases[] = {
-		{ TXN_IN_PROGRESS, "in-progress" },
-		{ TXN_COMMITTED, "committed" },
-		{ TXN_ROLLED_BACK, "rolled-back" },
-		{ TXN_PENDING, "pending" },
+		{ TXN_IN_PROGRESS, "in-progress" },   { TXN_COMMITTED, "committed" },
+		{ TXN_ROLLED_BACK, "rolled-back" },   { TXN_PENDING, "pending" },
+		{ TXN_ROLLING_BACK, "rolling-back" }, { TXN_RESTORE_FAILED, "restore-failed" },
 	};
 
 	(void)state;
@@ -246,22 +246,22 @@ static void test_json_round_trip(void **state)
 static void test_json_shape(void **state)
 {
 	static const char want[] = "{\n"
-				   "  \"version\": 1,\n"
+				   "  \"version\": 2,\n"
 				   "  \"id\": \"" ID2 "\",\n"
 				   "  \"time\": 1795156512,\n"
 				   "  \"boot_id\": null,\n"
 				   "  \"source\": \"set\",\n"
 				   "  \"status\": \"committed\",\n"
-				   "  \"undoes\": null,\n"
-				   "  \"undone_by\": null,\n"
 				   "  \"error\": null,\n"
 				   "  \"deadline\": 0,\n"
+				   "  \"rollback_time\": 0,\n"
 				   "  \"persist\": null,\n"
 				   "  \"keys\": [\n"
 				   "    {\n"
 				   "      \"key\": \"net.core.somaxconn\",\n"
 				   "      \"old\": \"4096\",\n"
-				   "      \"new\": \"8192\"\n"
+				   "      \"new\": \"8192\",\n"
+				   "      \"left_changed\": false\n"
 				   "    }\n"
 				   "  ]\n"
 				   "}\n";
@@ -302,6 +302,16 @@ static void test_json_refuses(void **state)
 	free(t->keys[1].key);
 	t->keys[1].key = strdup("net/../../etc/passwd");
 	assert_int_equal(txn_to_json(t, &text), -EINVAL);
+	free(t->keys[1].key);
+	t->keys[1].key = strdup("net.ipv4.tcp_rmem");
+	/* Version 1's rollback records are read, never written. */
+	t->undoes = strdup(ID2);
+	assert_int_equal(txn_to_json(t, &text), -EINVAL);
+	free(t->undoes);
+	t->undoes = NULL;
+	t->rollback_time = -1;
+	assert_int_equal(txn_to_json(t, &text), -EINVAL);
+	t->rollback_time = 0;
 	free(t->source);
 	t->source = NULL;
 	assert_int_equal(txn_to_json(t, &text), -EINVAL);
@@ -373,7 +383,8 @@ static void test_parse_errors(void **state)
 	} cases[] = {
 		{ "version", NULL, "missing 'version'" },
 		{ "version", "\"1\"", "'version' is not an integer" },
-		{ "version", "2", "unsupported version 2 (this tcptune reads 1)" },
+		{ "version", "3", "unsupported version 3 (this tcptune reads 1 and 2)" },
+		{ "version", "0", "unsupported version 0 (this tcptune reads 1 and 2)" },
 		{ "id", NULL, "missing 'id'" },
 		{ "id", "null", "'id' is not a string" },
 		{ "id", "\"../../etc/passwd\"",
@@ -393,8 +404,8 @@ static void test_parse_errors(void **state)
 		{ "status", "\"done\"", "unknown status 'done'" },
 		{ "status", "\"unknown\"", "unknown status 'unknown'" },
 		{ "status", "1", "'status' is not a string" },
-		{ "undoes", "\"yesterday\"", "'undoes' is not a transaction id: 'yesterday'" },
-		{ "undone_by", "[]", "'undone_by' is not a string or null" },
+		{ "rollback_time", NULL, "missing 'rollback_time'" },
+		{ "rollback_time", "-1", "'rollback_time' is out of range: -1" },
 		{ "error", "false", "'error' is not a string or null" },
 		{ "deadline", NULL, "missing 'deadline'" },
 		{ "deadline", "null", "'deadline' is not an integer" },
@@ -415,6 +426,8 @@ static void test_parse_errors(void **state)
 		{ "keys.1.new", "4096", "key 2: 'new' is not a string" },
 		{ "keys.2.old", "5", "key 3: 'old' is not a string" },
 		{ "keys.2.old", NULL, "key 3: missing 'old'" },
+		{ "keys.0.left_changed", NULL, "key 1: missing 'left_changed'" },
+		{ "keys.0.left_changed", "1", "key 1: 'left_changed' is not a boolean" },
 	};
 
 	(void)state;
@@ -430,6 +443,33 @@ static void test_parse_errors(void **state)
 				 msg ? msg : "(null)", want);
 		assert_ptr_equal(t, &sentinel);
 	}
+}
+
+/* What tcptune 0.1 wrote, with a status of its choosing. */
+#define V1_JOURNAL(status)                                                                        \
+	"{\"version\": 1, \"id\": \"" ID2 "\", \"time\": 1795156512, \"boot_id\": null,"          \
+	" \"source\": \"rollback " ID1 "\", \"status\": \"" status "\", \"undoes\": \"" ID1 "\"," \
+	" \"undone_by\": null, \"error\": null, \"deadline\": 0, \"persist\": null,"              \
+	" \"keys\": [{\"key\": \"net.core.somaxconn\", \"old\": \"8192\", \"new\": \"4096\"}]}"
+
+static void assert_parse_fails(const char *text, const char *want);
+
+/* Version 1 is still read: history, with its rollbacks as records of their own. */
+static void test_parse_version1(void **state)
+{
+	_cleanup_txn_ struct txn *t = NULL;
+	_cleanup_free_ char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(txn_from_json(V1_JOURNAL("committed"), "t.json", &t, &msg), 0);
+	assert_null(msg);
+	assert_string_equal(t->undoes, ID1);
+	assert_int_equal(t->status, TXN_COMMITTED);
+	assert_int_equal(t->rollback_time, 0);
+	assert_false(t->keys[0].left_changed);
+	/* It knew four statuses only. */
+	assert_parse_fails(V1_JOURNAL("rolling-back"), "t.json: unknown status 'rolling-back'");
+	assert_parse_fails(V1_JOURNAL("restore-failed"), "t.json: unknown status 'restore-failed'");
 }
 
 static void assert_parse_fails(const char *text, const char *want)
@@ -555,6 +595,17 @@ static void test_state_dir(void **state)
 	assert_int_equal(asprintf(&msg, "state directory %s is a symlink", link) > 0, 1);
 	assert_dir_refused(link, false, -EPERM, msg);
 	assert_dir_refused(link, true, -EPERM, msg);
+	free(msg);
+	/* "LINK/" would follow the link whatever O_NOFOLLOW says. */
+	free(link);
+	assert_int_equal(asprintf(&link, "%s/link//", d.path) > 0, 1);
+	assert_int_equal(asprintf(&msg, "state directory %s is a symlink", link) > 0, 1);
+	assert_dir_refused(link, false, -EPERM, msg);
+	assert_dir_refused(link, true, -EPERM, msg);
+	free(msg);
+	/* A real directory given with slashes is fine. */
+	assert_int_equal(asprintf(&msg, "%s//", state_dir) > 0, 1);
+	assert_dir_opens(msg, false);
 	free(msg);
 
 	write_text(file, "x", 0600);
@@ -827,13 +878,21 @@ static void test_boot_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_names),   cmocka_unit_test(test_new_add_key),
-		cmocka_unit_test(test_make_id),	       cmocka_unit_test(test_json_round_trip),
-		cmocka_unit_test(test_json_shape),     cmocka_unit_test(test_json_refuses),
-		cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_parse_truncated),
-		cmocka_unit_test(test_parse_not_json), cmocka_unit_test(test_state_dir),
-		cmocka_unit_test(test_state_lock),     cmocka_unit_test(test_save_load),
-		cmocka_unit_test(test_load_mismatch),  cmocka_unit_test(test_list),
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test(test_new_add_key),
+		cmocka_unit_test(test_make_id),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_json_refuses),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_version1),
+		cmocka_unit_test(test_parse_truncated),
+		cmocka_unit_test(test_parse_not_json),
+		cmocka_unit_test(test_state_dir),
+		cmocka_unit_test(test_state_lock),
+		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_load_mismatch),
+		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_boot_id),
 	};
 

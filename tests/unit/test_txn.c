@@ -165,10 +165,13 @@ static struct txn *apply(const struct env *e, const struct want *items, size_t n
 	struct plan p = { 0 };
 	struct txn *t = NULL;
 
+	struct txn_result res;
+
 	make_plan(e, items, n, &p);
-	assert_int_equal(txn_apply(&e->ctx, &p, "test", try_seconds, ps, &t, &msg), 0);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", try_seconds, ps, &t, &res, &msg), 0);
 	assert_null(msg);
 	assert_non_null(t);
+	assert_int_equal(res.outcome, TXN_DONE);
 	plan_free(&p);
 	return t;
 }
@@ -250,6 +253,8 @@ struct fake_key {
 	size_t n_journals;
 	enum txn_status status;
 	size_t n_keys;
+	/* At the first write, take the journal's temporary name: later saves fail. */
+	bool block_saves;
 };
 
 static void *fake_key_serve(void *arg)
@@ -269,8 +274,13 @@ static void *fake_key_serve(void *arg)
 
 			if (journal_list(f->dirfd, &list, &f->n_journals, NULL) == 0 &&
 			    f->n_journals > 0) {
+				char tmp[64];
+
 				f->status = list[0]->status;
 				f->n_keys = list[0]->n_keys;
+				snprintf(tmp, sizeof(tmp), "%s.json.tmp", list[0]->id);
+				if (f->block_saves)
+					mkdirat(f->dirfd, tmp, 0700);
 			}
 			journal_list_free(list, f->n_journals);
 		}
@@ -338,6 +348,7 @@ static void test_apply_journal_first(void **state)
 	_cleanup_free_ char *path = NULL, *msg = NULL;
 	_cleanup_txn_ struct txn *t = NULL;
 	struct fake_key f = { .rounds = 1, .replies = { "30\n" } };
+	struct txn_result res;
 	struct plan p = { 0 };
 	pthread_t th;
 
@@ -347,7 +358,7 @@ static void test_apply_journal_first(void **state)
 	f.path = path;
 	f.dirfd = e->ctx.dirfd;
 	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
-	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &msg), 0);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), 0);
 	assert_int_equal(pthread_join(th, NULL), 0);
 
 	assert_string_equal(f.written[0], "30\n");
@@ -371,6 +382,7 @@ static void test_apply_readback_differs(void **state)
 	_cleanup_free_ char *path = NULL, *msg = NULL;
 	_cleanup_txn_ struct txn *t = NULL, *disk = NULL;
 	struct fake_key f = { .rounds = 2, .replies = { "31\n", "75\n" } };
+	struct txn_result res;
 	struct plan p = { 0 };
 	pthread_t th;
 
@@ -380,8 +392,10 @@ static void test_apply_readback_differs(void **state)
 	f.path = path;
 	f.dirfd = e->ctx.dirfd;
 	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
-	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &msg), -EIO);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), -EIO);
 	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(res.outcome, TXN_UNDONE);
+	assert_true(res.refused); /* bad data, not a failing system */
 
 	assert_string_equal(msg, why);
 	assert_string_equal(f.written[0], "30\n");
@@ -409,6 +423,7 @@ static void test_apply_failure_restores(void **state)
 	for (size_t k = 0; k < ARRAY_SIZE(items); k++) {
 		_cleanup_free_ char *path = NULL, *msg = NULL, *why = NULL;
 		_cleanup_txn_ struct txn *t = NULL, *disk = NULL;
+		struct txn_result res;
 		struct plan p = { 0 };
 		struct env e;
 
@@ -416,7 +431,9 @@ static void test_apply_failure_restores(void **state)
 		make_plan(&e, items, ARRAY_SIZE(items), &p);
 		path = tree_path_of(&e, items[k].key);
 		assert_int_equal(mkdir(path, 0755), 0);
-		assert_int_equal(txn_apply(&e.ctx, &p, "test", 0, NULL, &t, &msg), -EISDIR);
+		assert_int_equal(txn_apply(&e.ctx, &p, "test", 0, NULL, &t, &res, &msg), -EISDIR);
+		assert_int_equal(res.outcome, TXN_UNDONE);
+		assert_false(res.refused); /* a failing system, not a value the kernel refused */
 		assert_true(asprintf(&why, "%s = %s: the kernel refused it: Is a directory",
 				     items[k].key, items[k].value) > 0);
 		assert_string_equal(msg, why);
@@ -430,8 +447,12 @@ static void test_apply_failure_restores(void **state)
 		assert_int_equal(disk->status, TXN_ROLLED_BACK);
 		assert_string_equal(disk->error, why);
 		assert_int_equal(disk->n_keys, 3);
+		for (size_t i = 0; i < disk->n_keys; i++)
+			assert_false(disk->keys[i].left_changed);
+		assert_true(disk->rollback_time > 0);
 		/* A failed apply is nothing to roll back. */
-		assert_int_equal(txn_rollback(&e.ctx, NULL, false, NULL, NULL), -ENOENT);
+		assert_int_equal(txn_rollback(&e.ctx, NULL, false, NULL, &res, NULL), -ENOENT);
+		assert_int_equal(res.outcome, TXN_UNCHANGED);
 		plan_free(&p);
 		env_free(&e);
 	}
@@ -443,13 +464,18 @@ static void test_apply_journal_unwritable(void **state)
 	struct env *e = *state;
 	_cleanup_free_ char *msg = NULL;
 	_cleanup_txn_ struct txn *t = NULL;
+	struct txn_result res;
 	struct plan p = { 0 };
 
 	make_plan(e, two, ARRAY_SIZE(two), &p);
 	/* The directory behind the fd is gone: even root cannot create a file in it. */
 	assert_int_equal(rmdir(e->state), 0);
-	assert_true(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &msg) < 0);
+	assert_true(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg) < 0);
 	assert_non_null(msg);
+	/* No transaction is named that does not exist. */
+	assert_null(t);
+	assert_int_equal(res.outcome, TXN_UNCHANGED);
+	assert_non_null(strstr(msg, "; nothing was changed"));
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
 	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
 	plan_free(&p);
@@ -542,10 +568,13 @@ static void test_try_watch(void **state)
 	assert_false(txn_try_abandoned(&e->ctx, t, t->deadline + 1));
 	txn_try_release(&e->ctx, t, watch);
 	assert_true(txn_try_abandoned(&e->ctx, t, t->deadline + 1));
-	/* Confirming after the window is refused: it is rolled back instead. */
+	/* Confirming after the window is refused, and hands the transaction to roll back. */
 	assert_int_equal(txn_confirm(&e->ctx, OLD_ID2, &none, &msg), -ETIMEDOUT);
-	assert_string_equal(msg, "the --try window of " OLD_ID2 " has closed; it is rolled back");
-	assert_null(none);
+	assert_true(strncmp(msg, "the --try window of " OLD_ID2 " closed ", 40) == 0);
+	assert_non_null(none);
+	assert_string_equal(none->id, OLD_ID2);
+	assert_int_equal(none->status, TXN_PENDING);
+	none = txn_free(none);
 	t->status = TXN_COMMITTED;
 	assert_false(txn_try_abandoned(&e->ctx, t, t->deadline + 1));
 }
@@ -564,22 +593,28 @@ static void test_confirm_not_in_progress(void **state)
 
 /* ---- rollback ---- */
 
-/* Rolls back (id NULL: the default target) and checks the new transaction. */
+/* Rolls back (id NULL: the default target) and checks the target it returns. */
 static struct txn *rollback_ok(const struct env *e, const char *id, bool force, const char *target)
 {
 	_cleanup_free_ char *msg = NULL;
-	_cleanup_txn_ struct txn *undone = NULL;
+	_cleanup_txn_ struct txn *disk = NULL;
+	struct txn_result res;
 	struct txn *r = NULL;
 
-	assert_int_equal(txn_rollback(&e->ctx, id, force, &r, &msg), 0);
-	assert_null(msg);
+	assert_int_equal(txn_rollback(&e->ctx, id, force, &r, &res, &msg), 0);
+	assert_int_equal(res.outcome, TXN_DONE);
 	assert_non_null(r);
-	assert_int_equal(r->status, TXN_COMMITTED);
-	assert_string_equal(r->undoes, target);
-	assert_string_not_equal(r->id, target);
-	undone = load(e, target);
-	assert_int_equal(undone->status, TXN_ROLLED_BACK);
-	assert_string_equal(undone->undone_by, r->id);
+	assert_string_equal(r->id, target);
+	assert_int_equal(r->status, TXN_ROLLED_BACK);
+	assert_true(r->rollback_time > 0);
+	/* What the journal says is what is true. */
+	disk = load(e, target);
+	assert_int_equal(disk->status, TXN_ROLLED_BACK);
+	assert_int_equal(disk->rollback_time, r->rollback_time);
+	for (size_t i = 0; i < disk->n_keys; i++) {
+		assert_false(disk->keys[i].left_changed);
+		assert_live(e, disk->keys[i].key, disk->keys[i].old);
+	}
 	return r;
 }
 
@@ -589,25 +624,23 @@ static void test_rollback_last_committed(void **state)
 	_cleanup_free_ char *msg = NULL;
 	_cleanup_txn_ struct txn *t1 = apply(e, two, 1, 0, NULL);
 	_cleanup_txn_ struct txn *t2 = apply(e, two + 1, 1, 0, NULL);
-	_cleanup_txn_ struct txn *r2 = NULL, *r1 = NULL, *disk = NULL;
+	_cleanup_txn_ struct txn *r2 = NULL, *r1 = NULL;
+	struct txn_result res;
 
 	r2 = rollback_ok(e, NULL, false, t2->id);
 	assert_int_equal(r2->n_keys, 1);
-	assert_key(&r2->keys[0], "net.ipv4.tcp_keepalive_time", "600", "7200");
-	assert_true(strncmp(r2->source, "rollback ", 9) == 0);
-	assert_string_equal(r2->source + 9, t2->id);
+	assert_key(&r2->keys[0], "net.ipv4.tcp_keepalive_time", "7200", "600");
 	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "30");
-	disk = load(e, r2->id);
-	assert_int_equal(disk->status, TXN_COMMITTED);
-	assert_string_equal(disk->undoes, t2->id);
 
-	/* The rollback itself is not the next target: the transaction before is. */
+	/* The rolled-back one is not the next target: the transaction before is. */
 	r1 = rollback_ok(e, NULL, false, t1->id);
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
-	assert_int_equal(txn_rollback(&e->ctx, NULL, false, NULL, &msg), -ENOENT);
+	assert_int_equal(txn_rollback(&e->ctx, NULL, false, NULL, &res, &msg), -ENOENT);
 	assert_string_equal(msg, "no transaction to roll back");
-	assert_int_equal(journal_count(e), 4);
+	/* A rollback is recorded in its target: no second transaction to contradict it. */
+	assert_int_equal(journal_count(e), 2);
+	assert_no_tmp(e->state);
 }
 
 /* An open transaction (pending here) is the default target even when not the last. */
@@ -628,10 +661,12 @@ static void test_rollback_drift(void **state)
 	_cleanup_free_ char *msg = NULL, *want = NULL;
 	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, NULL);
 	_cleanup_txn_ struct txn *r = NULL, *disk = NULL;
+	struct txn_result res;
 	struct txn *none = NULL;
 
 	tree_put(e, "net/ipv4/tcp_fin_timeout", "45\n");
-	assert_int_equal(txn_rollback(&e->ctx, NULL, false, &none, &msg), -EBUSY);
+	assert_int_equal(txn_rollback(&e->ctx, NULL, false, &none, &res, &msg), -EBUSY);
+	assert_int_equal(res.outcome, TXN_UNCHANGED);
 	assert_true(asprintf(&want,
 			     "changed by someone else since: net.ipv4.tcp_fin_timeout is 45, not "
 			     "the 30 that %s set (--force restores the values anyway)",
@@ -640,17 +675,28 @@ static void test_rollback_drift(void **state)
 	assert_null(none);
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "45");
 	assert_live(e, "net.ipv4.tcp_keepalive_time", "600");
-	assert_int_equal(journal_count(e), 1);
 	disk = load(e, t->id);
 	assert_int_equal(disk->status, TXN_COMMITTED);
 
 	r = rollback_ok(e, NULL, true, t->id);
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
 	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
-	/* Newest first, and the old value the rollback records is the drifted one. */
-	assert_int_equal(r->n_keys, 2);
-	assert_key(&r->keys[0], "net.ipv4.tcp_keepalive_time", "600", "7200");
-	assert_key(&r->keys[1], "net.ipv4.tcp_fin_timeout", "45", "60");
+}
+
+/* Writes a journal as tcptune 0.1 did, with its rollback as a record of its own. */
+static void craft_v1_rollback_record(const struct env *e, const char *id, const char *undoes)
+{
+	_cleanup_free_ char *path = NULL, *name = NULL, *text = NULL;
+
+	assert_true(asprintf(&name, "%s.json", id) > 0);
+	path = join(e->state, name);
+	assert_true(asprintf(&text,
+			     "{\"version\": 1, \"id\": \"%s\", \"time\": 1577836900, \"boot_id\": "
+			     "\"aaa\", \"source\": \"rollback %s\", \"status\": \"in-progress\", "
+			     "\"undoes\": \"%s\", \"undone_by\": null, \"error\": null, "
+			     "\"deadline\": 0, \"persist\": null, \"keys\": []}\n",
+			     id, undoes, undoes) > 0);
+	write_text(path, text);
 }
 
 static void test_rollback_refused(void **state)
@@ -659,71 +705,291 @@ static void test_rollback_refused(void **state)
 	_cleanup_free_ char *msg = NULL, *want = NULL;
 	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, NULL);
 	_cleanup_txn_ struct txn *r = rollback_ok(e, t->id, false, t->id);
+	struct txn_result res;
 	struct txn *none = NULL;
 
-	assert_int_equal(txn_rollback(&e->ctx, t->id, false, &none, &msg), -EALREADY);
-	assert_true(asprintf(&want, "transaction %s is already rolled back by %s", t->id, r->id) >
-		    0);
+	assert_int_equal(txn_rollback(&e->ctx, t->id, false, &none, &res, &msg), -EALREADY);
+	assert_true(asprintf(&want, "transaction %s is already rolled back", t->id) > 0);
 	assert_string_equal(msg, want);
-	free(want);
-	want = NULL;
+	assert_int_equal(res.outcome, TXN_UNCHANGED);
 
-	assert_int_equal(txn_rollback(&e->ctx, r->id, true, &none, &msg), -EINVAL);
-	assert_true(asprintf(&want,
-			     "transaction %s is itself a rollback; apply the values again instead",
-			     r->id) > 0);
-	assert_string_equal(msg, want);
+	/* Version 1's interrupted rollback record blocks nothing and is no target. */
+	craft_v1_rollback_record(e, OLD_ID2, OLD_ID1);
+	assert_int_equal(txn_find_blocking(&e->ctx, &none, NULL), 0);
+	assert_null(none);
+	assert_int_equal(txn_rollback(&e->ctx, OLD_ID2, true, &none, &res, &msg), -EINVAL);
+	assert_string_equal(msg, "transaction " OLD_ID2
+				 " is the record of an earlier rollback (of " OLD_ID1 ")");
 
-	assert_int_equal(txn_rollback(&e->ctx, NO_ID, false, &none, &msg), -ENOENT);
+	assert_int_equal(txn_rollback(&e->ctx, NO_ID, false, &none, &res, &msg), -ENOENT);
 	assert_string_equal(msg, "no transaction " NO_ID);
 	assert_null(none);
-	assert_int_equal(journal_count(e), 2);
 	assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
 }
 
 /*
- * A process died between the first and the second write. Either value of a
- * key is expected then; anything else is drift.
+ * A process died mid-apply, or mid-rollback. Either value of a key is
+ * expected then; anything else is drift. One rollback completes it.
  */
 static void test_rollback_crash_recovery(void **state)
 {
 	static const struct {
+		enum txn_status status;
 		const char *fin, *keepalive; /* live values at the crash */
 		int r;
 	} cases[] = {
-		{ "30\n", "7200\n", 0 },      /* first written, second not */
-		{ "60\n", "7200\n", 0 },      /* died before the first write */
-		{ "30\n", "600\n", 0 },	      /* both written, not yet committed */
-		{ "30\n", "1234\n", -EBUSY }, /* someone else since */
+		{ TXN_IN_PROGRESS, "30\n", "7200\n", 0 },      /* first written, second not */
+		{ TXN_IN_PROGRESS, "60\n", "7200\n", 0 },      /* died before the first write */
+		{ TXN_IN_PROGRESS, "30\n", "600\n", 0 },       /* both written, not committed */
+		{ TXN_IN_PROGRESS, "30\n", "1234\n", -EBUSY }, /* someone else since */
+		{ TXN_ROLLING_BACK, "30\n", "7200\n", 0 },     /* one key restored */
+		{ TXN_ROLLING_BACK, "30\n", "600\n", 0 },      /* none restored yet */
+		{ TXN_ROLLING_BACK, "60\n", "7200\n", 0 },     /* all, not yet recorded */
+		{ TXN_RESTORE_FAILED, "30\n", "7200\n", 0 },   /* one key left changed */
+		{ TXN_ROLLING_BACK, "45\n", "7200\n", -EBUSY },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		_cleanup_txn_ struct txn *r = NULL, *disk = NULL;
+		_cleanup_txn_ struct txn *r = NULL, *disk = NULL, *blocking = NULL;
+		struct txn_result res;
 		struct env e;
 
 		env_init(&e);
 		tree_put(&e, "net/ipv4/tcp_fin_timeout", cases[i].fin);
 		tree_put(&e, "net/ipv4/tcp_keepalive_time", cases[i].keepalive);
-		craft(&e, OLD_ID1, TXN_IN_PROGRESS);
+		craft(&e, OLD_ID1, cases[i].status);
+		/* It blocks new transactions until it is completed. */
+		assert_int_equal(txn_find_blocking(&e.ctx, &blocking, NULL), 0);
+		assert_non_null(blocking);
+		assert_string_equal(blocking->id, OLD_ID1);
 		if (cases[i].r == 0) {
 			r = rollback_ok(&e, NULL, false, OLD_ID1);
 			assert_int_equal(r->n_keys, 2);
 			assert_live(&e, "net.ipv4.tcp_fin_timeout", "60");
 			assert_live(&e, "net.ipv4.tcp_keepalive_time", "7200");
-			disk = load(&e, r->id);
-			assert_int_equal(disk->status, TXN_COMMITTED);
+			assert_int_equal(journal_count(&e), 1);
 		} else {
-			assert_int_equal(txn_rollback(&e.ctx, NULL, false, &r, NULL), cases[i].r);
+			assert_int_equal(txn_rollback(&e.ctx, NULL, false, &r, &res, NULL),
+					 cases[i].r);
+			assert_int_equal(res.outcome, TXN_UNCHANGED);
 			assert_null(r);
 			disk = load(&e, OLD_ID1);
-			assert_int_equal(disk->status, TXN_IN_PROGRESS);
+			assert_int_equal(disk->status, cases[i].status);
 		}
 		env_free(&e);
 	}
 }
 
+/*
+ * A key that cannot be restored: the rollback says which, records
+ * restore-failed with the key marked, keeps it a target, and the next
+ * rollback, once the key can be written, completes it.
+ */
+static void test_rollback_restore_fails(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL, *left = NULL, *path = NULL;
+	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, NULL);
+	_cleanup_txn_ struct txn *r = NULL, *disk = NULL, *blocking = NULL, *done = NULL;
+	struct txn_result res;
+
+	path = tree_path_of(e, "net.ipv4.tcp_fin_timeout");
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(txn_rollback(&e->ctx, NULL, true, &r, &res, &msg), -EIO);
+	assert_int_equal(res.outcome, TXN_INCOMPLETE);
+	assert_string_equal(msg, "restoring net.ipv4.tcp_fin_timeout = 60 failed: Is a directory");
+	assert_int_equal(r->status, TXN_RESTORE_FAILED);
+	left = txn_left_keys(r);
+	assert_string_equal(left, "net.ipv4.tcp_fin_timeout");
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_RESTORE_FAILED);
+	assert_true(disk->keys[0].left_changed);
+	assert_false(disk->keys[1].left_changed);
+	assert_string_equal(disk->error, msg);
+	assert_int_equal(txn_find_blocking(&e->ctx, &blocking, NULL), 0);
+	assert_string_equal(blocking->id, t->id);
+
+	assert_int_equal(rmdir(path), 0);
+	tree_put(e, "net/ipv4/tcp_fin_timeout", "30\n");
+	done = rollback_ok(e, NULL, false, t->id);
+	assert_null(done->error);
+}
+
+/*
+ * The kernel refuses the second key and the first cannot be restored: the
+ * journal says restore-failed with the first key left changed, never
+ * "rolled back", and one rollback finishes it later.
+ */
+static void test_apply_restore_fails(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *fifo = NULL, *dir = NULL, *msg = NULL, *left = NULL;
+	_cleanup_txn_ struct txn *t = NULL, *disk = NULL, *done = NULL;
+	struct fake_key f = { .rounds = 2, .replies = { "30\n", "30\n" } };
+	struct txn_result res;
+	struct plan p = { 0 };
+	pthread_t th;
+
+	make_plan(e, two, ARRAY_SIZE(two), &p);
+	fifo = tree_path_of(e, "net.ipv4.tcp_fin_timeout");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	dir = tree_path_of(e, "net.ipv4.tcp_keepalive_time");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	f.path = fifo;
+	f.dirfd = e->ctx.dirfd;
+	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), -EISDIR);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_string_equal(f.written[1], "60\n"); /* the restore was tried */
+	assert_int_equal(res.outcome, TXN_INCOMPLETE);
+	assert_string_equal(msg, "net.ipv4.tcp_keepalive_time = 600: the kernel refused it: Is a "
+				 "directory; restoring net.ipv4.tcp_fin_timeout = 60 failed: "
+				 "Input/output error");
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_RESTORE_FAILED);
+	assert_string_equal(disk->error, msg);
+	left = txn_left_keys(disk);
+	assert_string_equal(left, "net.ipv4.tcp_fin_timeout");
+
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(rmdir(dir), 0);
+	tree_put(e, "net/ipv4/tcp_fin_timeout", "30\n");
+	tree_put(e, "net/ipv4/tcp_keepalive_time", "7200\n");
+	done = rollback_ok(e, NULL, false, t->id);
+	plan_free(&p);
+}
+
+/*
+ * Every value written, then the commit record cannot be written (the fake
+ * key takes the journal's temporary name with a directory during the first
+ * write, as a full disk would refuse the file): everything is undone and
+ * read back, the journal keeps saying in-progress (it cannot record more),
+ * and one rollback closes it once the journal can be written.
+ */
+static void test_apply_commit_fails(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *fifo = NULL, *msg = NULL, *tmp = NULL;
+	_cleanup_txn_ struct txn *t = NULL, *disk = NULL, *done = NULL;
+	struct fake_key f = { .rounds = 2, .replies = { "30\n", "60\n" }, .block_saves = true };
+	struct txn_result res;
+	struct plan p = { 0 };
+	pthread_t th;
+
+	make_plan(e, two, ARRAY_SIZE(two), &p);
+	fifo = tree_path_of(e, "net.ipv4.tcp_fin_timeout");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	f.path = fifo;
+	f.dirfd = e->ctx.dirfd;
+	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), -EISDIR);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(res.outcome, TXN_INCOMPLETE);
+	assert_false(res.refused);
+	assert_string_equal(f.written[1], "60\n"); /* undone */
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
+	assert_non_null(strstr(msg, "the journal could not record it"));
+	disk = load(e, t->id);
+	assert_int_equal(disk->status, TXN_IN_PROGRESS);
+
+	assert_true(asprintf(&tmp, "%s/%s.json.tmp", e->state, t->id) > 0);
+	assert_int_equal(rmdir(tmp), 0);
+	assert_int_equal(unlink(fifo), 0);
+	tree_put(e, "net/ipv4/tcp_fin_timeout", "60\n");
+	done = rollback_ok(e, NULL, false, t->id);
+	plan_free(&p);
+}
+
+/* A journal is checked before rollback writes anything from it. */
+static void test_rollback_checks_journal(void **state)
+{
+	static const struct {
+		const char *key, *old, *persist, *msg;
+	} cases[] = {
+		{ "kernel.core_pattern", "core", NULL,
+		  "transaction " OLD_ID1 ": key 1: kernel.core_pattern is not a key tcptune sets; "
+		  "refusing to roll it back" },
+		{ "net.ipv4.tcp_fin_timeout", "60\nnet.ipv4.x = 1", NULL,
+		  "transaction " OLD_ID1 ": key 1: '60\nnet.ipv4.x = 1' is not a value for "
+		  "net.ipv4.tcp_fin_timeout; refusing to roll it back" },
+		{ "net.ipv4.tcp_rmem", "4096 87380", NULL,
+		  "transaction " OLD_ID1 ": key 1: '4096 87380' is not a value for "
+		  "net.ipv4.tcp_rmem; refusing to roll it back" },
+		{ "net.ipv4.tcp_fin_timeout", "60", "/etc/passwd",
+		  "transaction " OLD_ID1 ": persisted file /etc/passwd is not a *.conf file in a "
+		  "sysctl.d directory; refusing to roll it back" },
+		{ "net.ipv4.tcp_fin_timeout", "60", "/etc/sysctl.d/../x.conf",
+		  "transaction " OLD_ID1 ": persisted file /etc/sysctl.d/../x.conf is not a *.conf "
+		  "file in a sysctl.d directory; refusing to roll it back" },
+	};
+	struct env *e = *state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *msg = NULL;
+		_cleanup_txn_ struct txn *t = txn_new(), *r = NULL;
+		struct txn_result res;
+
+		t->id = strdup(OLD_ID1);
+		t->boot_id = strdup("aaa");
+		t->source = strdup("forged");
+		t->status = TXN_COMMITTED;
+		assert_int_equal(txn_add_key(t, cases[i].key, cases[i].old, "30"), 0);
+		if (cases[i].persist) {
+			t->persist_path = strdup(cases[i].persist);
+			t->persist_existed = false;
+		}
+		assert_int_equal(journal_save(e->ctx.dirfd, t, NULL), 0);
+		assert_int_equal(txn_rollback(&e->ctx, NULL, true, &r, &res, &msg), -EBADMSG);
+		assert_string_equal(msg, cases[i].msg);
+		assert_int_equal(res.outcome, TXN_UNCHANGED);
+		assert_live(e, "net.ipv4.tcp_fin_timeout", "60");
+	}
+	assert_int_equal(access("/etc/passwd", F_OK), 0);
+}
+
+static void test_persist_path_valid(void **state)
+{
+	static const struct {
+		const char *path;
+		bool ok;
+	} cases[] = {
+		{ "/etc/sysctl.d/90-tcptune.conf", true },
+		{ "/run/sysctl.d/x.conf", true },
+		{ "/tmp/root/etc/sysctl.d/90-tcptune.conf", true },
+		{ "/etc/sysctl.conf", false },
+		{ "/etc/sysctl.d/90-tcptune", false },
+		{ "/etc/sysctl.d/.conf", false },
+		{ "etc/sysctl.d/x.conf", false },
+		{ "/etc/sysctl.d/../passwd.conf", false },
+		{ "/etc/sysctl.d/./x.conf", false },
+		{ "/etc//sysctl.d/x.conf", false },
+		{ "/etc/xsysctl.d/x.conf", false },
+		{ "/etc/sysctl.d/sub/x.conf", false },
+		{ "/sysctl.d/x.conf", true },
+		{ "/x.conf", false },
+		{ "", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (txn_persist_path_valid(cases[i].path) != cases[i].ok)
+			fail_msg("%s: want %d", cases[i].path, cases[i].ok);
+	assert_false(txn_persist_path_valid(NULL));
+}
+
 /* ---- the persisted file ---- */
+
+/* "<dir>/etc/sysctl.d/90-tcptune.conf", its directory made. */
+static char *persist_dir_file(const struct env *e)
+{
+	_cleanup_free_ char *etc = join(e->dir, "etc"), *d = join(etc, "sysctl.d");
+
+	assert_int_equal(mkdir(etc, 0755), 0);
+	assert_int_equal(mkdir(d, 0755), 0);
+	return join(d, "90-tcptune.conf");
+}
 
 static char *read_text(const char *path)
 {
@@ -741,7 +1007,7 @@ static void test_apply_persist(void **state)
 		{ "net.ipv4.tcp_rmem", "4096  262144\t16777216" },
 	};
 	struct env *e = *state;
-	_cleanup_free_ char *path = join(e->dir, "90-tcptune.conf");
+	_cleanup_free_ char *path = persist_dir_file(e);
 	_cleanup_free_ char *text = NULL, *want = NULL;
 	struct txn_persist ps = { .path = path, .profile = "high-conn" };
 	_cleanup_txn_ struct txn *t = NULL, *disk = NULL;
@@ -764,7 +1030,9 @@ static void test_apply_persist(void **state)
 	assert_string_equal(text, want);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
-	assert_no_tmp(e->dir);
+	*strrchr(path, '/') = '\0';
+	assert_no_tmp(path);
+	*strchr(path, '\0') = '/';
 
 	assert_string_equal(t->persist_path, path);
 	assert_false(t->persist_existed);
@@ -796,10 +1064,11 @@ static void test_rollback_persist(void **state)
 		_cleanup_free_ char *path = NULL, *msg = NULL;
 		_cleanup_txn_ struct txn *t = NULL, *r = NULL, *disk = NULL;
 		struct txn_persist ps = { .profile = "high-conn" };
+		struct txn_result res;
 		struct env e;
 
 		env_init(&e);
-		path = join(e.dir, "90-tcptune.conf");
+		path = persist_dir_file(&e);
 		ps.path = path;
 		if (cases[i].existed)
 			write_text(path, before);
@@ -810,8 +1079,8 @@ static void test_rollback_persist(void **state)
 		if (cases[i].reboot)
 			tree_put(&e, "kernel/random/boot_id", "bbb\n");
 
-		assert_int_equal(txn_rollback(&e.ctx, NULL, false, &r, &msg), 0);
-		assert_null(msg);
+		assert_int_equal(txn_rollback(&e.ctx, NULL, false, &r, &res, &msg), 0);
+		assert_int_equal(res.outcome, TXN_DONE);
 		if (cases[i].existed) {
 			_cleanup_free_ char *text = read_text(path);
 
@@ -822,25 +1091,51 @@ static void test_rollback_persist(void **state)
 		assert_no_tmp(e.dir);
 		disk = load(&e, t->id);
 		assert_int_equal(disk->status, TXN_ROLLED_BACK);
+		assert_string_equal(r->id, t->id);
+		assert_int_equal(r->status, TXN_ROLLED_BACK);
+		assert_int_equal(journal_count(&e), 1);
 		if (cases[i].reboot) {
-			/* Only the target, marked; no new transaction, the values left alone. */
-			assert_string_equal(r->id, t->id);
-			assert_int_equal(r->status, TXN_ROLLED_BACK);
+			/* Only the file; the values are the new boot's and left alone. */
 			assert_string_equal(r->error, REBOOTED);
 			assert_string_equal(disk->error, REBOOTED);
-			assert_null(disk->undone_by);
-			assert_int_equal(journal_count(&e), 1);
 			assert_live(&e, "net.ipv4.tcp_fin_timeout", "30");
 			assert_live(&e, "net.ipv4.tcp_keepalive_time", "600");
 		} else {
-			assert_string_equal(r->undoes, t->id);
-			assert_string_equal(disk->undone_by, r->id);
-			assert_int_equal(journal_count(&e), 2);
+			assert_null(disk->error);
 			assert_live(&e, "net.ipv4.tcp_fin_timeout", "60");
 			assert_live(&e, "net.ipv4.tcp_keepalive_time", "7200");
 		}
 		env_free(&e);
 	}
+}
+
+/*
+ * A persisted file someone changed since is drift: refused without --force,
+ * and with it the values go back while the file is left as it is, and said so.
+ */
+static void test_rollback_persist_changed(void **state)
+{
+	static const char theirs[] = "# mine now\nnet.ipv4.tcp_fin_timeout = 31\n";
+	struct env *e = *state;
+	_cleanup_free_ char *path = persist_dir_file(e), *msg = NULL, *want = NULL, *text = NULL;
+	struct txn_persist ps = { .path = path, .profile = "high-conn" };
+	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, &ps), *r = NULL;
+	struct txn_result res;
+
+	write_text(path, theirs);
+	assert_int_equal(txn_rollback(&e->ctx, NULL, false, &r, &res, &msg), -EBUSY);
+	assert_true(asprintf(&want,
+			     "changed by someone else since: %s no longer holds what %s wrote "
+			     "(--force restores the values anyway)",
+			     path, t->id) > 0);
+	assert_string_equal(msg, want);
+	r = rollback_ok(e, NULL, true, t->id);
+	free(want);
+	assert_true(asprintf(&want, "%s was changed by someone else since: left as it is", path) >
+		    0);
+	assert_string_equal(r->error, want);
+	text = read_text(path);
+	assert_string_equal(text, theirs);
 }
 
 int main(void)
@@ -863,6 +1158,12 @@ int main(void)
 		cmocka_unit_test(test_rollback_crash_recovery),
 		T(test_apply_persist),
 		cmocka_unit_test(test_rollback_persist),
+		T(test_rollback_persist_changed),
+		T(test_rollback_restore_fails),
+		T(test_apply_restore_fails),
+		T(test_apply_commit_fails),
+		T(test_rollback_checks_journal),
+		cmocka_unit_test(test_persist_path_valid),
 	};
 #undef T
 
