@@ -727,6 +727,29 @@ static char *dir_names(const char *path)
 	return out;
 }
 
+/* What a killed writer leaves, and only that, goes: not journals, the lock or other files. */
+static void test_clean_tmp(void **state)
+{
+	struct tmpdir d;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *names = NULL;
+	static const char *const files[] = { ID1 ".json", ID1 ".json.tmp", ID2 ".json.tmp",
+					     "lock",	  ID3 ".try",	   "notes.tmp" };
+
+	(void)state;
+	tmpdir_make(&d);
+	assert_int_equal(state_dir_open(d.path, false, &dirfd, NULL), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *path = join(d.path, files[i]);
+
+		write_text(path, "x", 0600);
+	}
+	journal_clean_tmp(dirfd);
+	names = dir_names(d.path);
+	assert_string_equal(names, ID1 ".json " ID3 ".try lock notes.tmp");
+	tmpdir_remove(&d);
+}
+
 static void test_save_load(void **state)
 {
 	struct tmpdir d;
@@ -878,21 +901,14 @@ static void test_boot_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_names),
-		cmocka_unit_test(test_new_add_key),
-		cmocka_unit_test(test_make_id),
-		cmocka_unit_test(test_json_round_trip),
-		cmocka_unit_test(test_json_shape),
-		cmocka_unit_test(test_json_refuses),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_parse_version1),
-		cmocka_unit_test(test_parse_truncated),
-		cmocka_unit_test(test_parse_not_json),
-		cmocka_unit_test(test_state_dir),
-		cmocka_unit_test(test_state_lock),
-		cmocka_unit_test(test_save_load),
-		cmocka_unit_test(test_load_mismatch),
-		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_status_names),   cmocka_unit_test(test_new_add_key),
+		cmocka_unit_test(test_make_id),	       cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_shape),     cmocka_unit_test(test_json_refuses),
+		cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_parse_version1),
+		cmocka_unit_test(test_clean_tmp),      cmocka_unit_test(test_parse_truncated),
+		cmocka_unit_test(test_parse_not_json), cmocka_unit_test(test_state_dir),
+		cmocka_unit_test(test_state_lock),     cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_load_mismatch),  cmocka_unit_test(test_list),
 		cmocka_unit_test(test_boot_id),
 	};
 
