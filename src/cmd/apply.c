@@ -296,10 +296,10 @@ static bool wait_confirmation(const struct state *s, const struct txn *t)
 		}
 		if (!tty)
 			poll(NULL, 0, 200);
-		/* Confirmed elsewhere ('tcptune confirm')? */
+		/* Settled elsewhere ('tcptune confirm' or 'tcptune rollback')? */
 		if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 &&
-		    now->status == TXN_COMMITTED)
-			return true;
+		    now->status != TXN_PENDING)
+			return now->status == TXN_COMMITTED;
 	}
 	return false;
 }
