@@ -342,9 +342,17 @@ static int try_settle(struct state *s, const struct txn *t, bool yes)
  */
 static int try_finish(struct state *s, const struct txn *t, const char *dir, int watch)
 {
-	bool yes = wait_confirmation(s, t);
+	bool yes;
 	int r;
 
+	/* The journal is watched without the lock that confirm and rollback take. */
+	r = state_open(s, dir, s->ctx.sysctl_root, false);
+	if (r) {
+		close(watch);
+		return r;
+	}
+	yes = wait_confirmation(s, t);
+	state_close(s);
 	r = state_open(s, dir, s->ctx.sysctl_root, true);
 	if (r) {
 		close(watch);

@@ -219,6 +219,40 @@ check_and_try() {
 	assert_eq 0 "$rc" "--try confirmed elsewhere: exit status"
 	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "--try confirmed: the value stays"
 
+	# Rolled back from another shell mid-window: the waiter stops waiting and says so.
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=48 --try 60 --state-dir "$TEST_TMP/state" \
+		</dev/null >/dev/null 2>"$TEST_TMP/try.err" &
+	pid=$!
+	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 48 ]; do sleep 0.05; done
+	tt rollback
+	assert_eq 0 "$RC" "rollback of a pending --try ($ERR)"
+	rc=0
+	for ((i = 0; i < 100; i++)); do
+		# Exited (gone, or a zombie until bash reaps it), not waiting for its 60 s.
+		case "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" in "" | Z) break ;; esac
+		sleep 0.1
+	done
+	((i < 100)) || fail "the --try waiter kept waiting after its rollback"
+	wait "$pid" || rc=$?
+	assert_eq 2 "$rc" "--try rolled back elsewhere: exit status"
+	assert_eq "tcptune: transaction $(history_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])') was rolled back meanwhile" \
+		"$(cat "$TEST_TMP/try.err")" "the waiter says it was rolled back"
+	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "and the value is the one before"
+
+	# Confirming too late, with the waiter gone: confirm rolls it back itself.
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=49 --try 1 --state-dir "$TEST_TMP/state" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 49 ]; do sleep 0.05; done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	sleep 2
+	tt confirm
+	assert_eq 1 "$RC" "a confirmation after the window is refused"
+	assert_eq True "$(python3 -c 'import sys; print("closed unconfirmed with nobody waiting: rolled back now" in sys.argv[1])' "$ERR")" \
+		"confirm says it rolled the abandoned --try back ($ERR)"
+	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "and it is rolled back"
+
 	# The terminal goes away mid-window (a dropped SSH session: SIGHUP): the
 	# rollback must still happen at the deadline. script(1) gives it a terminal.
 	before=$(snapshot)
