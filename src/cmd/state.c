@@ -69,11 +69,11 @@ int txn_failure_exit(const struct txn *t, const struct txn_result *res, const ch
 			log_error("left changed: %s", left);
 		log_error("run 'tcptune rollback' to complete transaction %s", t->id);
 		return EXIT_OSERR;
-	case TXN_UNCHANGED:
+	case TXN_UNCHANGED: /* the journal could not be written: nothing was */
 	case TXN_DONE:
 		break;
 	}
-	return exit_code_from_errno(r);
+	return EXIT_OSERR;
 }
 
 int state_rollback_abandoned(const struct state *s, const struct txn *t)

@@ -110,7 +110,12 @@ int cmd_rollback(int argc, char **argv)
 	state_close(&s);
 	if (r < 0 && res.outcome == TXN_UNCHANGED) {
 		log_error("rollback: %s", errmsg ? errmsg : strerror(-r));
-		return r == -EBUSY || r == -EALREADY ? 1 : exit_code_from_errno(r);
+		/* Refused for what the journal or the system says; else the journal could not
+		 * be written. */
+		return r == -EBUSY || r == -EALREADY   ? 1
+		       : r == -ENOENT		       ? EXIT_NOINPUT
+		       : r == -EBADMSG || r == -EINVAL ? EXIT_DATAERR
+						       : EXIT_OSERR;
 	}
 	if (r < 0)
 		return txn_failure_exit(t, &res, errmsg, r);
@@ -198,7 +203,7 @@ static void history_text(struct txn **list, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct txn *t = list[i];
 		_cleanup_free_ char *left = txn_left_keys(t);
-		char when[32] = "?", undone[32] = "";
+		char when[32] = "?", undone[64] = "";
 		time_t tt = (time_t)t->time, ut = (time_t)t->rollback_time;
 		struct tm tm;
 
