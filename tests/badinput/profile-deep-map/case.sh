@@ -1,0 +1,8 @@
+# 10000 nested flow mappings as a profile value.
+setup() {
+	printf 'name: p\ndescription: x\nsysctl:\n  net.ipv4.tcp_fin_timeout: %s1%s\n' \
+		"$(repeat 10000 '{min: ')" "$(repeat 10000 '}')" >"$W/p.yaml"
+}
+CMD=(apply --profile "$W/p.yaml" --sysctl-root "$W/sys")
+RC=65
+ERR=("tcptune: $W/p.yaml:4:396: nested deeper than 64 levels")
