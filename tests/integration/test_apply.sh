@@ -186,6 +186,17 @@ not_root() {
 		>/dev/null 2>"$TEST_TMP/err" || rc=$?
 	assert_eq 77 "$rc" "non-root apply: exit status"
 	assert_eq "$before" "$(snapshot)" "non-root apply: nothing changed"
+	# The live tree by another name is still the live tree: no state, no journal.
+	chmod 0711 "$TEST_TMP"
+	for root in /proc/sys/ /proc/sys/net/.. /proc/self/root/proc/sys; do
+		rc=0
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+			--set net.ipv4.tcp_fin_timeout=33 --sysctl-root "$root" \
+			--state-dir "$TEST_TMP/nobody" >/dev/null 2>&1 || rc=$?
+		assert_eq 77 "$rc" "non-root apply with --sysctl-root $root: exit status"
+		assert_eq "no" "$([ -e "$TEST_TMP/nobody" ] && echo yes || echo no)" \
+			"--sysctl-root $root: no state directory made"
+	done
 	rc=0
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
 		--set net.ipv4.tcp_fin_timeout=33 --dry-run >/dev/null 2>&1 || rc=$?
