@@ -60,11 +60,22 @@ static int print_json(const struct lint_report *rep)
 	return report_json_print(stdout, arr) == -ENOMEM ? -ENOMEM : 0;
 }
 
-static void print_text(const struct lint_report *rep)
+/*
+ * One line per finding, whatever the file holds: a finding quotes the file's
+ * values, and a file name can hold anything, so control characters are escaped
+ * as in errors.
+ */
+static int print_text(const struct lint_report *rep)
 {
-	for (size_t i = 0; i < rep->n; i++)
-		printf("%s:%u: %s\n", rep->findings[i].file, rep->findings[i].line,
-		       rep->findings[i].message);
+	for (size_t i = 0; i < rep->n; i++) {
+		_cleanup_free_ char *file = str_escape_controls(rep->findings[i].file);
+		_cleanup_free_ char *msg = str_escape_controls(rep->findings[i].message);
+
+		if (!file || !msg)
+			return -ENOMEM;
+		printf("%s:%u: %s\n", file, rep->findings[i].line, msg);
+	}
+	return 0;
 }
 
 static int parse_args(struct lint_opts *o, enum report_format *format, int argc, char **argv)
@@ -129,7 +140,7 @@ int cmd_lint(int argc, char **argv)
 	if (format == FORMAT_JSON)
 		r = print_json(rep);
 	else
-		print_text(rep);
+		r = print_text(rep);
 	if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
 		log_error("lint: writing the report: %s", strerror(r < 0 ? -r : errno));
 		return EXIT_OSERR;
