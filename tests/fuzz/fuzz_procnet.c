@@ -23,7 +23,7 @@ static void read_sockets(const char *path)
 	int r;
 
 	fuzz_assert(o);
-	tally_init(&t, true);
+	tally_init(&t, false);
 	tally_set_ephemeral(&t, 32768, 60999);
 	for (enum obs_family f = OBS_V4; f < OBS_NFAMILY; f++) {
 		_cleanup_free_ char *msg = NULL;
