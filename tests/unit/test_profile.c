@@ -306,6 +306,7 @@ static void test_list(void **state)
 		"chain-mid",
 		"chain-top",
 		"extra",
+		"faults20",
 		"good",
 		"include-bad",
 		"include-missing",
