@@ -151,10 +151,13 @@ harness_error() {
 
 # --- faults: each runs the faulty command as TAG "fault" ---
 
+# LeakSanitizer cannot run under ptrace: the sanitizer build traced without it.
+TRACED_ENV=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+
 inject() { # SPEC VERB [ARGS]: tcptune under strace, with the fault SPEC at its writes
 	local spec=$1
 	shift
-	run fault strace -f -o /dev/null -e trace=write -e "inject=write:$spec" \
+	run fault "${TRACED_ENV[@]}" strace -f -o /dev/null -e trace=write -e "inject=write:$spec" \
 		"$TCPTUNE" "$@" --state-dir "$STATE"
 }
 
@@ -404,7 +407,8 @@ count_writes() {
 	shift
 	new_point
 	"$setup" 0
-	run count strace -f -o "$PT/count.trace" -e trace=write "$TCPTUNE" "$@" --state-dir "$STATE"
+	run count "${TRACED_ENV[@]}" strace -f -o "$PT/count.trace" -e trace=write \
+		"$TCPTUNE" "$@" --state-dir "$STATE"
 	first_err count
 	[ "$RC" -eq 0 ] || harness_error "a clean tcptune $* exits $RC: $ERR1"
 	WRITES=$(grep -cE '^([0-9]+ +)?write\(' "$PT/count.trace")
