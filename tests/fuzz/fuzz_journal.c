@@ -4,7 +4,8 @@
  * txn_from_json() accepts must survive a round trip: txn_to_json() of it
  * succeeds, parses again, and serialises to the same text. Rollback trusts
  * these records, so a journal that reads as something it would not write
- * is a bug.
+ * is a bug; the one exception is a version 1 rollback record, which is
+ * history that tcptune no longer writes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_assert(t);
+	/* Version 1's rollback records are history: read, never written again. */
+	if (t->undoes) {
+		fuzz_assert(txn_to_json(t, &json) == -EINVAL);
+		return 0;
+	}
 	fuzz_assert(txn_to_json(t, &json) == 0);
 	free(msg);
 	msg = NULL;
