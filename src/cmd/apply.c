@@ -531,6 +531,10 @@ int cmd_apply(int argc, char **argv)
 		r = wr ? wr : (a.check && (plan_changes(&p) || stale) ? 1 : 0);
 		goto out;
 	}
+	/* Validate first, need root and the state directory later: a bad plan touches nothing. */
+	r = resolve(&p, sysctl_root);
+	if (r)
+		goto out;
 	if (sysctl_writes_need_root(sysctl_root)) {
 		log_error("apply: only root can change sysctls; nothing was written (--dry-run "
 			  "shows the changes)");

@@ -87,6 +87,11 @@ YAML
 	assert_eq 3 "$(grep -c 'bad.yaml:' <<<"$ERR")" "invalid profile: all three errors listed ($ERR)"
 	assert_eq "$before" "$(snapshot)" "invalid profile: nothing written"
 	assert_eq "" "$(ls "$TEST_TMP/state" 2>/dev/null | grep json || true)" "invalid profile: no transaction"
+	# Validated before the state directory is touched: a fresh machine keeps none.
+	"$TCPTUNE" apply --set net.ipv4.tcp_syn_retries=300 --state-dir "$TEST_TMP/fresh" \
+		>/dev/null 2>&1 && fail "an invalid --set was applied"
+	assert_eq no "$([ -e "$TEST_TMP/fresh" ] && echo yes || echo no)" \
+		"invalid --set: no state directory made"
 }
 
 # The kernel refuses the k-th value: every earlier one is restored.
@@ -118,11 +123,12 @@ killed_mid_apply() {
 	echo 6 >"$fake/net/ipv4/tcp_syn_retries"
 	echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"
 	mkfifo "$fake/net/ipv4/tcp_keepalive_time.fifo"
-	# tcptune reads each key once before the transaction: serve that read from
-	# the FIFO, then nothing, so the write waits.
+	# tcptune reads each key twice before the transaction (to validate, then
+	# under the lock): serve those reads from the FIFO, then nothing, so the
+	# write waits.
 	mv "$fake/net/ipv4/tcp_keepalive_time" "$TEST_TMP/keepalive.before"
 	mv "$fake/net/ipv4/tcp_keepalive_time.fifo" "$fake/net/ipv4/tcp_keepalive_time"
-	(echo 7200 >"$fake/net/ipv4/tcp_keepalive_time") &
+	(for _ in 1 2; do echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"; done) &
 	"$TCPTUNE" apply --sysctl-root "$fake" --state-dir "$TEST_TMP/state" \
 		--set net.ipv4.tcp_fin_timeout=30 --set net.ipv4.tcp_keepalive_time=600 \
 		--set net.ipv4.tcp_syn_retries=3 >/dev/null 2>&1 &
