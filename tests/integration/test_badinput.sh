@@ -51,6 +51,16 @@ fake_sysctl() {
 	done
 }
 
+# The traversal cases' fake root, $W/proc/sys, with canaries where each
+# traversal would land if it were followed: nothing outside it may be written.
+traversal_canaries() {
+	fake_sysctl "$W/proc/sys" net.ipv4.tcp_fin_timeout=60
+	mkdir -p "$W/proc/kernel" "$W/proc/sys/net.ipv4.tcp_fin_timeout"
+	echo core >"$W/proc/kernel/core_pattern"
+	echo canary >"$W/proc/x"
+	echo canary >"$W/x"
+}
+
 # A regular expression that matches the text $1 literally.
 re_quote() {
 	printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'

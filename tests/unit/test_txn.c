@@ -299,6 +299,18 @@ static void *fake_key_serve(void *arg)
 	return NULL;
 }
 
+/* Replaces key's file by a FIFO that a thread serves as f says; returns its path. */
+static char *fake_key_start(const struct env *e, const char *key, struct fake_key *f, pthread_t *th)
+{
+	char *path = tree_path_of(e, key);
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	f->path = path;
+	f->dirfd = e->ctx.dirfd;
+	assert_int_equal(pthread_create(th, NULL, fake_key_serve, f), 0);
+	return path;
+}
+
 /* ---- apply ---- */
 
 static void test_apply_commits(void **state)
@@ -353,11 +365,7 @@ static void test_apply_journal_first(void **state)
 	pthread_t th;
 
 	make_plan(e, items, ARRAY_SIZE(items), &p);
-	path = tree_path_of(e, "net.ipv4.tcp_keepalive_intvl");
-	assert_int_equal(mkfifo(path, 0600), 0);
-	f.path = path;
-	f.dirfd = e->ctx.dirfd;
-	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	path = fake_key_start(e, "net.ipv4.tcp_keepalive_intvl", &f, &th);
 	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), 0);
 	assert_int_equal(pthread_join(th, NULL), 0);
 
@@ -387,11 +395,7 @@ static void test_apply_readback_differs(void **state)
 	pthread_t th;
 
 	make_plan(e, items, ARRAY_SIZE(items), &p);
-	path = tree_path_of(e, "net.ipv4.tcp_keepalive_intvl");
-	assert_int_equal(mkfifo(path, 0600), 0);
-	f.path = path;
-	f.dirfd = e->ctx.dirfd;
-	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	path = fake_key_start(e, "net.ipv4.tcp_keepalive_intvl", &f, &th);
 	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), -EIO);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(res.outcome, TXN_UNDONE);
@@ -833,13 +837,9 @@ static void test_apply_restore_fails(void **state)
 	pthread_t th;
 
 	make_plan(e, two, ARRAY_SIZE(two), &p);
-	fifo = tree_path_of(e, "net.ipv4.tcp_fin_timeout");
-	assert_int_equal(mkfifo(fifo, 0600), 0);
 	dir = tree_path_of(e, "net.ipv4.tcp_keepalive_time");
 	assert_int_equal(mkdir(dir, 0755), 0);
-	f.path = fifo;
-	f.dirfd = e->ctx.dirfd;
-	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	fifo = fake_key_start(e, "net.ipv4.tcp_fin_timeout", &f, &th);
 	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), -EISDIR);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_string_equal(f.written[1], "60\n"); /* the restore was tried */
@@ -879,11 +879,7 @@ static void test_apply_commit_fails(void **state)
 	pthread_t th;
 
 	make_plan(e, two, ARRAY_SIZE(two), &p);
-	fifo = tree_path_of(e, "net.ipv4.tcp_fin_timeout");
-	assert_int_equal(mkfifo(fifo, 0600), 0);
-	f.path = fifo;
-	f.dirfd = e->ctx.dirfd;
-	assert_int_equal(pthread_create(&th, NULL, fake_key_serve, &f), 0);
+	fifo = fake_key_start(e, "net.ipv4.tcp_fin_timeout", &f, &th);
 	assert_int_equal(txn_apply(&e->ctx, &p, "test", 0, NULL, &t, &res, &msg), -EISDIR);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(res.outcome, TXN_INCOMPLETE);

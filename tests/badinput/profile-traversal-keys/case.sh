@@ -2,11 +2,7 @@
 # line, and nothing is written. The global kernel.core_pattern is only read.
 SYSCTLS=(kernel.core_pattern)
 setup() {
-	fake_sysctl "$W/proc/sys" net.ipv4.tcp_fin_timeout=60
-	mkdir -p "$W/proc/kernel" "$W/proc/sys/net.ipv4.tcp_fin_timeout"
-	echo core >"$W/proc/kernel/core_pattern"
-	echo canary >"$W/proc/x"
-	echo canary >"$W/x"
+	traversal_canaries
 	cat >"$W/p.yaml" <<-EOF
 		name: p
 		description: Keys that climb out of /proc/sys.
