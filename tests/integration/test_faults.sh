@@ -152,7 +152,10 @@ harness_error() {
 # --- faults: each runs the faulty command as TAG "fault" ---
 
 # LeakSanitizer cannot run under ptrace: the sanitizer build traced without it.
-TRACED_ENV=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+# A coverage build's counters are written at exit, and the injected faults hit
+# those writes too: a traced run keeps its counters out of the build tree.
+TRACED_ENV=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	"GCOV_PREFIX=${TMPDIR:-/tmp}/tcptune-faults-gcov")
 
 inject() { # SPEC VERB [ARGS]: tcptune under strace, with the fault SPEC at its writes
 	local spec=$1
