@@ -95,14 +95,17 @@ grep -q -- "--sysctl-root" "$tmp/out" && ok "lint --help shows options" || bad "
 
 # --- explain ---
 
+# The whole text of two keys, one named slashed (shown dotted): summary, current
+# value, type and range, default, scope, history, reference and the caveats
+# (tcp_fin_timeout does not shorten TIME_WAIT; somaxconn is read at listen()).
 run explain --sysctl-root "$SYS" net.ipv4.tcp_fin_timeout net/core/somaxconn
 expect_rc 0 "explain of known keys"
+expect_same "$FX/cli/explain-fin-timeout-somaxconn.txt" "$tmp/out" \
+	"explain net.ipv4.tcp_fin_timeout net/core/somaxconn: the exact text"
 expect_line "$tmp/out" "  current    60 (the default)" "explain shows the current value"
 expect_line "$tmp/out" "net.core.somaxconn" "slashed keys are shown dotted"
-grep -q "does not shorten TIME_WAIT" "$tmp/out" && ok "explain tells the TIME_WAIT caveat" ||
-	bad "explain lacks the tcp_fin_timeout caveat"
-grep -q "listens" "$tmp/out" && ok "explain tells that somaxconn is read at listen()" ||
-	bad "explain lacks the somaxconn caveat"
+expect_line "$tmp/out" "  listen(): a running service keeps its old limit until it listens again" \
+	"explain tells that somaxconn is read at listen()"
 
 run explain --sysctl-root "$SYS" net.ipv4.tcp_tw_recycle net.ipv4.tcp_max_tw_buckets
 expect_rc 0 "explain of a removed key"
@@ -112,26 +115,51 @@ expect_line "$tmp/out" "  caution    never lower it (the kernel documentation fo
 
 run explain --sysctl-root "$SYS" net.ipv4.tcp_ecn
 expect_rc 0 "explain of a key present but unknown to tcptune"
-expect_line "$tmp/out" "  current    2" "unknown key's value"
-grep -q "no knowledge" "$tmp/out" && ok "says it has no knowledge" || bad "unknown key text"
+expect_text "net.ipv4.tcp_ecn
+  current    2
+  tcptune has no knowledge of this key; see the kernel documentation." "$tmp/out" \
+	"a key unknown to tcptune: its value, and that tcptune has no knowledge of it"
 
 run explain --sysctl-root "$SYS" net.ipv4.tcp_sack net.ipv4.no_such_key
 expect_rc 65 "explain of a key neither known nor present"
-grep -q "^net.ipv4.tcp_sack" "$tmp/out" && ok "other keys still explained" || bad "other keys lost"
-grep -q "unknown key 'net.ipv4.no_such_key'" "$tmp/err" && ok "unknown key named on stderr" ||
-	bad "unknown key error"
+expect_text "net.ipv4.tcp_sack
+  Selective acknowledgements (RFC 2018)." <(head -2 "$tmp/out") "other keys still explained"
+expect_text "tcptune: explain: unknown key 'net.ipv4.no_such_key': not in tcptune's knowledge base and absent under $SYS" \
+	"$tmp/err" "the unknown key named on stderr, one line"
 
 expect_error 64 "explain: name at least one key, or --all" explain
 expect_error 64 "explain: --all takes no keys" explain --all net.ipv4.tcp_sack
 expect_error 64 "explain: unknown option '--bogus'" explain --bogus
 expect_error 65 "explain: '../etc/passwd' is not a sysctl key" explain ../etc/passwd
 
+# --all: every key of the knowledge base, sorted, each with its summary in a
+# column after the longest key; the same keys and summaries as its JSON.
+KB_KEYS="net.core.default_qdisc net.core.netdev_max_backlog net.core.rmem_max net.core.somaxconn
+net.core.wmem_max net.ipv4.ip_local_port_range net.ipv4.tcp_abort_on_overflow
+net.ipv4.tcp_congestion_control net.ipv4.tcp_fastopen net.ipv4.tcp_fin_timeout
+net.ipv4.tcp_keepalive_intvl net.ipv4.tcp_keepalive_probes net.ipv4.tcp_keepalive_time
+net.ipv4.tcp_max_orphans net.ipv4.tcp_max_syn_backlog net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_mem
+net.ipv4.tcp_moderate_rcvbuf net.ipv4.tcp_mtu_probing net.ipv4.tcp_no_metrics_save
+net.ipv4.tcp_notsent_lowat net.ipv4.tcp_orphan_retries net.ipv4.tcp_retries2 net.ipv4.tcp_rmem
+net.ipv4.tcp_sack net.ipv4.tcp_slow_start_after_idle net.ipv4.tcp_syn_retries
+net.ipv4.tcp_synack_retries net.ipv4.tcp_syncookies net.ipv4.tcp_timestamps
+net.ipv4.tcp_tw_recycle net.ipv4.tcp_tw_reuse net.ipv4.tcp_tw_reuse_delay
+net.ipv4.tcp_window_scaling net.ipv4.tcp_wmem"
+run explain --all --sysctl-root "$SYS" -f json
+expect_rc 0 "explain --all --format json"
+cp "$tmp/out" "$tmp/all.json"
+expect_text "$(echo $KB_KEYS | tr ' ' '\n')" <("$PYTHON" -c 'import json, sys
+for e in json.load(open(sys.argv[1])): print(e["key"])' "$tmp/all.json") \
+	"explain --all --format json: the 35 keys of the knowledge base, sorted"
 run explain --all --sysctl-root "$SYS"
 expect_rc 0 "explain --all"
-n=$(wc -l <"$tmp/out")
-[ "$n" -ge 35 ] && ok "explain --all lists $n keys" || bad "explain --all lists $n keys"
-grep -q "^net.ipv4.tcp_tw_reuse_delay " "$tmp/out" && ok "--all lists tcp_tw_reuse_delay" ||
-	bad "--all lacks tcp_tw_reuse_delay"
+"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+w = max(len(e["key"]) for e in d)
+for e in d: print(e["key"].ljust(w), e["summary"], sep="  ")' "$tmp/all.json" >"$tmp/all.want"
+expect_same "$tmp/all.want" "$tmp/out" "explain --all: each key with its summary, as in the JSON"
+expect_line "$tmp/out" "net.ipv4.tcp_tw_reuse_delay         Delay before a TIME_WAIT socket may be reused by tcp_tw_reuse." \
+	"--all lists tcp_tw_reuse_delay"
 
 run explain -f json --sysctl-root "$SYS" net.ipv4.ip_local_port_range net.ipv4.tcp_ecn net.ipv4.tcp_tw_recycle
 expect_rc 0 "explain --format json"
