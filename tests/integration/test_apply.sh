@@ -5,6 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root_and_netns
+command -v strace >/dev/null || skip_or_fail "strace is not installed"
 
 # A snapshot of the per-namespace keys these tests touch (inside the function:
 # run_in_netns children see the script's functions).
@@ -36,16 +37,70 @@ history_json() {
 	"$TCPTUNE" history --format json --state-dir "$TEST_TMP/state"
 }
 
+# The interpreter itself: a version manager's python3 shim takes a second a call.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+
+# last_journal EXPR: a Python expression on the newest journal t (history -f json).
+last_journal() {
+	history_json | "$PYTHON" -c 'import json, sys; t = json.load(sys.stdin)[-1]; print(eval(sys.argv[1]))' "$1"
+}
+
+# wait_value KEY VALUE: waits up to 10 s for a sysctl to read VALUE.
+wait_value() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(sysctl -n "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	fail "$1 never became $2 (is $(sysctl -n "$1"))"
+	return 1
+}
+
+# profile_values PROFILE: "key = value" for every key of a profile file, its
+# bounds resolved against the live values as tcptune-profiles(5) says: {min: N}
+# keeps a higher value, {max: N} a lower one.
+profile_values() {
+	local key line
+	while IFS= read -r line; do
+		[[ $line =~ ^\ \ ([a-z0-9_.]+):\ (.*)$ ]] || continue
+		key=${BASH_REMATCH[1]}
+		"$PYTHON" -c 'import re, sys
+key, spec, live = sys.argv[1:]
+m = re.fullmatch(r"\{(min|max): *(\d+)\}", spec)
+if m:
+    n, cur = int(m.group(2)), int(live)
+    value = max(n, cur) if m.group(1) == "min" else min(n, cur)
+else:
+    value = " ".join(spec.strip("\"").split())
+print(f"{key} = {value}")' "$key" "${BASH_REMATCH[2]}" "$(sysctl -n "$key")"
+	done <"$1"
+}
+
+# live_values PROFILE: "key = value" for every key of the profile, as sysctl reads it now.
+live_values() {
+	local key
+	for key in $(sed -n 's/^  \([a-z0-9_.]*\): .*/\1/p' "$1"); do
+		printf '%s = %s\n' "$key" "$(sysctl -n "$key" | tr -s ' \t' ' ')"
+	done
+}
+
 # A profile applied and rolled back leaves every key exactly as before.
 profile_round_trip() {
 	need_tmp
-	local before
+	local before want profile=$SRCDIR/profiles/high-conn.yaml
+	# Above the profile's floor of 4096: {min: 4096} must keep it.
+	sysctl -qw net.core.somaxconn=8192
 	before=$(snapshot)
+	# What the profile sets, bounds resolved against this namespace's values.
+	want=$(profile_values "$profile")
+	assert_eq 9 "$(wc -l <<<"$want")" "high-conn has 9 keys"
 	tt apply --profile high-conn
 	assert_eq 0 "$RC" "apply high-conn: exit status ($ERR)"
+	assert_eq "$want" "$(live_values "$profile")" \
+		"apply high-conn: every key has the profile's value, bounds resolved against the old one"
 	run verify --profile high-conn
 	assert_eq 0 "$RC" "verify high-conn after apply: every key has its value ($OUT)"
-	assert_eq 1 "$(sysctl -n net.ipv4.tcp_syncookies)" "high-conn: tcp_syncookies"
+	assert_eq "The system matches profile high-conn (9 keys)." "$OUT" "verify says it matches"
 	tt apply --profile high-conn --check
 	assert_eq 0 "$RC" "apply --check after apply: matches"
 	tt apply --profile high-conn
@@ -112,53 +167,41 @@ kth_write_fails() {
 }
 
 # Killed in the middle of an apply: the next apply refuses, rollback restores.
-# The window is made deterministic with a fake sysctl tree whose second key is
-# a FIFO: writing it blocks until someone reads, so the first key is written
-# and the process waits there, journal on disk, until it is killed.
+# The kill is made deterministic on a fake sysctl tree: strace sends SIGKILL at
+# the first write(2) to the second key, after the first key was written and
+# read back, with the journal on disk.
 killed_mid_apply() {
 	need_tmp
-	local fake=$TEST_TMP/sys pid i
+	local fake=$TEST_TMP/sys rc=0
 	mkdir -p "$fake/net/ipv4"
 	echo 60 >"$fake/net/ipv4/tcp_fin_timeout"
 	echo 6 >"$fake/net/ipv4/tcp_syn_retries"
 	echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"
-	mkfifo "$fake/net/ipv4/tcp_keepalive_time.fifo"
-	# tcptune reads each key twice before the transaction (to validate, then
-	# under the lock): serve those reads from the FIFO, then nothing, so the
-	# write waits.
-	mv "$fake/net/ipv4/tcp_keepalive_time" "$TEST_TMP/keepalive.before"
-	mv "$fake/net/ipv4/tcp_keepalive_time.fifo" "$fake/net/ipv4/tcp_keepalive_time"
-	(for _ in 1 2; do echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"; done) &
-	"$TCPTUNE" apply --sysctl-root "$fake" --state-dir "$TEST_TMP/state" \
+	# (In braces: the shell's own "Killed" notice goes to /dev/null too.)
+	{ strace -o /dev/null -P "$fake/net/ipv4/tcp_keepalive_time" -e trace=write \
+		-e inject=write:signal=SIGKILL:when=1 \
+		"$TCPTUNE" apply --sysctl-root "$fake" --state-dir "$TEST_TMP/state" \
 		--set net.ipv4.tcp_fin_timeout=30 --set net.ipv4.tcp_keepalive_time=600 \
-		--set net.ipv4.tcp_syn_retries=3 >/dev/null 2>&1 &
-	pid=$!
-	for ((i = 0; i < 200; i++)); do
-		[ "$(cat "$fake/net/ipv4/tcp_fin_timeout")" = 30 ] && break
-		sleep 0.05
-	done
-	sleep 0.2
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null || true
+		--set net.ipv4.tcp_syn_retries=3 >/dev/null; } 2>/dev/null || rc=$?
+	assert_eq 137 "$rc" "killed: by SIGKILL at the second key's write"
 	assert_eq 30 "$(cat "$fake/net/ipv4/tcp_fin_timeout")" "killed: the first key was written"
-	assert_eq in-progress "$(history_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["status"])')" \
-		"killed: the journal says in progress"
-	assert_eq interrupted "$(history_json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["shown_status"])')" \
-		"killed: history shows it interrupted"
-	# The killed apply's write is gone with it: the key is a plain file again.
-	rm "$fake/net/ipv4/tcp_keepalive_time"
-	mv "$TEST_TMP/keepalive.before" "$fake/net/ipv4/tcp_keepalive_time"
+	assert_eq 6 "$(cat "$fake/net/ipv4/tcp_syn_retries")" "killed: the third key was not"
+	# open(O_TRUNC) emptied the fake file; a real sysctl keeps its value until written.
+	assert_eq "" "$(cat "$fake/net/ipv4/tcp_keepalive_time")" "killed: before the second key's write"
+	echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"
+	assert_eq in-progress "$(last_journal 't["status"]')" "killed: the journal says in progress"
+	assert_eq interrupted "$(last_journal 't["shown_status"]')" "killed: history shows it interrupted"
 	tt apply --sysctl-root "$fake" --set net.ipv4.tcp_syn_retries=2
 	assert_eq 75 "$RC" "after the crash a new apply is refused"
-	assert_eq True "$(python3 -c 'import sys; print("interrupted" in sys.argv[1] and "tcptune rollback" in sys.argv[1])' "$ERR")" \
-		"the refusal says what happened and what to run ($ERR)"
+	assert_eq "tcptune: transaction $(last_journal 't["id"]') (set) was interrupted while applying; run 'tcptune rollback' to restore the values it recorded" \
+		"$ERR" "the refusal says what happened and what to run"
 	assert_eq 6 "$(cat "$fake/net/ipv4/tcp_syn_retries")" "nothing written by the refused apply"
 	tt rollback --sysctl-root "$fake"
 	assert_eq 0 "$RC" "rollback of the interrupted transaction ($ERR)"
 	assert_eq "60 7200 6" "$(cat "$fake"/net/ipv4/{tcp_fin_timeout,tcp_keepalive_time,tcp_syn_retries} | xargs)" \
 		"rollback restored the exact before-state"
 	tt apply --sysctl-root "$fake" --set net.ipv4.tcp_syn_retries=2
-	assert_eq 0 "$RC" "after the rollback applies work again"
+	assert_eq "0 2" "$RC $(cat "$fake/net/ipv4/tcp_syn_retries")" "after the rollback applies work again"
 }
 
 # Two applies at once: the lock serialises them and the journal chains.
@@ -178,8 +221,8 @@ first, second = h
 # The second saw what the first wrote: its old value is the first one new value.
 ok = len(h) == 2 and all(t["status"] == "committed" for t in h) and second["keys"][0]["old"] == first["keys"][0]["new"]
 print("ok" if ok else h)')" "concurrent applies: serialised, the journal chains"
-	assert_eq True "$(python3 -c 'import sys; print(sys.argv[1] in ("31", "32"))' "$(sysctl -n net.ipv4.tcp_fin_timeout)")" \
-		"concurrent applies: the last one's value stands"
+	assert_eq "$(last_journal 't["keys"][0]["new"]')" "$(sysctl -n net.ipv4.tcp_fin_timeout)" \
+		"concurrent applies: the value of the last one journaled stands"
 }
 
 # Only root applies.
@@ -203,10 +246,25 @@ not_root() {
 		assert_eq "no" "$([ -e "$TEST_TMP/nobody" ] && echo yes || echo no)" \
 			"--sysctl-root $root: no state directory made"
 	done
-	rc=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
-		--set net.ipv4.tcp_fin_timeout=33 --dry-run >/dev/null 2>&1 || rc=$?
-	assert_eq 0 "$rc" "non-root --dry-run works"
+	# --dry-run shows the change, writes nothing and needs no root nor state.
+	local who out
+	for who in nobody root; do
+		rc=0
+		if [ "$who" = nobody ]; then
+			out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+				--set net.ipv4.tcp_fin_timeout=33 --dry-run --state-dir "$TEST_TMP/dry" \
+				2>"$TEST_TMP/err") || rc=$?
+		else
+			out=$("$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=33 --dry-run \
+				--state-dir "$TEST_TMP/dry" 2>"$TEST_TMP/err") || rc=$?
+		fi
+		assert_eq "0|Would apply 1 change:
+  net.ipv4.tcp_fin_timeout  60 -> 33  (--set)|" "$rc|$out|$(cat "$TEST_TMP/err")" \
+			"--dry-run as $who: exit 0, the change as current -> new (source)"
+		assert_eq "$before" "$(snapshot)" "--dry-run as $who: nothing written"
+		assert_eq no "$([ -e "$TEST_TMP/dry" ] && echo yes || echo no)" \
+			"--dry-run as $who: no state directory"
+	done
 }
 
 # --check, --try expiring, --try confirmed.
@@ -227,7 +285,7 @@ check_and_try() {
 	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=45 --try 20 --state-dir "$TEST_TMP/state" \
 		</dev/null >/dev/null 2>&1 &
 	pid=$!
-	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 45 ]; do sleep 0.05; done
+	wait_value net.ipv4.tcp_fin_timeout 45
 	tt apply --set net.ipv4.tcp_syn_retries=4
 	assert_eq 75 "$RC" "another apply waits for the pending one"
 	tt confirm
@@ -240,7 +298,7 @@ check_and_try() {
 	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=48 --try 60 --state-dir "$TEST_TMP/state" \
 		</dev/null >/dev/null 2>"$TEST_TMP/try.err" &
 	pid=$!
-	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 48 ]; do sleep 0.05; done
+	wait_value net.ipv4.tcp_fin_timeout 48
 	tt rollback
 	assert_eq 0 "$RC" "rollback of a pending --try ($ERR)"
 	rc=0
@@ -260,7 +318,7 @@ check_and_try() {
 	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=49 --try 1 --state-dir "$TEST_TMP/state" \
 		</dev/null >/dev/null 2>&1 &
 	pid=$!
-	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 49 ]; do sleep 0.05; done
+	wait_value net.ipv4.tcp_fin_timeout 49
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	sleep 2
@@ -276,7 +334,7 @@ check_and_try() {
 	setsid script -qfc "'$TCPTUNE' apply --set net.ipv4.tcp_fin_timeout=46 --try 3 --state-dir '$TEST_TMP/state'" /dev/null \
 		</dev/null >/dev/null 2>&1 &
 	pid=$!
-	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 46 ]; do sleep 0.05; done
+	wait_value net.ipv4.tcp_fin_timeout 46
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	pgrep -f "tcp_fin_timeout=46 --try" >/dev/null && echo "ok: --try survives the hang-up" ||
@@ -292,7 +350,7 @@ check_and_try() {
 	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=47 --try 2 --state-dir "$TEST_TMP/state" \
 		</dev/null >/dev/null 2>&1 &
 	pid=$!
-	until [ "$(sysctl -n net.ipv4.tcp_fin_timeout)" = 47 ]; do sleep 0.05; done
+	wait_value net.ipv4.tcp_fin_timeout 47
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	tt apply --set net.ipv4.tcp_syn_retries=4
@@ -340,10 +398,14 @@ persist() {
 	tt apply --set net.ipv4.tcp_fin_timeout=37 --persist --root "$root" --check
 	assert_eq 0 "$RC" "--check --persist: the file matches now"
 	tt rollback
+	assert_eq 0 "$RC" "rollback of the file-only transaction ($ERR)"
 	[ ! -e "$conf" ] && echo "ok: its rollback removes the file again" || fail "rollback left $conf"
 	printf '# mine\nnet.ipv4.tcp_fin_timeout = 50\n' >"$conf"
 	tt apply --set net.ipv4.tcp_fin_timeout=36 --persist --root "$root"
+	assert_eq "0 36" "$RC $(sysctl -n net.ipv4.tcp_fin_timeout)" "apply --persist over a file of mine ($ERR)"
+	assert_eq "net.ipv4.tcp_fin_timeout = 36" "$(grep -v '^#' "$conf")" "and the file holds the new value"
 	tt rollback
+	assert_eq "0 37" "$RC $(sysctl -n net.ipv4.tcp_fin_timeout)" "its rollback ($ERR)"
 	assert_eq "# mine|net.ipv4.tcp_fin_timeout = 50" "$(paste -sd'|' "$conf")" \
 		"rollback restored the file's previous contents"
 }
