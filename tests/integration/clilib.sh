@@ -21,7 +21,12 @@ bad() {
 
 # run ARGS...: runs tcptune, leaving $rc, $tmp/out and $tmp/err.
 run() {
-	"$T" "$@" >"$tmp/out" 2>"$tmp/err"
+	run_cmd "$T" "$@"
+}
+
+# run_cmd COMMAND ARGS...: the same for any command (tcptune under strace...).
+run_cmd() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
 
