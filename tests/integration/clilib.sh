@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/clilib.sh - helpers for the command-line tests that need
 # no privileges (fake trees): source it, then call cli_finish at the end.
 T="${TCPTUNE:?TCPTUNE must name the tcptune binary}"

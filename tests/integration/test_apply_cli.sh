@@ -36,6 +36,11 @@ key() {
 	cat "$S/${1//.//}"
 }
 
+# journals DIR: how many journals (*.json) the directory holds.
+journals() {
+	find "$1" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l
+}
+
 # last_id: the newest transaction's id.
 last_id() {
 	"$T" history --state-dir "$D" --format json | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[-1]["id"])'
@@ -180,12 +185,12 @@ expect_text "committed rolled-back interrupted" <(awk 'NR > 1 { print $4 }' "$tm
 fresh env
 TCPTUNE_STATE_DIR=$tmp/env/envstate run apply --sysctl-root "$S" --set net.ipv4.tcp_fin_timeout=30
 expect_rc 0 "apply with TCPTUNE_STATE_DIR"
-expect_text "1" <(ls "$tmp/env/envstate" | grep -c '\.json$') "TCPTUNE_STATE_DIR: the journal is there"
+expect_text "1" <(journals "$tmp/env/envstate") "TCPTUNE_STATE_DIR: the journal is there"
 TCPTUNE_STATE_DIR=$tmp/env/envstate run history --format json
 expect_json "history with TCPTUNE_STATE_DIR lists it" '[t["keys"][0]["new"] for t in d]' '["30"]'
 TCPTUNE_STATE_DIR=$tmp/env/envstate run apply --sysctl-root "$S" --state-dir "$D" \
 	--set net.ipv4.tcp_fin_timeout=31
-expect_text "1 1" <(echo "$(ls "$tmp/env/envstate" | grep -c '\.json$') $(ls "$D" | grep -c '\.json$')") \
+expect_text "1 1" <(echo "$(journals "$tmp/env/envstate") $(journals "$D")") \
 	"--state-dir wins over TCPTUNE_STATE_DIR"
 TCPTUNE_STATE_DIR=$tmp/env/envstate run rollback --sysctl-root "$S"
 expect_rc 1 "rollback with TCPTUNE_STATE_DIR: the drifted key refused"
@@ -239,7 +244,7 @@ run_cmd "${FAST[@]}" "$T" apply --sysctl-root "$S" --state-dir "$D" --set net.ip
 took=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 expect_rc 75 "apply while another process holds the lock past the timeout"
 expect_text "tcptune: another tcptune transaction is running (lock $D/lock)" "$tmp/err" "75: the lock named"
-expect_text "60|0" <(echo "$(key net.ipv4.tcp_fin_timeout)|$(ls "$D" | grep -c '\.json$')") \
+expect_text "60|0" <(echo "$(key net.ipv4.tcp_fin_timeout)|$(journals "$D")") \
 	"75: nothing written, no transaction"
 # 60 s of faked time is at least 1.2 s of real time: a wait of 55 to 200 s.
 if awk -v t="$took" 'BEGIN { exit !(t >= 1.1 && t < 4) }'; then
