@@ -190,13 +190,14 @@ static int write_all(const struct txn_ctx *c, struct txn *t, size_t *ret_upto, b
 
 		if (r == 0)
 			continue;
+		*ret_refused = is_refusal(r, back != NULL);
 		if (r == -EIO && back)
 			err_set(why, r, "%s = %s: the kernel kept %s", k->key, k->new, back);
 		else
-			err_set(why, r, "%s = %s: the kernel refused it: %s", k->key, k->new,
+			err_set(why, r, "%s = %s: %s: %s", k->key, k->new,
+				*ret_refused ? "the kernel refused it" : "writing it failed",
 				strerror(-r));
 		*ret_upto = written ? i + 1 : i;
-		*ret_refused = is_refusal(r, back != NULL);
 		return r;
 	}
 	*ret_upto = t->n_keys;

@@ -39,8 +39,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tcptune apply (--profile NAME|FILE | --recommended | --set KEY=VALUE)...\n"
 	      "                     [--dry-run | --check] [--try SEC] [--persist[=FILE]]\n"
-	      "                     [-f text|json] [--state-dir DIR] [--sysctl-root DIR] [--root "
-	      "DIR]\n"
+	      "                     [-f text|json] [--state-dir DIR] [--sysctl-root DIR]\n"
+	      "                     [--proc-root DIR] [--root DIR]\n"
 	      "\n"
 	      "Apply sysctls as one transaction: validated whole before anything is written,\n"
 	      "journaled first, each value read back, all or nothing, reversible with\n"
@@ -59,6 +59,7 @@ static void usage(FILE *f)
 	      "      --state-dir DIR  the journal (default $TCPTUNE_STATE_DIR or "
 	      "/var/lib/tcptune)\n"
 	      "      --sysctl-root DIR  write under DIR instead of /proc/sys (a test tree)\n"
+	      "      --proc-root DIR  with --recommended: observe DIR instead of /proc\n"
 	      "      --root DIR       look for sysctl.d files under DIR (default /)\n"
 	      "\n"
 	      "Exit status: 0 applied or nothing to change; 1 --check: would change; 2 --try not\n"

@@ -206,7 +206,7 @@ run_cmd strace -o /dev/null -P "$S/net/ipv4/tcp_keepalive_time" -e trace=write -
 	--set net.ipv4.tcp_keepalive_time=600 --set net.ipv4.tcp_synack_retries=2
 expect_rc 71 "apply with EIO on the second key's write"
 id=$(last_id)
-expect_text "tcptune: net.ipv4.tcp_keepalive_time = 600: the kernel refused it: Input/output error
+expect_text "tcptune: net.ipv4.tcp_keepalive_time = 600: writing it failed: Input/output error
 tcptune: every change was undone and read back; transaction $id is recorded as rolled back" "$tmp/err" \
 	"EIO: the key and the error named, the undo read back"
 expect_text "" "$tmp/out" "EIO: no report on stdout"
@@ -214,7 +214,7 @@ expect_text "30 6 7200 5" <(echo "$(key net.ipv4.tcp_fin_timeout) $(key net.ipv4
 	"EIO: every key of the failed transaction back, the earlier one kept"
 tt history --format json
 expect_json "EIO: journaled rolled back, with the error" '[d[-1]["status"], d[-1]["error"]]' \
-	'["rolled-back", "net.ipv4.tcp_keepalive_time = 600: the kernel refused it: Input/output error"]'
+	'["rolled-back", "net.ipv4.tcp_keepalive_time = 600: writing it failed: Input/output error"]'
 
 # --- the state lock held too long: 75 ---
 

@@ -438,7 +438,7 @@ static void test_apply_failure_restores(void **state)
 		assert_int_equal(txn_apply(&e.ctx, &p, "test", 0, NULL, &t, &res, &msg), -EISDIR);
 		assert_int_equal(res.outcome, TXN_UNDONE);
 		assert_false(res.refused); /* a failing system, not a value the kernel refused */
-		assert_true(asprintf(&why, "%s = %s: the kernel refused it: Is a directory",
+		assert_true(asprintf(&why, "%s = %s: writing it failed: Is a directory",
 				     items[k].key, items[k].value) > 0);
 		assert_string_equal(msg, why);
 		for (size_t i = 0; i < ARRAY_SIZE(items); i++)
@@ -844,7 +844,7 @@ static void test_apply_restore_fails(void **state)
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_string_equal(f.written[1], "60\n"); /* the restore was tried */
 	assert_int_equal(res.outcome, TXN_INCOMPLETE);
-	assert_string_equal(msg, "net.ipv4.tcp_keepalive_time = 600: the kernel refused it: Is a "
+	assert_string_equal(msg, "net.ipv4.tcp_keepalive_time = 600: writing it failed: Is a "
 				 "directory; restoring net.ipv4.tcp_fin_timeout = 60 failed: "
 				 "Input/output error");
 	disk = load(e, t->id);
