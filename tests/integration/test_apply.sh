@@ -230,7 +230,7 @@ not_root() {
 	need_tmp
 	local before rc=0
 	before=$(snapshot)
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+	as_nobody "$TCPTUNE" apply \
 		--set net.ipv4.tcp_fin_timeout=33 --state-dir "$TEST_TMP/nobody" \
 		>/dev/null 2>"$TEST_TMP/err" || rc=$?
 	assert_eq 77 "$rc" "non-root apply: exit status"
@@ -239,7 +239,7 @@ not_root() {
 	chmod 0711 "$TEST_TMP"
 	for root in /proc/sys/ /proc/sys/net/.. /proc/self/root/proc/sys; do
 		rc=0
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+		as_nobody "$TCPTUNE" apply \
 			--set net.ipv4.tcp_fin_timeout=33 --sysctl-root "$root" \
 			--state-dir "$TEST_TMP/nobody" >/dev/null 2>&1 || rc=$?
 		assert_eq 77 "$rc" "non-root apply with --sysctl-root $root: exit status"
@@ -251,7 +251,7 @@ not_root() {
 	for who in nobody root; do
 		rc=0
 		if [ "$who" = nobody ]; then
-			out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" apply \
+			out=$(as_nobody "$TCPTUNE" apply \
 				--set net.ipv4.tcp_fin_timeout=33 --dry-run --state-dir "$TEST_TMP/dry" \
 				2>"$TEST_TMP/err") || rc=$?
 		else

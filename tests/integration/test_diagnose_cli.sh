@@ -192,7 +192,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	chmod 0711 "$tmp"
 	chmod 0700 "$tmp/private"
 	expect_fail 3 "tcptune: $tmp/private/net/tcp: Permission denied" \
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$T" diagnose --proc-root "$tmp/private"
+		as_nobody "$T" diagnose --proc-root "$tmp/private"
 elif [ "${CI:-}" = true ]; then
 	bad "not root: cannot check an unreadable /proc as another user"
 fi

@@ -63,7 +63,7 @@ netns_pid() {
 	# monitoring UNKNOWN (3) for diagnose; one line, no report.
 	local cmd
 	for cmd in "stats 77" "diagnose 3"; do
-		run setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" "${cmd% *}" \
+		run as_nobody "$TCPTUNE" "${cmd% *}" \
 			--netns-pid "$SOCKMIX_PID"
 		assert_eq "${cmd#* } tcptune: network namespace $ns: Permission denied|" \
 			"$RC $(cat "$ERR")|$(cat "$OUT")" "${cmd% *} --netns-pid as nobody: exit, one error, no report"
