@@ -180,6 +180,38 @@ expect_same "$tmp/history.want" "$tmp/out" "history: the columns, as the journal
 expect_text "committed rolled-back interrupted" <(awk 'NR > 1 { print $4 }' "$tmp/out" | paste -sd' ') \
 	"history: committed, rolled back, interrupted, oldest first"
 
+# --- an open transaction blocks applies (75), says what to run, and one rollback completes it ---
+
+# reopen STATUS [LEFT-KEY]: the last journal says STATUS, as a process killed
+# mid-rollback or a restore that failed would have left it.
+reopen() {
+	"$PYTHON" -c 'import json, sys
+path, status, left = sys.argv[1], sys.argv[2], sys.argv[3:]
+d = json.load(open(path))
+d["status"] = status
+for k in d["keys"]:
+    k["left_changed"] = k["key"] in left
+json.dump(d, open(path, "w"))' "$D/$(last_id).json" "$@"
+}
+for case in "rolling-back|the rollback of transaction ID (set) was interrupted; run 'tcptune rollback' to complete it" \
+	"restore-failed|transaction ID (set) could not restore net.ipv4.tcp_fin_timeout; run 'tcptune rollback' to try again" \
+	"in-progress|transaction ID (set) was interrupted while applying; run 'tcptune rollback' to restore the values it recorded"; do
+	status=${case%%|*}
+	fresh "open-$status"
+	tt apply --set net.ipv4.tcp_fin_timeout=30 --set net.ipv4.tcp_syn_retries=4
+	id=$(last_id)
+	reopen "$status" net.ipv4.tcp_fin_timeout
+	tt apply --set net.ipv4.tcp_keepalive_time=600
+	expect_rc 75 "apply blocked by a $status transaction"
+	expect_text "tcptune: ${case#*|}" <(sed "s/$id/ID/" "$tmp/err") "$status: what happened and what to run"
+	tt rollback
+	expect_text "0|Rolled back $id: 2 values restored and read back.|60 6" \
+		<(echo "$rc|$(cat "$tmp/out")|$(key net.ipv4.tcp_fin_timeout) $(key net.ipv4.tcp_syn_retries)") \
+		"$status: one rollback completes it"
+	tt apply --set net.ipv4.tcp_keepalive_time=600
+	expect_rc 0 "$status: then applies work again"
+done
+
 # --- TCPTUNE_STATE_DIR: the journal's directory, unless --state-dir says otherwise ---
 
 fresh env
