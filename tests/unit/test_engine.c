@@ -98,6 +98,57 @@ static void test_findings(void **state)
 	observation_free(o);
 }
 
+/*
+ * --min-severity: what is left, and the worst severity, which diagnose turns
+ * into its exit status. Both rules fire; their severities vary per case.
+ */
+static void test_filter(void **state)
+{
+	static const struct {
+		enum severity close_wait, time_wait, min;
+		size_t kept;
+		const char *first; /* the most severe finding kept */
+		enum severity worst;
+	} cases[] = {
+		{ SEV_WARNING, SEV_INFO, SEV_INFO, 2, "many-close-wait", SEV_WARNING },
+		{ SEV_WARNING, SEV_INFO, SEV_WARNING, 1, "many-close-wait", SEV_WARNING },
+		/* Nothing left: the worst is none, not the warning that was dropped. */
+		{ SEV_WARNING, SEV_INFO, SEV_CRITICAL, 0, NULL, 0 },
+		{ SEV_INFO, SEV_INFO, SEV_INFO, 2, "many-close-wait", SEV_INFO },
+		{ SEV_INFO, SEV_INFO, SEV_WARNING, 0, NULL, 0 },
+		{ SEV_INFO, SEV_CRITICAL, SEV_WARNING, 1, "tw-cap", SEV_CRITICAL },
+		{ SEV_WARNING, SEV_CRITICAL, SEV_WARNING, 2, "tw-cap", SEV_CRITICAL },
+		{ SEV_WARNING, SEV_CRITICAL, SEV_CRITICAL, 1, "tw-cap", SEV_CRITICAL },
+		{ SEV_CRITICAL, SEV_CRITICAL, SEV_CRITICAL, 2, "many-close-wait", SEV_CRITICAL },
+	};
+	struct rule *cw = (struct rule *)ruleset_find(&rules, "many-close-wait");
+	struct rule *tw = (struct rule *)ruleset_find(&rules, "tw-cap");
+	const enum severity cw_was = cw->severity, tw_was = tw->severity;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct observation *o = snapshot(50, 700, "1000");
+		struct judgement *j = NULL;
+
+		cw->severity = cases[i].close_wait;
+		tw->severity = cases[i].time_wait;
+		assert_int_equal(engine_judge(&rules, o, &j), 0);
+		assert_int_equal(j->n_findings, 2);
+		judgement_filter(j, cases[i].min);
+		if (j->n_findings != cases[i].kept || j->worst != cases[i].worst)
+			fail_msg("case %zu: %zu findings, worst %d; expected %zu, worst %d", i,
+				 j->n_findings, j->worst, cases[i].kept, cases[i].worst);
+		for (size_t k = 0; k < j->n_findings; k++)
+			assert_true(j->findings[k].rule->severity >= cases[i].min);
+		if (cases[i].first)
+			assert_string_equal(j->findings[0].rule->id, cases[i].first);
+		judgement_free(j);
+		observation_free(o);
+	}
+	cw->severity = cw_was;
+	tw->severity = tw_was;
+}
+
 static void test_quiet_and_not_evaluated(void **state)
 {
 	struct observation *o = snapshot(3, 700, NULL);
@@ -208,6 +259,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_quiet_and_not_evaluated),
 		cmocka_unit_test(test_min_never_lowers),
 		cmocka_unit_test(test_disabled),
