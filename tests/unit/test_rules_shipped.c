@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The shipped rules (every rules/<file>.yaml) against synthetic snapshots: for every rule
- * a snapshot where it fires, one just below its threshold where it stays quiet,
- * and, where it reads something a snapshot may lack, one where it is not
- * evaluated. Thresholds are relative to the machine's own limits, so the
- * snapshots set those limits too.
+ * a snapshot where it fires, one where it stays quiet, and, where it reads
+ * something a snapshot may lack, one where it is not evaluated (the table);
+ * and for every comparison in every rule's condition, a pair of snapshots on
+ * either side of its threshold that differ in nothing else (the boundaries).
+ * Thresholds are relative to the machine's own limits, so the snapshots set
+ * those limits too.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -905,6 +907,452 @@ static bool has_case(const char *id, enum outcome expect)
 	return false;
 }
 
+/* ---- thresholds: every comparison of every rule, on both sides of its line ---- */
+
+/*
+ * A pair of snapshots per comparison in a rule's condition, alike but for
+ * the values of that comparison's metrics: with `fires` the rule fires, with
+ * `quiet` (just short of the threshold) it stays quiet, and `rest` satisfies
+ * every other clause of the condition (for a rule that is an ||, leaves every
+ * other clause false), so that nothing but this threshold keeps it quiet. The
+ * loop checks that too: the clause is true in one snapshot and false in the
+ * other, and the condition with the clause replaced by 1 or by 0 gives 1 or 0
+ * in both. Thresholds are chosen to land on whole numbers, so that "> x"
+ * written as ">= x" fires on the quiet side.
+ */
+struct boundary {
+	const char *rule;
+	const char *clause; /* exactly as written in the rule's `when` */
+	const char *fires[2], *quiet[2];
+	const char *rest[MAX_ASSIGN];
+};
+
+#define PORTS_1000 "sysctl.net.ipv4.ip_local_port_range=40000 40999"
+#define EPH_RANGE \
+	"(sysctl.net.ipv4.ip_local_port_range[1] - sysctl.net.ipv4.ip_local_port_range[0] + 1)"
+#define TCP_MEM "sysctl.net.ipv4.tcp_mem=94000 125000 188000"
+
+static const struct boundary boundaries[] = {
+	{ CW,
+	  "state.close_wait >= 16",
+	  { "state.v4.close_wait=16" },
+	  { "state.v4.close_wait=15" },
+	  { "state.v4.established=1000" } },
+	{ CW,
+	  "state.close_wait > 0.01 * state.established",
+	  { "state.v4.close_wait=401" },
+	  { "state.v4.close_wait=400" },
+	  { "state.v4.established=40000" } },
+
+	{ CWD,
+	  "state.close_wait >= 256",
+	  { "state.v4.close_wait=256" },
+	  { "state.v4.close_wait=255" },
+	  { "state.v4.established=1000" } },
+	{ CWD,
+	  "state.close_wait > 0.2 * state.established",
+	  { "state.v4.close_wait=301" },
+	  { "state.v4.close_wait=300" },
+	  { "state.v4.established=1500" } },
+
+	{ "fin-wait2-pileup",
+	  "state.fin_wait2 >= 256",
+	  { "state.v4.fin_wait2=256" },
+	  { "state.v4.fin_wait2=255" },
+	  { "state.v4.established=1000", "sysctl.net.ipv4.tcp_fin_timeout=60" } },
+	{ "fin-wait2-pileup",
+	  "state.fin_wait2 > 0.1 * (state.established + 1)",
+	  { "state.v4.fin_wait2=301" },
+	  { "state.v4.fin_wait2=300" },
+	  { "state.v4.established=2999", "sysctl.net.ipv4.tcp_fin_timeout=60" } },
+
+	{ "fin-wait1-pileup",
+	  "state.fin_wait1 >= 128",
+	  { "state.v4.fin_wait1=128" },
+	  { "state.v4.fin_wait1=127" },
+	  { "state.v4.established=1000", "sysctl.net.ipv4.tcp_orphan_retries=0" } },
+	{ "fin-wait1-pileup",
+	  "state.fin_wait1 > 0.05 * (state.established + 1)",
+	  { "state.v4.fin_wait1=201" },
+	  { "state.v4.fin_wait1=200" },
+	  { "state.v4.established=3999", "sysctl.net.ipv4.tcp_orphan_retries=0" } },
+
+	{ "last-ack-pileup",
+	  "state.last_ack >= 128",
+	  { "state.v6.last_ack=128" },
+	  { "state.v6.last_ack=127" },
+	  { "state.v4.established=1000" } },
+	{ "last-ack-pileup",
+	  "state.last_ack > 0.05 * (state.established + 1)",
+	  { "state.v6.last_ack=201" },
+	  { "state.v6.last_ack=200" },
+	  { "state.v4.established=3999" } },
+
+	{ "syn-sent-pileup",
+	  "state.syn_sent >= 64",
+	  { "state.v4.syn_sent=64" },
+	  { "state.v4.syn_sent=63" },
+	  { "state.v4.established=500", "sysctl.net.ipv4.tcp_syn_retries=6" } },
+	{ "syn-sent-pileup",
+	  "state.syn_sent > 0.05 * (state.established + 1)",
+	  { "state.v4.syn_sent=101" },
+	  { "state.v4.syn_sent=100" },
+	  { "state.v4.established=1999", "sysctl.net.ipv4.tcp_syn_retries=6" } },
+
+	/* A queue holds backlog + 1 before it is full. */
+	{ "accept-queue-full",
+	  "listen.full > 0",
+	  { "listener=127.0.0.1:80:queue=129:backlog=128" },
+	  { "listener=127.0.0.1:80:queue=128:backlog=128" },
+	  { "listener=0.0.0.0:22:queue=0:backlog=128", "sysctl.net.core.somaxconn=128" } },
+
+	{ "listen-overflows",
+	  "rate.TcpExt.ListenOverflows > 0",
+	  { "rate.TcpExt.ListenOverflows=0.1" },
+	  { "rate.TcpExt.ListenOverflows=0" },
+	  { "rate.TcpExt.ListenDrops=0", STOCK_SYSCTLS } },
+	{ "listen-overflows",
+	  "rate.TcpExt.ListenDrops > 0",
+	  { "rate.TcpExt.ListenDrops=0.1" },
+	  { "rate.TcpExt.ListenDrops=0" },
+	  { "rate.TcpExt.ListenOverflows=0", STOCK_SYSCTLS } },
+
+	/* The listener's limit is somaxconn itself, and it is half full, on both sides. */
+	{ "somaxconn-low",
+	  "sysctl.net.core.somaxconn < 1024",
+	  { "sysctl.net.core.somaxconn=1023", "listener=0.0.0.0:80:queue=512:backlog=1023" },
+	  { "sysctl.net.core.somaxconn=1024", "listener=0.0.0.0:80:queue=512:backlog=1024" } },
+	/* Half full: 64 of 128 is, 63 is not ... */
+	{ "somaxconn-low",
+	  "listen.capped > 0",
+	  { "listener=0.0.0.0:80:queue=64:backlog=128" },
+	  { "listener=0.0.0.0:80:queue=63:backlog=128" },
+	  { "sysctl.net.core.somaxconn=128" } },
+	/* ... and a listener that asked for less than somaxconn is not held by it. */
+	{ "somaxconn-low",
+	  "listen.capped > 0",
+	  { "listener=0.0.0.0:80:queue=100:backlog=128" },
+	  { "listener=0.0.0.0:80:queue=100:backlog=127" },
+	  { "sysctl.net.core.somaxconn=128" } },
+
+	{ "orphans-near-limit",
+	  "sockstat.orphan > 0.5 * sysctl.net.ipv4.tcp_max_orphans",
+	  { "sockstat.orphan=32769" },
+	  { "sockstat.orphan=32768" },
+	  { "sysctl.net.ipv4.tcp_max_orphans=65536" } },
+
+	{ "tcp-memory-pressure",
+	  "sockstat.mem > sysctl.net.ipv4.tcp_mem[1]",
+	  { "sockstat.mem=125001" },
+	  { "sockstat.mem=125000" },
+	  { TCP_MEM } },
+
+	{ "tcp-memory-exhausted",
+	  "sockstat.mem > sysctl.net.ipv4.tcp_mem[2]",
+	  { "sockstat.mem=188001" },
+	  { "sockstat.mem=188000" },
+	  { TCP_MEM, "rate.TcpExt.TCPAbortOnMemory=0" } },
+	{ "tcp-memory-exhausted",
+	  "rate.TcpExt.TCPAbortOnMemory > 0",
+	  { "rate.TcpExt.TCPAbortOnMemory=0.1" },
+	  { "rate.TcpExt.TCPAbortOnMemory=0" },
+	  { TCP_MEM, "sockstat.mem=100" } },
+
+	{ "keepalive-slow",
+	  "state.established >= 10000",
+	  { "state.v4.established=10000" },
+	  { "state.v4.established=9999" },
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7200" } },
+	{ "keepalive-slow",
+	  "sysctl.net.ipv4.tcp_keepalive_time >= 7200",
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7200" },
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7199" },
+	  { "state.v4.established=10000" } },
+
+	{ "syn-flood-no-syncookies",
+	  "sysctl.net.ipv4.tcp_syncookies == 0",
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "sysctl.net.ipv4.tcp_syncookies=1" },
+	  { "state.v4.syn_recv=820", "top.syn_recv=80:800:server",
+	    "sysctl.net.ipv4.tcp_max_syn_backlog=1024" } },
+	{ "syn-flood-no-syncookies",
+	  "sysctl.net.ipv4.tcp_syncookies == 0",
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "sysctl.net.ipv4.tcp_syncookies=2" },
+	  { "state.v4.syn_recv=820", "top.syn_recv=80:800:server",
+	    "sysctl.net.ipv4.tcp_max_syn_backlog=1024" } },
+	{ "syn-flood-no-syncookies",
+	  "top.syn_recv.count > 0.75 * sysctl.net.ipv4.tcp_max_syn_backlog",
+	  { "top.syn_recv=80:769:server" },
+	  { "top.syn_recv=80:768:server" },
+	  { "state.v4.syn_recv=900", "sysctl.net.ipv4.tcp_syncookies=0",
+	    "sysctl.net.ipv4.tcp_max_syn_backlog=1024" } },
+
+	{ "syn-recv-pileup",
+	  "state.syn_recv >= 128",
+	  { "state.v4.syn_recv=128" },
+	  { "state.v4.syn_recv=127" },
+	  { "state.v4.established=1000", "sysctl.net.ipv4.tcp_syncookies=1" } },
+	{ "syn-recv-pileup",
+	  "state.syn_recv > 0.05 * (state.established + 1)",
+	  { "state.v4.syn_recv=201" },
+	  { "state.v4.syn_recv=200" },
+	  { "state.v4.established=3999", "sysctl.net.ipv4.tcp_syncookies=1" } },
+	{ "syn-recv-pileup",
+	  "sysctl.net.ipv4.tcp_syncookies != 0",
+	  { "sysctl.net.ipv4.tcp_syncookies=1" },
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "state.v4.syn_recv=300", "state.v4.established=100" } },
+	{ "syn-recv-pileup",
+	  "sysctl.net.ipv4.tcp_syncookies != 0",
+	  { "sysctl.net.ipv4.tcp_syncookies=2" },
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "state.v4.syn_recv=300", "state.v4.established=100" } },
+
+	{ "syncookies-sent",
+	  "sysctl.net.ipv4.tcp_syncookies == 1",
+	  { "sysctl.net.ipv4.tcp_syncookies=1" },
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "rate.TcpExt.SyncookiesSent=12", "sysctl.net.core.somaxconn=128" } },
+	{ "syncookies-sent",
+	  "sysctl.net.ipv4.tcp_syncookies == 1",
+	  { "sysctl.net.ipv4.tcp_syncookies=1" },
+	  { "sysctl.net.ipv4.tcp_syncookies=2" },
+	  { "rate.TcpExt.SyncookiesSent=12", "sysctl.net.core.somaxconn=128" } },
+	{ "syncookies-sent",
+	  "rate.TcpExt.SyncookiesSent > 0",
+	  { "rate.TcpExt.SyncookiesSent=0.1" },
+	  { "rate.TcpExt.SyncookiesSent=0" },
+	  { "sysctl.net.ipv4.tcp_syncookies=1", "sysctl.net.core.somaxconn=128" } },
+
+	{ "syncookies-disabled",
+	  "sysctl.net.ipv4.tcp_syncookies == 0",
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "sysctl.net.ipv4.tcp_syncookies=1" } },
+	{ "syncookies-disabled",
+	  "sysctl.net.ipv4.tcp_syncookies == 0",
+	  { "sysctl.net.ipv4.tcp_syncookies=0" },
+	  { "sysctl.net.ipv4.tcp_syncookies=2" } },
+
+	/* 80% and 50% of a range of 1000 ports (the + 1 counts both ends). */
+	{ "ephemeral-ports-exhausted",
+	  "peer.count > 0.8 * " EPH_RANGE,
+	  { "peer=10.0.0.5:5432:801" },
+	  { "peer=10.0.0.5:5432:800" },
+	  { PORTS_1000, "sysctl.net.ipv4.tcp_tw_reuse=2", "sysctl.net.ipv4.tcp_timestamps=1" } },
+	{ "ephemeral-ports-pressure",
+	  "peer.count > 0.5 * " EPH_RANGE,
+	  { "peer=10.0.0.5:5432:501" },
+	  { "peer=10.0.0.5:5432:500" },
+	  { PORTS_1000, "sysctl.net.ipv4.tcp_tw_reuse=2", "sysctl.net.ipv4.tcp_timestamps=1" } },
+
+	{ "time-wait-bucket-limit",
+	  "state.time_wait > 0.9 * sysctl.net.ipv4.tcp_max_tw_buckets",
+	  { "state.v4.time_wait=9001" },
+	  { "state.v4.time_wait=9000" },
+	  { "sysctl.net.ipv4.tcp_max_tw_buckets=10000", "rate.TcpExt.TCPTimeWaitOverflow=0" } },
+	{ "time-wait-bucket-limit",
+	  "rate.TcpExt.TCPTimeWaitOverflow > 0",
+	  { "rate.TcpExt.TCPTimeWaitOverflow=0.1" },
+	  { "rate.TcpExt.TCPTimeWaitOverflow=0" },
+	  { "state.v4.time_wait=100", "sysctl.net.ipv4.tcp_max_tw_buckets=10000" } },
+
+	/*
+	 * The busiest port's count never exceeds the state's total, so this clause
+	 * is implied by the third; the quiet snapshot (9999 in all, 10000 on one
+	 * port) cannot occur, but tests the threshold as written.
+	 */
+	{ "time-wait-server-side",
+	  "state.time_wait >= 10000",
+	  { "state.v4.time_wait=10000" },
+	  { "state.v4.time_wait=9999" },
+	  { "top.time_wait=80:10000:server", STOCK_SYSCTLS } },
+	{ "time-wait-server-side",
+	  "top.time_wait.server == 1",
+	  { "top.time_wait=80:10000:server" },
+	  { "top.time_wait=80:10000:client" },
+	  { "state.v4.time_wait=12000", STOCK_SYSCTLS } },
+	{ "time-wait-server-side",
+	  "top.time_wait.count >= 10000",
+	  { "top.time_wait=80:10000:server" },
+	  { "top.time_wait=80:9999:server" },
+	  { "state.v4.time_wait=12000", STOCK_SYSCTLS } },
+
+	{ "tw-reuse-without-timestamps",
+	  "sysctl.net.ipv4.tcp_tw_reuse == 1",
+	  { "sysctl.net.ipv4.tcp_tw_reuse=1" },
+	  { "sysctl.net.ipv4.tcp_tw_reuse=0" },
+	  { "sysctl.net.ipv4.tcp_timestamps=0" } },
+	/* 2 (the default: loopback only) does not need timestamps for other peers */
+	{ "tw-reuse-without-timestamps",
+	  "sysctl.net.ipv4.tcp_tw_reuse == 1",
+	  { "sysctl.net.ipv4.tcp_tw_reuse=1" },
+	  { "sysctl.net.ipv4.tcp_tw_reuse=2" },
+	  { "sysctl.net.ipv4.tcp_timestamps=0" } },
+	{ "tw-reuse-without-timestamps",
+	  "sysctl.net.ipv4.tcp_timestamps == 0",
+	  { "sysctl.net.ipv4.tcp_timestamps=0" },
+	  { "sysctl.net.ipv4.tcp_timestamps=1" },
+	  { "sysctl.net.ipv4.tcp_tw_reuse=1" } },
+
+	{ "tw-recycle-enabled",
+	  "sysctl.net.ipv4.tcp_tw_recycle != 0",
+	  { "sysctl.net.ipv4.tcp_tw_recycle=1" },
+	  { "sysctl.net.ipv4.tcp_tw_recycle=0" } },
+};
+
+/* Counts the comparison operators of a condition: one boundary each. */
+static size_t count_comparisons(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if ((s[0] == '=' || s[0] == '!') && s[1] == '=') {
+			n++;
+			s++;
+		} else if (s[0] == '<' || s[0] == '>') {
+			n++;
+			if (s[1] == '=')
+				s++;
+		}
+	}
+	return n;
+}
+
+/* The text with its only occurrence of clause replaced by with; NULL if not exactly once. */
+static char *replace_clause(const char *text, const char *clause, const char *with)
+{
+	const char *at = strstr(text, clause);
+	char *out = NULL;
+
+	if (!at || strstr(at + 1, clause))
+		return NULL;
+	if (asprintf(&out, "%.*s%s%s", (int)(at - text), text, with, at + strlen(clause)) < 0)
+		return NULL;
+	return out;
+}
+
+/* Evaluates text against o: 0 or 1, or -1 (with why) when it cannot. */
+static int truth(const char *text, const struct observation *o, char **why)
+{
+	struct expr *e = NULL;
+	double v = -1;
+	int r;
+
+	if (expr_parse(text, &e, &(unsigned){ 0 }, why) < 0)
+		return -1;
+	r = expr_eval(e, o, &v, why);
+	expr_free(e);
+	return r < 0 ? -1 : v != 0;
+}
+
+static void boundary_fail(size_t i, const char *side, const char *fmt, ...) _printf_(3, 4);
+static void boundary_fail(size_t i, const char *side, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	print_error("boundary %zu (%s: %s), %s side: %s\n", i, boundaries[i].rule,
+		    boundaries[i].clause, side, msg ? msg : "out of memory");
+	failures++;
+}
+
+/* One side of a boundary: the rule's outcome, and the clause alone deciding it. */
+static void check_side(const struct ruleset *rs, size_t i, bool fires)
+{
+	const struct boundary *b = &boundaries[i];
+	const struct rule *r = ruleset_find(rs, b->rule);
+	const char *const *own = fires ? b->fires : b->quiet;
+	const char *side = fires ? "firing" : "quiet";
+	const char *assign[MAX_ASSIGN + 2] = { NULL };
+	_cleanup_free_ char *if_true = NULL, *if_false = NULL, *why = NULL;
+	_cleanup_observation_ struct observation *o = NULL;
+	struct judgement *j = NULL;
+	size_t n = 0;
+	int t;
+
+	for (size_t k = 0; k < 2 && own[k]; k++)
+		assign[n++] = own[k];
+	for (size_t k = 0; k < MAX_ASSIGN && b->rest[k]; k++)
+		assign[n++] = b->rest[k];
+	o = build(assign, n);
+	assert_int_equal(engine_judge(rs, o, &j), 0);
+	if (find_skipped(j, b->rule))
+		boundary_fail(i, side, "not evaluated: %s", find_skipped(j, b->rule)->reason);
+	else if (!find_finding(j, b->rule) != !fires)
+		boundary_fail(i, side, fires ? "it stayed quiet" : "it fired");
+	judgement_free(j);
+
+	t = truth(b->clause, o, &why);
+	if (t != fires)
+		boundary_fail(i, side, "the clause is %d (%s), expected %d", t, why ? why : "",
+			      fires);
+	/* Whatever the other clauses are, they leave the decision to this one. */
+	if_true = replace_clause(r->when_text, b->clause, "1");
+	if_false = replace_clause(r->when_text, b->clause, "0");
+	if (!if_true || !if_false) {
+		boundary_fail(i, side, "the clause is not once in '%s'", r->when_text);
+		return;
+	}
+	if (truth(if_true, o, NULL) != 1 || truth(if_false, o, NULL) != 0)
+		boundary_fail(i, side, "another clause decides: '%s' is %d, '%s' is %d", if_true,
+			      truth(if_true, o, NULL), if_false, truth(if_false, o, NULL));
+}
+
+/* Both sides of every boundary, and a boundary for every comparison of every rule. */
+static void test_boundaries(void **state)
+{
+	const struct ruleset *rs = *state;
+
+	failures = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(boundaries); i++) {
+		const struct boundary *b = &boundaries[i];
+
+		if (!ruleset_find(rs, b->rule)) {
+			boundary_fail(i, "either", "no shipped rule has this id");
+			continue;
+		}
+		/* The two sides differ in values only, never in what they set. */
+		for (size_t k = 0; k < 2; k++)
+			if (!b->fires[k] != !b->quiet[k] ||
+			    (b->fires[k] &&
+			     strcspn(b->fires[k], "=") != strcspn(b->quiet[k], "=")) ||
+			    (b->fires[k] &&
+			     strncmp(b->fires[k], b->quiet[k], strcspn(b->fires[k], "=")) != 0))
+				boundary_fail(i, "either", "'%s' and '%s' set different things",
+					      b->fires[k] ? b->fires[k] : "(none)",
+					      b->quiet[k] ? b->quiet[k] : "(none)");
+		check_side(rs, i, true);
+		check_side(rs, i, false);
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		size_t want = count_comparisons(r->when_text), have = 0;
+
+		/* Distinct clauses of this rule in the table. */
+		for (size_t k = 0; k < ARRAY_SIZE(boundaries); k++) {
+			bool seen = false;
+
+			if (strcmp(boundaries[k].rule, r->id) != 0)
+				continue;
+			for (size_t m = 0; m < k && !seen; m++)
+				seen = strcmp(boundaries[m].rule, r->id) == 0 &&
+				       strcmp(boundaries[m].clause, boundaries[k].clause) == 0;
+			have += !seen;
+		}
+		if (have != want) {
+			print_error("%s: %zu comparisons in '%s', %zu with a boundary\n", r->id,
+				    want, r->when_text, have);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 /* A rule shipped without its texts or without tests fails here. */
 static void test_every_rule_complete_and_tested(void **state)
 {
@@ -1032,6 +1480,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_every_rule_complete_and_tested),
 		cmocka_unit_test(test_no_harmful_recommendation),
 		cmocka_unit_test(test_healthy_server_quiet),
