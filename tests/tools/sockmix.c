@@ -33,6 +33,33 @@
  *   orphan-close-wait  client closes with TCP_LINGER2 = 1 s: its orphaned
  *                   FIN_WAIT2 vanishes silently a second later and leaves a
  *                   CLOSE_WAIT without a peer (what a leaking server shows).
+ *   syn_sent        connect to a listener that drops every segment it gets
+ *                   (a socket filter returning 0: tcp_v4_rcv and tcp_v6_rcv
+ *                   run it before a listener sees a SYN), nonblocking: the
+ *                   SYN is never answered. TCP_SYNCNT 127 keeps retrying
+ *                   for hours (the backoff stops at 120 s).
+ *   fin_wait1       the client drops every segment, then shutdown(SHUT_WR):
+ *                   the server gets the FIN (CLOSE_WAIT), its ACK is dropped,
+ *                   so the client stays FIN_WAIT1 and retransmits its FIN.
+ *   last_ack        as close_wait, then the client (FIN_WAIT2) drops every
+ *                   segment and the server shutdown(SHUT_WR)s: its FIN is never
+ *                   acknowledged, LAST_ACK + FIN_WAIT2.
+ *   closing         the server drops every segment; the client shutdown(SHUT_WR)s
+ *                   (FIN_WAIT1, its FIN is dropped), then the server does: its FIN
+ *                   reaches the client in FIN_WAIT1, a simultaneous close, so the
+ *                   client is CLOSING (the ACK of its FIN never comes) and the
+ *                   server FIN_WAIT1.
+ *                   These four retransmit; TCP_USER_TIMEOUT (HOLD_SECS) instead
+ *                   of tcp_retries2 (about 15 min) decides when they give up,
+ *                   and SO_LINGER 0 makes a worker's exit reset them instead of
+ *                   leaving retransmitting orphans behind in the namespace.
+ *   close           no socket: the kernel dumps a TCP_CLOSE socket only as a
+ *                   "bound-inactive" one, and only when the request asks for
+ *                   TCP_BOUND_INACTIVE (13), which neither tcptune nor ss does;
+ *                   closed sockets are unhashed at once. --bound N holds N
+ *                   sockets bound to an address and port but neither listening
+ *                   nor connected, which nobody may count: "close" stays 0
+ *                   (record-dump --bound-inactive records them, as state 7).
  *   time_wait       client closes first, server reads EOF then closes: the
  *                   client side is TIME_WAIT. The kernel ends TIME_WAIT after
  *                   60 s (TCP_TIMEWAIT_LEN, no sysctl), so these are made
@@ -55,6 +82,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -81,17 +109,35 @@
 
 enum fam { FAM_V4, FAM_V6, FAM__N };
 
-/* Kinds of connection; the order is the order of setup in each worker. */
-enum cat { CAT_SYN_RECV, CAT_ORPHAN_CW, CAT_CLOSE_WAIT, CAT_ESTABLISHED, CAT_TIME_WAIT, CAT__N };
+/*
+ * Kinds of connection; the order is the order of setup in each worker.
+ * TIME_WAIT stays last: its own workers make it after all the others.
+ */
+enum cat {
+	CAT_SYN_RECV,
+	CAT_SYN_SENT,
+	CAT_ORPHAN_CW,
+	CAT_CLOSE_WAIT,
+	CAT_FIN_WAIT1,
+	CAT_LAST_ACK,
+	CAT_CLOSING,
+	CAT_ESTABLISHED,
+	CAT_TIME_WAIT,
+	CAT__N
+};
 
 /* Kernel state numbers (include/net/tcp_states.h). */
 enum {
 	ST_ESTABLISHED = 1,
+	ST_SYN_SENT = 2,
 	ST_SYN_RECV = 3,
+	ST_FIN_WAIT1 = 4,
 	ST_FIN_WAIT2 = 5,
 	ST_TIME_WAIT = 6,
 	ST_CLOSE_WAIT = 8,
+	ST_LAST_ACK = 9,
 	ST_LISTEN = 10,
+	ST_CLOSING = 11,
 	ST_NEW_SYN_RECV = 12,
 	ST__N = 12, /* counted states are 1..11 */
 };
@@ -109,11 +155,16 @@ static const char *const state_names[ST__N] = {
 #define FIRST_CLIENT_PORT 1024
 /* Long enough to outlive any test or benchmark; the kernel caps the rounds. */
 #define DEFER_ACCEPT_SECS 3600
+/* How long the connections whose segments are dropped keep retransmitting. */
+#define HOLD_SECS 3600
+/* The most SYN retransmissions TCP_SYNCNT allows: about four hours. */
+#define MAX_SYNCNT 127
 #define SETTLE_TIMEOUT_MS 15000
 
 struct plan {
 	long n[CAT__N][FAM__N]; /* connections per kind and family */
 	long extra[FAM__N];	/* idle listeners asked for */
+	long bound[FAM__N];	/* sockets bound, neither listening nor connected */
 	int base_port;
 	int backlog; /* effective listen() backlog: somaxconn */
 	int batch;   /* connections in flight before accepting */
@@ -124,6 +175,7 @@ struct plan {
 	int lanes[CAT__N];	    /* sets of listeners, one per concurrent worker */
 	int first[CAT__N][FAM__N];  /* index of lane 0's first listener */
 	int extra_first[FAM__N];
+	int bound_first[FAM__N];
 	int nlisteners;
 	int *lfd;	/* listening sockets, held by the parent */
 	int workers;	/* processes holding sockets */
@@ -136,7 +188,8 @@ struct plan {
 
 static const char usage_text[] =
 	"usage: sockmix [--listeners N] [--established N] [--time-wait N] [--close-wait N]\n"
-	"               [--orphan-close-wait N] [--syn-recv N] [--v6-percent P] [--procs K]\n"
+	"               [--orphan-close-wait N] [--syn-recv N] [--syn-sent N] [--fin-wait1 N]\n"
+	"               [--last-ack N] [--closing N] [--bound N] [--v6-percent P] [--procs K]\n"
 	"               [--base-port PORT] [--no-verify] [--verbose]\n";
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -281,7 +334,8 @@ static int connect_one(const struct plan *p, enum cat c, enum fam f, int lane, l
 	int one = 1;
 	int fd;
 
-	fd = socket(f == FAM_V4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(f == FAM_V4 ? AF_INET : AF_INET6,
+		    SOCK_STREAM | SOCK_CLOEXEC | (c == CAT_SYN_SENT ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		die("socket: %m (raise RLIMIT_NOFILE or use more --procs)");
 	/* Lets one source port serve several listeners and lets "refresh" reuse a TIME_WAIT. */
@@ -290,10 +344,43 @@ static int connect_one(const struct plan *p, enum cat c, enum fam f, int lane, l
 	len = make_addr(&src, f, host, client_port(p, r % p->client_ports));
 	if (bind(fd, (struct sockaddr *)&src, len) < 0)
 		die("bind client %s %ld: %m", c == CAT_TIME_WAIT ? "time_wait" : "socket", k);
+	if (c == CAT_SYN_SENT) {
+		int syncnt = MAX_SYNCNT;
+
+		if (setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt, sizeof(syncnt)) < 0)
+			die("TCP_SYNCNT: %m");
+	}
 	len = make_addr(&dst, f, 1, listen_port(p, listener_index(p, c, f, lane, k)));
-	if (connect(fd, (struct sockaddr *)&dst, len) < 0)
+	if (connect(fd, (struct sockaddr *)&dst, len) < 0 &&
+	    !(c == CAT_SYN_SENT && errno == EINPROGRESS))
 		die("connect to port %d: %m", listen_port(p, listener_index(p, c, f, lane, k)));
 	return fd;
+}
+
+/* A socket filter that accepts nothing: TCP drops every segment for this socket. */
+static void drop_all_input(int fd)
+{
+	static struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	static const struct sock_fprog prog = { .len = 1, .filter = drop };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		die("SO_ATTACH_FILTER: %m");
+}
+
+/*
+ * For a connection whose segments are dropped: retransmit for HOLD_SECS, not
+ * for tcp_retries2, and leave nothing behind when the worker exits (a close
+ * with SO_LINGER 0 aborts the connection instead of orphaning it).
+ */
+static void hold_and_abort_at_exit(int fd)
+{
+	unsigned timeout_ms = HOLD_SECS * 1000u;
+	struct linger abort_at_close = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof(timeout_ms)) < 0)
+		die("TCP_USER_TIMEOUT: %m");
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_at_close, sizeof(abort_at_close)) < 0)
+		die("SO_LINGER: %m");
 }
 
 /* Blocks until the peer's FIN has arrived, so the next close() cannot race with it. */
@@ -309,8 +396,8 @@ static void wait_eof(int fd)
 		die("expected EOF from the peer, got %zd: %m", r);
 }
 
-/* The ACK of our FIN is on its way through loopback; wait for it, briefly. */
-static void wait_fin_wait2(int fd)
+/* A segment is on its way through loopback; wait for the state it brings, briefly. */
+static void wait_state(int fd, unsigned state, const char *after)
 {
 	for (int tries = 0;; tries++) {
 		struct tcp_info ti;
@@ -318,12 +405,25 @@ static void wait_fin_wait2(int fd)
 
 		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
 			die("TCP_INFO: %m");
-		if (ti.tcpi_state == ST_FIN_WAIT2)
+		if (ti.tcpi_state == state)
 			return;
 		if (tries == 100000)
-			die("client stuck in state %u after shutdown", ti.tcpi_state);
+			die("socket stuck in state %u after %s, expected %u", ti.tcpi_state, after,
+			    state);
 		usleep(tries < 100 ? 0 : 100);
 	}
+}
+
+/* The ACK of our FIN is on its way through loopback; wait for it, briefly. */
+static void wait_fin_wait2(int fd)
+{
+	wait_state(fd, ST_FIN_WAIT2, "shutdown");
+}
+
+static void shut_wr(int fd)
+{
+	if (shutdown(fd, SHUT_WR) < 0)
+		die("shutdown: %m");
 }
 
 static void do_batch(const struct plan *p, enum cat c, enum fam f, int lane, long lo, long hi,
@@ -333,16 +433,62 @@ static void do_batch(const struct plan *p, enum cat c, enum fam f, int lane, lon
 	int n = (int)(hi - lo);
 	int one = 1;
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		cfd[i] = connect_one(p, c, f, lane, lo + i);
-	if (c == CAT_SYN_RECV)
-		return; /* nobody accepts: the request sockets stay */
+		if (c == CAT_SYN_SENT) {
+			hold_and_abort_at_exit(cfd[i]);
+			wait_state(cfd[i], ST_SYN_SENT, "connect");
+		}
+	}
+	if (c == CAT_SYN_RECV || c == CAT_SYN_SENT)
+		return; /* nobody accepts: the request sockets (or the SYNs) stay */
 	for (int i = 0; i < n; i++) {
 		sfd[i] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (sfd[i] < 0)
 			die("accept: %m");
 	}
+	if (c == CAT_FIN_WAIT1 || c == CAT_LAST_ACK || c == CAT_CLOSING)
+		for (int i = 0; i < n; i++) {
+			hold_and_abort_at_exit(cfd[i]);
+			hold_and_abort_at_exit(sfd[i]);
+		}
 	switch (c) {
+	case CAT_FIN_WAIT1:
+		/* The server's ACK of the FIN never arrives. */
+		for (int i = 0; i < n; i++) {
+			drop_all_input(cfd[i]);
+			shut_wr(cfd[i]);
+		}
+		for (int i = 0; i < n; i++) {
+			wait_eof(sfd[i]);
+			wait_state(cfd[i], ST_FIN_WAIT1, "shutdown");
+		}
+		break;
+	case CAT_LAST_ACK:
+		for (int i = 0; i < n; i++)
+			shut_wr(cfd[i]);
+		for (int i = 0; i < n; i++) {
+			wait_eof(sfd[i]);
+			wait_fin_wait2(cfd[i]);
+			/* The server's FIN never arrives, so it is never acknowledged. */
+			drop_all_input(cfd[i]);
+			shut_wr(sfd[i]);
+			wait_state(sfd[i], ST_LAST_ACK, "shutdown");
+		}
+		break;
+	case CAT_CLOSING:
+		for (int i = 0; i < n; i++) {
+			/* The client's FIN, and later its ACK of the server's FIN, never arrive. */
+			drop_all_input(sfd[i]);
+			shut_wr(cfd[i]);
+			/* The client is in FIN_WAIT1 when this arrives: a simultaneous close. */
+			shut_wr(sfd[i]);
+		}
+		for (int i = 0; i < n; i++) {
+			wait_state(cfd[i], ST_CLOSING, "a simultaneous close");
+			wait_state(sfd[i], ST_FIN_WAIT1, "shutdown");
+		}
+		break;
 	case CAT_CLOSE_WAIT:
 		for (int i = 0; i < n; i++)
 			if (shutdown(cfd[i], SHUT_WR) < 0)
@@ -407,7 +553,15 @@ static void make_range(const struct plan *p, enum cat c, enum fam f, int lane, l
 	free(sfd);
 }
 
-static int open_listener(const struct plan *p, enum fam f, int port, bool defer)
+/* What a socket on a listening port does. */
+enum lmode {
+	L_PLAIN,
+	L_DEFER, /* TCP_DEFER_ACCEPT: keeps request sockets (syn_recv) */
+	L_DROP,	 /* drops every SYN: its clients stay in SYN_SENT */
+	L_BOUND, /* bound only, never listens: the kernel does not dump it */
+};
+
+static int open_listener(const struct plan *p, enum fam f, int port, enum lmode mode)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(&ss, f, 1, port);
@@ -426,8 +580,13 @@ static int open_listener(const struct plan *p, enum fam f, int port, bool defer)
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		die("bind listener %s port %d: %m%s", f == FAM_V4 ? "127.0.0.1" : "[::1]", port,
 		    errno == EADDRNOTAVAIL ? " (is lo up?)" : " (try another --base-port)");
-	if (defer && setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)) < 0)
+	if (mode == L_BOUND)
+		return fd;
+	if (mode == L_DEFER &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)) < 0)
 		die("TCP_DEFER_ACCEPT: %m");
+	if (mode == L_DROP)
+		drop_all_input(fd);
 	if (listen(fd, p->backlog) < 0)
 		die("listen: %m");
 	return fd;
@@ -440,14 +599,24 @@ static void open_listeners(struct plan *p)
 	p->lfd = calloc((size_t)p->nlisteners, sizeof(int));
 	if (!p->lfd)
 		die("out of memory");
-	for (int c = 0; c < CAT__N; c++)
+	for (int c = 0; c < CAT__N; c++) {
+		enum lmode mode = L_PLAIN;
+
+		if (c == CAT_SYN_RECV)
+			mode = L_DEFER;
+		else if (c == CAT_SYN_SENT)
+			mode = L_DROP;
+
 		for (int f = 0; f < FAM__N; f++)
 			for (int i = 0; i < p->lanes[c] * p->nports[c][f]; i++, idx++)
-				p->lfd[idx] =
-					open_listener(p, f, listen_port(p, idx), c == CAT_SYN_RECV);
+				p->lfd[idx] = open_listener(p, f, listen_port(p, idx), mode);
+	}
 	for (int f = 0; f < FAM__N; f++)
 		for (long i = 0; i < p->extra[f]; i++, idx++)
-			p->lfd[idx] = open_listener(p, f, listen_port(p, idx), false);
+			p->lfd[idx] = open_listener(p, f, listen_port(p, idx), L_PLAIN);
+	for (int f = 0; f < FAM__N; f++)
+		for (long i = 0; i < p->bound[f]; i++, idx++)
+			p->lfd[idx] = open_listener(p, f, listen_port(p, idx), L_BOUND);
 }
 
 /* --- the namespace's own counts, from sock_diag, to know when the mix has settled --- */
@@ -514,10 +683,16 @@ static void expected_counts(const struct plan *p, long st[FAM__N][ST__N])
 	memset(st, 0, sizeof(long) * FAM__N * ST__N);
 	for (int f = 0; f < FAM__N; f++) {
 		st[f][ST_ESTABLISHED] = 2 * p->n[CAT_ESTABLISHED][f] + p->n[CAT_SYN_RECV][f];
+		st[f][ST_SYN_SENT] = p->n[CAT_SYN_SENT][f];
 		st[f][ST_SYN_RECV] = p->n[CAT_SYN_RECV][f];
-		st[f][ST_CLOSE_WAIT] = p->n[CAT_CLOSE_WAIT][f] + p->n[CAT_ORPHAN_CW][f];
-		st[f][ST_FIN_WAIT2] = p->n[CAT_CLOSE_WAIT][f];
+		st[f][ST_FIN_WAIT1] = p->n[CAT_FIN_WAIT1][f] + p->n[CAT_CLOSING][f];
+		st[f][ST_CLOSE_WAIT] =
+			p->n[CAT_CLOSE_WAIT][f] + p->n[CAT_ORPHAN_CW][f] + p->n[CAT_FIN_WAIT1][f];
+		st[f][ST_FIN_WAIT2] = p->n[CAT_CLOSE_WAIT][f] + p->n[CAT_LAST_ACK][f];
 		st[f][ST_TIME_WAIT] = p->n[CAT_TIME_WAIT][f];
+		st[f][ST_LAST_ACK] = p->n[CAT_LAST_ACK][f];
+		st[f][ST_CLOSING] = p->n[CAT_CLOSING][f];
+		/* st[f][ST_CLOSE] stays 0: bound sockets are not dumped (see the top). */
 	}
 	for (int c = 0; c < CAT__N; c++)
 		for (int f = 0; f < FAM__N; f++)
@@ -563,21 +738,40 @@ static void print_states(const long st[ST__N])
 		printf("%s\"%s\":%ld", s == 1 ? "" : ",", state_names[s], st[s]);
 }
 
+#define NEVER_EXPIRES 1e300
+
+static double sooner(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static bool has(const struct plan *p, enum cat c)
+{
+	return p->n[c][FAM_V4] + p->n[c][FAM_V6] > 0;
+}
+
 /*
  * Seconds for which the counts stay exact: TIME_WAIT ends 60 s after it began
- * (TCP_TIMEWAIT_LEN), a deferred request socket after the deferral. Negative
- * when nothing in the mix expires.
+ * (TCP_TIMEWAIT_LEN), a deferred request socket after the deferral, a
+ * connection whose segments are dropped after HOLD_SECS (SYN_SENT lasts
+ * longer still). Negative when nothing in the mix expires; 0 once something
+ * has.
  */
 static long valid_for(const struct plan *p)
 {
-	double left = -1;
+	double now = now_s(), left = NEVER_EXPIRES;
 
-	if (p->n[CAT_SYN_RECV][FAM_V4] + p->n[CAT_SYN_RECV][FAM_V6])
-		left = DEFER_ACCEPT_SECS - (now_s() - p->syn_start);
-	if (p->n[CAT_TIME_WAIT][FAM_V4] + p->n[CAT_TIME_WAIT][FAM_V6])
-		left = 60 - (now_s() - p->tw_start);
+	if (has(p, CAT_SYN_RECV))
+		left = sooner(left, DEFER_ACCEPT_SECS - (now - p->syn_start));
+	if (has(p, CAT_SYN_SENT) || has(p, CAT_FIN_WAIT1) || has(p, CAT_LAST_ACK) ||
+	    has(p, CAT_CLOSING))
+		left = sooner(left, HOLD_SECS - (now - p->syn_start));
+	if (has(p, CAT_TIME_WAIT))
+		left = sooner(left, 60 - (now - p->tw_start));
+	if (left == NEVER_EXPIRES)
+		return -1;
 	/* A second less: the caller's clock starts after it has read this line. */
-	return left < 0 ? -1 : left < 1 ? 0 : (long)left - 1;
+	return left < 1 ? 0 : (long)left - 1;
 }
 
 static void print_ready(const struct plan *p)
@@ -681,7 +875,7 @@ static void fd_worker(const struct plan *p, int w, int lane)
 			long lo, hi;
 
 			slice(p->n[c][f], w, p->workers, &lo, &hi);
-			make_range(p, c, f, c == CAT_SYN_RECV ? 0 : lane, lo, hi);
+			make_range(p, c, f, p->lanes[c] == 1 ? 0 : lane, lo, hi);
 		}
 	}
 }
@@ -886,6 +1080,11 @@ static void plan_listeners(struct plan *p)
 		p->extra_first[f] = idx;
 		idx += (int)p->extra[f];
 	}
+	/* Bound sockets take ports of their own too, where no client binds. */
+	for (int f = 0; f < FAM__N; f++) {
+		p->bound_first[f] = idx;
+		idx += (int)p->bound[f];
+	}
 	p->nlisteners = idx;
 }
 
@@ -908,6 +1107,9 @@ static void plan_make(struct plan *p, long procs, int v6_percent)
 
 		p->extra[FAM_V6] = (total * v6_percent + 50) / 100;
 		p->extra[FAM_V4] = total - p->extra[FAM_V6];
+		total = p->bound[FAM_V4];
+		p->bound[FAM_V6] = (total * v6_percent + 50) / 100;
+		p->bound[FAM_V4] = total - p->bound[FAM_V6];
 	}
 
 	p->backlog = (int)read_sysctl("/proc/sys/net/core/somaxconn", 4096);
@@ -927,7 +1129,9 @@ static void plan_make(struct plan *p, long procs, int v6_percent)
 
 	for (int f = 0; f < FAM__N; f++) {
 		fds += 2 * p->n[CAT_ESTABLISHED][f] + 2 * p->n[CAT_CLOSE_WAIT][f] +
-		       p->n[CAT_ORPHAN_CW][f] + p->n[CAT_SYN_RECV][f];
+		       p->n[CAT_ORPHAN_CW][f] + p->n[CAT_SYN_RECV][f] + p->n[CAT_SYN_SENT][f] +
+		       2 * p->n[CAT_FIN_WAIT1][f] + 2 * p->n[CAT_LAST_ACK][f] +
+		       2 * p->n[CAT_CLOSING][f];
 	}
 	if (ncpu < 1)
 		ncpu = 1;
@@ -953,7 +1157,9 @@ static void plan_make(struct plan *p, long procs, int v6_percent)
 		p->tw_workers = tw == 0 ? 0 : tw < 2000 ? 1 : (int)ncpu;
 		for (int c = 0; c < CAT__N; c++)
 			p->lanes[c] = lanes;
+		/* Nobody accepts from these: every worker uses lane 0's listeners. */
 		p->lanes[CAT_SYN_RECV] = 1;
+		p->lanes[CAT_SYN_SENT] = 1;
 		p->lanes[CAT_TIME_WAIT] = p->tw_workers;
 		plan_listeners(p);
 		budget = (long)rl.rlim_cur - p->nlisteners - 32 - 2L * p->batch;
@@ -1077,6 +1283,11 @@ int main(int argc, char **argv)
 		{ "close-wait", required_argument, NULL, 'c' },
 		{ "orphan-close-wait", required_argument, NULL, 'o' },
 		{ "syn-recv", required_argument, NULL, 's' },
+		{ "syn-sent", required_argument, NULL, 'S' },
+		{ "fin-wait1", required_argument, NULL, 'F' },
+		{ "last-ack", required_argument, NULL, 'A' },
+		{ "closing", required_argument, NULL, 'C' },
+		{ "bound", required_argument, NULL, 'B' },
 		{ "v6-percent", required_argument, NULL, '6' },
 		{ "procs", required_argument, NULL, 'p' },
 		{ "base-port", required_argument, NULL, 'b' },
@@ -1112,6 +1323,21 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			p.n[CAT_SYN_RECV][FAM_V4] = parse_count(name, optarg, 0, MAX_COUNT);
+			break;
+		case 'S':
+			p.n[CAT_SYN_SENT][FAM_V4] = parse_count(name, optarg, 0, MAX_COUNT);
+			break;
+		case 'F':
+			p.n[CAT_FIN_WAIT1][FAM_V4] = parse_count(name, optarg, 0, MAX_COUNT);
+			break;
+		case 'A':
+			p.n[CAT_LAST_ACK][FAM_V4] = parse_count(name, optarg, 0, MAX_COUNT);
+			break;
+		case 'C':
+			p.n[CAT_CLOSING][FAM_V4] = parse_count(name, optarg, 0, MAX_COUNT);
+			break;
+		case 'B':
+			p.bound[FAM_V4] = parse_count(name, optarg, 0, 10000);
 			break;
 		case '6':
 			v6_percent = (int)parse_count(name, optarg, 0, 100);
