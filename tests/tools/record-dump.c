@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Records what the kernel sends for a sock_diag dump, so that unit tests can
- * replay it without root: record-dump legacy|v4|v6 FILE
+ * replay it without root: record-dump [--bound-inactive] legacy|v4|v6 FILE
+ *
+ * With --bound-inactive the request also asks for TCP_BOUND_INACTIVE (13),
+ * as tcptune never does: the kernel then adds the sockets that are bound but
+ * neither listening nor connected, reported in state TCP_CLOSE (7), the only
+ * way a dump holds that state. A fixture recorded so has every state.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,8 +23,14 @@ int main(int argc, char **argv)
 	struct tally t;
 	int fd, r;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: record-dump legacy|v4|v6 FILE\n");
+	if (argc == 4 && strcmp(argv[1], "--bound-inactive") == 0) {
+		req.states |= 1u << 13; /* TCP_BOUND_INACTIVE */
+		argc--;
+		argv++;
+	}
+	if (argc != 3 ||
+	    (strcmp(argv[1], "legacy") && strcmp(argv[1], "v4") && strcmp(argv[1], "v6"))) {
+		fprintf(stderr, "usage: record-dump [--bound-inactive] legacy|v4|v6 FILE\n");
 		return 64;
 	}
 	if (strcmp(argv[1], "legacy") == 0)
