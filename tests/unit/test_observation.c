@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +151,63 @@ static void test_metrics(void **state)
 	observation_free(o);
 }
 
+/* Every state's metrics, by name: totals, families and roles. */
+static void test_every_state(void **state)
+{
+	static const struct {
+		const char *name;
+		enum tcp_state s;
+		bool role; /* listeners and closed sockets have no client or server side */
+	} all[] = {
+		{ "established", TS_ESTABLISHED, true },
+		{ "syn_sent", TS_SYN_SENT, true },
+		{ "syn_recv", TS_SYN_RECV, true },
+		{ "fin_wait1", TS_FIN_WAIT1, true },
+		{ "fin_wait2", TS_FIN_WAIT2, true },
+		{ "time_wait", TS_TIME_WAIT, true },
+		{ "close", TS_CLOSE, false },
+		{ "close_wait", TS_CLOSE_WAIT, true },
+		{ "last_ack", TS_LAST_ACK, true },
+		{ "listen", TS_LISTEN, false },
+		{ "closing", TS_CLOSING, true },
+	};
+	struct observation *o = observation_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		o->states[OBS_V4][all[i].s] = 1 + i;
+		o->states[OBS_V6][all[i].s] = 100 * (1 + i);
+		o->client[all[i].s] = all[i].role ? 10 * (1 + i) : 0;
+	}
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		const struct {
+			const char *prefix;
+			int r;
+			double value;
+		} m[] = {
+			{ "state.", 0, 101 * (1 + i) },
+			{ "state.v4.", 0, 1 + i },
+			{ "state.v6.", 0, 100 * (1 + i) },
+			{ "client.", all[i].role ? 0 : -EINVAL, 10 * (1 + i) },
+			{ "server.", all[i].role ? 0 : -EINVAL, 91 * (1 + i) },
+		};
+
+		assert_int_equal(observation_state_total(o, all[i].s), 101 * (1 + i));
+		for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+			char name[64];
+			double v = -1;
+			int r;
+
+			snprintf(name, sizeof(name), "%s%s", m[k].prefix, all[i].name);
+			r = observation_metric(o, name, &v);
+			if (r != m[k].r || (r == 0 && v != m[k].value))
+				fail_msg("%s: %d %g, expected %d %g", name, r, v, m[k].r,
+					 m[k].value);
+		}
+	}
+	observation_free(o);
+}
+
 static void test_text(void **state)
 {
 	struct observation *o = sample();
@@ -261,10 +320,14 @@ static void test_notes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_metrics), cmocka_unit_test(test_text),
-		cmocka_unit_test(test_rates),	cmocka_unit_test(test_listen_without_limits),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_every_state),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_listen_without_limits),
 		cmocka_unit_test(test_listener_fill),
-		cmocka_unit_test(test_why),	cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,57 @@ static void test_merge(void **state)
 	assert_true(o->top[TS_SYN_RECV].ports[0].server);
 	assert_int_equal(o->states[OBS_V6][TS_LISTEN], 1);
 	assert_int_equal(o->n_listeners, 1);
+	observation_free(o);
+}
+
+/*
+ * Every state through a merge and tally_finish(): counts per family, busiest
+ * ports and client-side counts, from LISTEN's and CLOSE's (which have none)
+ * to CLOSING, the last. The states are spelled out, not looped over with
+ * FOREACH_TCP_STATE, which is what the code under test loops with.
+ */
+static void test_every_state(void **state)
+{
+	static const enum tcp_state all[] = {
+		TS_ESTABLISHED, TS_SYN_SENT,  TS_SYN_RECV, TS_FIN_WAIT1,
+		TS_FIN_WAIT2,	TS_TIME_WAIT, TS_CLOSE,	   TS_CLOSE_WAIT,
+		TS_LAST_ACK,	TS_LISTEN,    TS_CLOSING,
+	};
+	struct observation *o = observation_new();
+	struct tally a, b;
+
+	(void)state;
+	tally_init(&a, false);
+	tally_init(&b, false);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		enum tcp_state s = all[i];
+
+		for (unsigned k = 0; k < s; k++)
+			tally_socket(&a, OBS_V4, s, (uint16_t)(1000 + s), 0);
+		for (unsigned k = 0; k < 10u * s; k++)
+			tally_socket(&b, OBS_V6, s, (uint16_t)(2000 + s), 0);
+	}
+	tally_merge(&a, &b);
+	assert_int_equal(tally_finish(&a, 5, o), 0);
+	tally_done(&a);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		enum tcp_state s = all[i];
+		bool has_ports = s != TS_LISTEN && s != TS_CLOSE;
+
+		if (o->states[OBS_V4][s] != s || o->states[OBS_V6][s] != 10u * s)
+			fail_msg("%s: %llu and %llu", tcp_state_name(s),
+				 (unsigned long long)o->states[OBS_V4][s],
+				 (unsigned long long)o->states[OBS_V6][s]);
+		/* No listener: every socket with a port is the client side. */
+		assert_int_equal(o->client[s], has_ports ? 11u * s : 0);
+		assert_int_equal(o->top[s].n, has_ports ? 2 : 0);
+		if (!has_ports)
+			continue;
+		assert_int_equal(o->top[s].ports[0].port, 2000 + s);
+		assert_int_equal(o->top[s].ports[0].count, 10u * s);
+		assert_int_equal(o->top[s].ports[1].port, 1000 + s);
+		assert_int_equal(o->top[s].ports[1].count, s);
+	}
 	observation_free(o);
 }
 
@@ -157,8 +209,11 @@ static void test_peers_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_top_order_and_roles), cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_all_ports),	    cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_top_order_and_roles),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_every_state),
+		cmocka_unit_test(test_all_ports),
+		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_peers_bounded),
 	};
 
