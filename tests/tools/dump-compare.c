@@ -1,15 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Counts this namespace's sockets through both sock_diag interfaces, each
- * split in two halves by the port pivot, and checks that they agree with
- * each other and with a plain dump: the per-family fallback is otherwise
- * only used on kernels without the legacy interface. Prints the totals;
- * exits 1 on any difference.
+ * dump-compare SS-4 SS-6: counts this namespace's sockets through both
+ * sock_diag interfaces, each split in two halves by the port pivot, and a
+ * plain dump, and checks every count per family and state against ss: SS-4
+ * and SS-6 hold the output of `ss -tan -4` and `ss -tan -6` taken at the same
+ * moment. Comparing the three with each other alone would pass whatever
+ * tcptune's own parser gets wrong, since all three go through it; ss is an
+ * independent count (iproute2's own parser). Prints the total; exits 1 on
+ * any difference (each one on stderr), 2 when it cannot count, 64 on usage.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockdiag.h"
+
+/* ss's names of the states it prints, as tcptune's. */
+static const struct {
+	const char *ss;
+	enum tcp_state state;
+} ss_names[] = {
+	{ "ESTAB", TS_ESTABLISHED },	 { "SYN-SENT", TS_SYN_SENT },
+	{ "SYN-RECV", TS_SYN_RECV },	 { "FIN-WAIT-1", TS_FIN_WAIT1 },
+	{ "FIN-WAIT-2", TS_FIN_WAIT2 },	 { "TIME-WAIT", TS_TIME_WAIT },
+	{ "UNCONN", TS_CLOSE },		 { "CLOSE", TS_CLOSE },
+	{ "CLOSE-WAIT", TS_CLOSE_WAIT }, { "LAST-ACK", TS_LAST_ACK },
+	{ "LISTEN", TS_LISTEN },	 { "CLOSING", TS_CLOSING },
+};
+
+/* Counts the first column of every line but the header. */
+static int count_ss(const char *path, uint64_t out[TS_MAX])
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "re");
+	int r = 0;
+
+	if (!f) {
+		fprintf(stderr, "dump-compare: %s: %m\n", path);
+		return -1;
+	}
+	memset(out, 0, TS_MAX * sizeof(out[0]));
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		size_t len = strcspn(line, " \t\n");
+		size_t i;
+
+		if (lineno++ == 0)
+			continue; /* State Recv-Q Send-Q ... */
+		for (i = 0; i < sizeof(ss_names) / sizeof(ss_names[0]); i++)
+			if (strlen(ss_names[i].ss) == len &&
+			    strncmp(line, ss_names[i].ss, len) == 0)
+				break;
+		if (i == sizeof(ss_names) / sizeof(ss_names[0])) {
+			fprintf(stderr, "dump-compare: %s:%u: unknown ss state '%.*s'\n", path,
+				lineno, (int)len, line);
+			r = -1;
+		} else {
+			out[ss_names[i].state]++;
+		}
+	}
+	if (r == 0 && lineno == 0) {
+		fprintf(stderr, "dump-compare: %s: empty, not the output of ss\n", path);
+		r = -1;
+	}
+	free(line);
+	fclose(f);
+	return r;
+}
 
 static int count(enum sockdiag_api api, bool split, uint64_t out[OBS_NFAMILY][TS_MAX])
 {
@@ -25,31 +84,41 @@ static int count(enum sockdiag_api api, bool split, uint64_t out[OBS_NFAMILY][TS
 		fprintf(stderr, "dump-compare: %s\n", errmsg ? errmsg : "failed");
 	memcpy(out, t.states, sizeof(t.states));
 	tally_done(&t);
+	free(errmsg);
 	return r;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	uint64_t plain[OBS_NFAMILY][TS_MAX], legacy[OBS_NFAMILY][TS_MAX], v2[OBS_NFAMILY][TS_MAX];
+	static const char *const how[] = { "plain dump", "legacy halves", "per-family halves" };
+	uint64_t got[3][OBS_NFAMILY][TS_MAX], ss[OBS_NFAMILY][TS_MAX];
 	uint64_t total = 0;
+	int differ = 0;
 
-	if (count(SOCKDIAG_LEGACY, false, plain) < 0 || count(SOCKDIAG_LEGACY, true, legacy) < 0 ||
-	    count(SOCKDIAG_PER_FAMILY, true, v2) < 0)
+	if (argc != 3) {
+		fprintf(stderr, "usage: dump-compare SS-TAN-4-FILE SS-TAN-6-FILE\n");
+		return 64;
+	}
+	if (count_ss(argv[1], ss[OBS_V4]) < 0 || count_ss(argv[2], ss[OBS_V6]) < 0)
+		return 2;
+	if (count(SOCKDIAG_LEGACY, false, got[0]) < 0 || count(SOCKDIAG_LEGACY, true, got[1]) < 0 ||
+	    count(SOCKDIAG_PER_FAMILY, true, got[2]) < 0)
 		return 2;
 	for (int f = 0; f < OBS_NFAMILY; f++)
 		FOREACH_TCP_STATE(s) {
-			total += plain[f][s];
-			if (plain[f][s] != legacy[f][s] || plain[f][s] != v2[f][s]) {
-				fprintf(stderr,
-					"%s %s: plain %llu, legacy halves %llu, per-family halves "
-					"%llu\n",
+			total += ss[f][s];
+			for (int k = 0; k < 3; k++) {
+				if (got[k][f][s] == ss[f][s])
+					continue;
+				fprintf(stderr, "%s %s: ss %llu, %s %llu\n",
 					f == OBS_V4 ? "ipv4" : "ipv6", tcp_state_name(s),
-					(unsigned long long)plain[f][s],
-					(unsigned long long)legacy[f][s],
-					(unsigned long long)v2[f][s]);
-				return 1;
+					(unsigned long long)ss[f][s], how[k],
+					(unsigned long long)got[k][f][s]);
+				differ = 1;
 			}
 		}
-	printf("%llu sockets counted alike by all three\n", (unsigned long long)total);
+	if (differ)
+		return 1;
+	printf("%llu sockets counted alike by ss and all three\n", (unsigned long long)total);
 	return 0;
 }
