@@ -113,7 +113,7 @@ owners_not_permitted() {
 	local out
 	start_sockmix --close-wait 20
 	wait_sockmix_ready
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPTUNE" stats -p --format json) ||
+	out=$(as_nobody "$TCPTUNE" stats -p --format json) ||
 		fail "stats -p as nobody exited $?"
 	assert_eq 20 "$(json_get "$out" states.close_wait)" "-p as nobody: counts exact"
 	assert_eq True "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(any("could not be inspected" in n for n in d["notes"]))' "$out")" \
