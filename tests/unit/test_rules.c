@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "rules.h"
+#include "util.h"
 
 #define DIR FIXTURES "/rules/"
 
@@ -93,6 +95,86 @@ static void test_bad(void **state)
 			       "bad.yaml:10:37: recommend: net.ipv4.ip_local_port_range = "
 			       "60000 1024: "));
 	load_errors_free(&errs);
+}
+
+/* Writes text to a fresh file of mode 0644 and loads it as a rule file. */
+static int load_text(const char *text, char *path, struct ruleset *rs, struct load_errors *errs)
+{
+	int fd = mkstemps(path, 5);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return ruleset_load(rs, path, errs);
+}
+
+#define RULE_HEAD "rules:\n  - id: r\n    severity: info\n    when: state.listen > 0\n"
+
+/* Every shape a rule file can get wrong, each with its one message and position. */
+static void test_bad_shapes(void **state)
+{
+	static const struct {
+		const char *text, *msg; /* msg after "<file>:" */
+	} cases[] = {
+		{ RULE_HEAD "    summary: \"{state.listen sockets\"\n",
+		  "5:14: summary: '{' without a closing '}'" },
+		{ RULE_HEAD "    summary: x\n    recommend:\n      net..x: 1\n",
+		  "7:7: recommend: 'net..x' is not a sysctl key" },
+		{ RULE_HEAD "    summary: x\n    recommend: [1]\n",
+		  "6:16: recommend: expected a mapping of sysctl keys to values" },
+		{ RULE_HEAD
+		  "    summary: x\n    recommend:\n      net.core.somaxconn: {least: 4096}\n",
+		  "7:28: recommend: net.core.somaxconn: 'least' is not min, max or widen" },
+		{ RULE_HEAD "    summary: x\n    recommend:\n"
+			    "      net.ipv4.ip_local_port_range: {min: 1024}\n",
+		  "7:43: recommend: net.ipv4.ip_local_port_range: min/max bounds need an integer "
+		  "key" },
+		{ RULE_HEAD
+		  "    summary: x\n    recommend:\n      net.core.somaxconn: {widen: 1 2}\n",
+		  "7:35: recommend: net.core.somaxconn: widen needs a range of two integers" },
+		{ RULE_HEAD "    summary: x\n    evidence: state.listen\n",
+		  "6:15: evidence: expected a list" },
+		{ RULE_HEAD "    summary: x\n    evidence: [state.nothing]\n",
+		  "6:16: evidence: unknown metric 'state.nothing'" },
+		{ "rules:\n  - just a string\n", "2:5: a rule must be a mapping, found a scalar" },
+		{ "rules:\n  - severity: info\n    when: state.listen > 0\n    summary: x\n",
+		  "2:5: a rule needs an id" },
+		{ "rules: []\ncolour: red\n", "2:1: unknown field 'colour'" },
+		{ "- id: x\n", "1:1: expected a mapping with a 'rules:' list" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char path[] = "/tmp/test_rules_XXXXXX.yaml";
+		_cleanup_free_ char *want = NULL;
+		struct ruleset rs = { 0 };
+		struct load_errors errs = { 0 };
+		int r = load_text(cases[i].text, path, &rs, &errs);
+
+		assert_true(asprintf(&want, "%s:%s", path, cases[i].msg) > 0);
+		if (r != -EBADMSG || errs.n != 1 || strcmp(errs.msgs[0], want) != 0)
+			fail_msg("case %zu: r=%d, %zu error(s), first '%s', want '%s'", i, r,
+				 errs.n, errs.n ? errs.msgs[0] : "", want);
+		assert_int_equal(rs.n, 0);
+		load_errors_free(&errs);
+		unlink(path);
+	}
+}
+
+/* An empty file holds no rules, and is no error. */
+static void test_empty_file(void **state)
+{
+	char path[] = "/tmp/test_rules_XXXXXX.yaml";
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+
+	(void)state;
+	assert_int_equal(load_text("", path, &rs, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(rs.n, 0);
+	ruleset_free(&rs);
+	unlink(path);
 }
 
 static void test_layers(void **state)
@@ -208,6 +290,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	       cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_bad_shapes),     cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_layers),	       cmocka_unit_test(test_files),
 		cmocka_unit_test(test_severity_names), cmocka_unit_test(test_foreign_owner),
 	};
