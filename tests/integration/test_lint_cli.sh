@@ -107,6 +107,19 @@ expect_line "$tmp/out" "net.core.somaxconn" "slashed keys are shown dotted"
 expect_line "$tmp/out" "  listen(): a running service keeps its old limit until it listens again" \
 	"explain tells that somaxconn is read at listen()"
 
+# A name key, a vector of three and a key newer than this kernel: their types,
+# defaults computed at boot or build, and history.
+run explain --sysctl-root "$SYS" net.ipv4.tcp_congestion_control net.ipv4.tcp_rmem \
+	net.ipv4.tcp_tw_reuse_delay
+expect_rc 0 "explain of a string, a vector and an absent newer key"
+expect_same "$FX/cli/explain-string-vector-since.txt" "$tmp/out" \
+	"explain of a string, a vector and a newer key: the exact text"
+run explain --format json --sysctl-root "$SYS" net.ipv4.tcp_congestion_control net.ipv4.tcp_rmem \
+	net.ipv4.tcp_tw_reuse_delay
+expect_json "explain -f json: type, count, ranges, defaults, presence and history" \
+	'[[x["type"], x.get("count"), x.get("range"), x["default"], x["present"], x["current"], x["since"]] for x in d]' \
+	'[["string", null, null, null, true, "bbr", null], ["vector", 3, [{"min": 1, "max": 2147483647}, {"min": 1, "max": 2147483647}, {"min": 1, "max": 2147483647}], null, true, "4096 131072 33554432", null], ["integer", 1, [{"min": 1, "max": 60000}], "1000", false, null, "6.14"]]'
+
 run explain --sysctl-root "$SYS" net.ipv4.tcp_tw_recycle net.ipv4.tcp_max_tw_buckets
 expect_rc 0 "explain of a removed key"
 expect_line "$tmp/out" "  current    absent on this kernel or in this namespace" "absent key"
