@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -432,12 +433,49 @@ static void test_defaults_cover(void **state)
 	assert_int_equal(errs.n, 0);
 }
 
+/* Shapes a profile file can get wrong, each with its one message and position. */
+static void test_bad_shapes(void **state)
+{
+	static const struct {
+		const char *text, *msg; /* msg after "<file>:" */
+	} cases[] = {
+		{ "- a list\n", "1:1: a profile must be a mapping, found a sequence" },
+		{ "name: p\ndescription: \"\"\nsysctl:\n  net.core.somaxconn: 4096\n",
+		  "2:14: description: must not be empty" },
+	};
+	static const char *const no_dirs[] = { NULL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[] = "/tmp/test_profile_XXXXXX.yaml";
+		char *want = NULL;
+		struct profile p = { 0 };
+		struct load_errors errs = { 0 };
+		int fd = mkstemps(path, 5), r;
+
+		assert_true(fd >= 0);
+		assert_int_equal(fchmod(fd, 0644), 0);
+		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)),
+				 (ssize_t)strlen(cases[i].text));
+		close(fd);
+		r = profile_load(path, no_dirs, &p, &errs);
+		assert_true(asprintf(&want, "%s:%s", path, cases[i].msg) > 0);
+		if (r != -EBADMSG || errs.n != 1 || strcmp(errs.msgs[0], want) != 0)
+			fail_msg("case %zu: r=%d, %zu error(s), first '%s', want '%s'", i, r,
+				 errs.n, errs.n ? errs.msgs[0] : "", want);
+		free(want);
+		load_errors_free(&errs);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_include_chain),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_bad_shapes),
 		cmocka_unit_test(test_missing_and_paths),
 		cmocka_unit_test(test_writable),
 		cmocka_unit_test(test_foreign_owner),
