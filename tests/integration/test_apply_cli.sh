@@ -210,6 +210,9 @@ for case in "rolling-back|the rollback of transaction ID (set) was interrupted; 
 		"$status: one rollback completes it"
 	tt apply --set net.ipv4.tcp_keepalive_time=600
 	expect_rc 0 "$status: then applies work again"
+	tt rollback "$id"
+	expect_text "1|tcptune: rollback: transaction $id is already rolled back" <(echo "$rc|$(cat "$tmp/err")") \
+		"$status: rolling it back again is refused (1)"
 done
 
 # --- TCPTUNE_STATE_DIR: the journal's directory, unless --state-dir says otherwise ---

@@ -84,6 +84,11 @@ run lint --sysctl-root "$LFX/sys" "$LFX/root/usr/lib/sysctl.d/20-vendor.conf" "$
 expect_rc 1 "lint of named files"
 expect_line "$tmp/out" "$LFX/root/usr/lib/sysctl.d/20-vendor.conf:2: net.core.somaxconn = 1024 here is overridden by $LFX/root/etc/sysctl.d/10-tcp.conf:16 (= 65535)" "named files in the order given"
 
+# Exactly one finding is a finding: exit 1.
+printf 'net.ipv4.tcp_tw_recycle = 1\n' >"$tmp/one.conf"
+run lint --sysctl-root "$LFX/sys" "$tmp/one.conf"
+expect_text "1|1" <(echo "$rc|$(wc -l <"$tmp/out")") "lint with exactly one finding: exit 1, one line"
+
 expect_error 66 "lint: .*/nope.conf: No such file or directory" lint --sysctl-root "$LFX/sys" "$LFX/nope.conf"
 expect_error 66 "lint: /nonexistent: No such file" lint --sysctl-root /nonexistent
 expect_error 64 "lint: unknown option '--bogus'" lint --bogus

@@ -137,6 +137,9 @@ static void test_bad_shapes(void **state)
 		  "6:15: evidence: expected a list" },
 		{ RULE_HEAD "    summary: x\n    evidence: [state.nothing]\n",
 		  "6:16: evidence: unknown metric 'state.nothing'" },
+		{ RULE_HEAD
+		  "    summary: x\n    recommend:\n      net.ipv4.tcp_rmem: {max: 4096}\n",
+		  "7:32: recommend: net.ipv4.tcp_rmem: min/max bounds need an integer key" },
 		{ "rules:\n  - just a string\n", "2:5: a rule must be a mapping, found a scalar" },
 		{ "rules:\n  - severity: info\n    when: state.listen > 0\n    summary: x\n",
 		  "2:5: a rule needs an id" },

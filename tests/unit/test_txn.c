@@ -687,6 +687,25 @@ static void test_rollback_drift(void **state)
 	assert_live(e, "net.ipv4.tcp_keepalive_time", "7200");
 }
 
+/* A committed key that someone set back to its old value is drift too: it changed since. */
+static void test_rollback_drift_to_old(void **state)
+{
+	struct env *e = *state;
+	_cleanup_free_ char *msg = NULL, *want = NULL;
+	_cleanup_txn_ struct txn *t = apply(e, two, ARRAY_SIZE(two), 0, NULL);
+	struct txn_result res;
+	struct txn *none = NULL;
+
+	tree_put(e, "net/ipv4/tcp_fin_timeout", "60\n");
+	assert_int_equal(txn_rollback(&e->ctx, NULL, false, &none, &res, &msg), -EBUSY);
+	assert_true(asprintf(&want,
+			     "changed by someone else since: net.ipv4.tcp_fin_timeout is 60, not "
+			     "the 30 that %s set (--force restores the values anyway)",
+			     t->id) > 0);
+	assert_string_equal(msg, want);
+	assert_live(e, "net.ipv4.tcp_keepalive_time", "600");
+}
+
 /* Writes a journal as tcptune 0.1 did, with its rollback as a record of its own. */
 static void craft_v1_rollback_record(const struct env *e, const char *id, const char *undoes)
 {
@@ -1150,6 +1169,7 @@ int main(void)
 		T(test_rollback_last_committed),
 		T(test_rollback_blocking_first),
 		T(test_rollback_drift),
+		T(test_rollback_drift_to_old),
 		T(test_rollback_refused),
 		cmocka_unit_test(test_rollback_crash_recovery),
 		T(test_apply_persist),
