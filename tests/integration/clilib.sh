@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # tests/integration/clilib.sh - helpers for the command-line tests that need
 # no privileges (fake trees): source it, then call cli_finish at the end.
-# shellcheck source=tests/integration/nobody.sh
-. "$(dirname "${BASH_SOURCE[0]}")/nobody.sh"
+# shellcheck source=tests/integration/wrappers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/wrappers.sh"
 T="${TCPTUNE:?TCPTUNE must name the tcptune binary}"
 FX="${SRCDIR:?}/tests/fixtures"
 # The interpreter itself: a version manager's python3 shim takes a second a call.

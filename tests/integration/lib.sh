@@ -24,8 +24,8 @@
 # they see copies of the script's functions and variables (changes stay in the
 # child), and their failures are counted in the parent.
 
-# shellcheck source=tests/integration/nobody.sh
-. "$(dirname "${BASH_SOURCE[0]}")/nobody.sh"
+# shellcheck source=tests/integration/wrappers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/wrappers.sh"
 
 # tcptune's state names, in its order (src/observe/tcpstate.c).
 STATE_KEYS=(established syn_sent syn_recv fin_wait1 fin_wait2 time_wait close close_wait

@@ -178,7 +178,7 @@ killed_mid_apply() {
 	echo 6 >"$fake/net/ipv4/tcp_syn_retries"
 	echo 7200 >"$fake/net/ipv4/tcp_keepalive_time"
 	# (In braces: the shell's own "Killed" notice goes to /dev/null too.)
-	{ strace -o /dev/null -P "$fake/net/ipv4/tcp_keepalive_time" -e trace=write \
+	{ under_tool strace -o /dev/null -P "$fake/net/ipv4/tcp_keepalive_time" -e trace=write \
 		-e inject=write:signal=SIGKILL:when=1 \
 		"$TCPTUNE" apply --sysctl-root "$fake" --state-dir "$TEST_TMP/state" \
 		--set net.ipv4.tcp_fin_timeout=30 --set net.ipv4.tcp_keepalive_time=600 \

@@ -163,7 +163,7 @@ tt apply --set net.ipv4.tcp_fin_timeout=30
 tt apply --set net.ipv4.tcp_syn_retries=4 --set net.ipv4.tcp_synack_retries=4
 tt rollback
 # Killed at its second key's write: interrupted.
-{ strace -o /dev/null -P "$S/net/ipv4/tcp_keepalive_time" -e trace=write -e inject=write:signal=SIGKILL:when=1 \
+{ under_tool strace -o /dev/null -P "$S/net/ipv4/tcp_keepalive_time" -e trace=write -e inject=write:signal=SIGKILL:when=1 \
 	"$T" apply --sysctl-root "$S" --state-dir "$D" --set net.ipv4.tcp_keepalive_intvl=30 \
 	--set net.ipv4.tcp_keepalive_time=600 >/dev/null; } 2>/dev/null
 tt history
@@ -236,7 +236,7 @@ expect_text "0 60" <(echo "$rc $(key net.ipv4.tcp_fin_timeout)") "rollback --for
 
 fresh eio
 tt apply --set net.ipv4.tcp_fin_timeout=30 # an earlier transaction, to be left alone
-run_cmd strace -o /dev/null -P "$S/net/ipv4/tcp_keepalive_time" -e trace=write -e inject=write:error=EIO:when=1 \
+run_cmd under_tool strace -o /dev/null -P "$S/net/ipv4/tcp_keepalive_time" -e trace=write -e inject=write:error=EIO:when=1 \
 	"$T" apply --sysctl-root "$S" --state-dir "$D" --set net.ipv4.tcp_syn_retries=3 \
 	--set net.ipv4.tcp_keepalive_time=600 --set net.ipv4.tcp_synack_retries=2
 expect_rc 71 "apply with EIO on the second key's write"
@@ -258,7 +258,7 @@ expect_json "EIO: journaled rolled back, with the error" '[d[-1]["status"], d[-1
 # Another process holds <state-dir>/lock, as a running apply would.
 fresh lock
 mkdir -m 0700 "$D"
-FAST=(faketime -f '+0 x50')
+FAST=(under_tool faketime -f '+0 x50')
 hold_lock() { # SECONDS: a process that holds the lock that long (real time); sets holder
 	# The subshell locks its descriptor, then becomes the sleep that keeps it.
 	(

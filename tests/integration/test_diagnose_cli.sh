@@ -181,7 +181,7 @@ expect_fail 3 "$(2>&1 "$T" stats --proc-root "$badnetstat" >/dev/null)" \
 	"$T" diagnose --proc-root "$badnetstat"
 if command -v strace >/dev/null; then
 	expect_fail 3 "tcptune: netlink sock_diag: Operation not permitted" \
-		strace -f -o /dev/null -e trace=socket -e inject=socket:error=EPERM \
+		under_tool strace -f -o /dev/null -e trace=socket -e inject=socket:error=EPERM \
 		"$T" diagnose --source netlink
 else
 	bad "strace is not installed (scripts/install-deps installs it)"

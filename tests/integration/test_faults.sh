@@ -151,16 +151,13 @@ harness_error() {
 
 # --- faults: each runs the faulty command as TAG "fault" ---
 
-# LeakSanitizer cannot run under ptrace: the sanitizer build traced without it.
-# A coverage build's counters are written at exit, and the injected faults hit
-# those writes too: a traced run keeps its counters out of the build tree.
-TRACED_ENV=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	"GCOV_PREFIX=${TMPDIR:-/tmp}/tcptune-faults-gcov")
+# Traced runs go through lib.sh's TOOL_ENV (no LeakSanitizer under ptrace,
+# coverage counters out of the build tree).
 
 inject() { # SPEC VERB [ARGS]: tcptune under strace, with the fault SPEC at its writes
 	local spec=$1
 	shift
-	run fault "${TRACED_ENV[@]}" strace -f -o /dev/null -e trace=write -e "inject=write:$spec" \
+	run fault "${TOOL_ENV[@]}" strace -f -o /dev/null -e trace=write -e "inject=write:$spec" \
 		"$TCPTUNE" "$@" --state-dir "$STATE"
 }
 
@@ -410,7 +407,7 @@ count_writes() {
 	shift
 	new_point
 	"$setup" 0
-	run count "${TRACED_ENV[@]}" strace -f -o "$PT/count.trace" -e trace=write \
+	run count "${TOOL_ENV[@]}" strace -f -o "$PT/count.trace" -e trace=write \
 		"$TCPTUNE" "$@" --state-dir "$STATE"
 	first_err count
 	[ "$RC" -eq 0 ] || harness_error "a clean tcptune $* exits $RC: $ERR1"

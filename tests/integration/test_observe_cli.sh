@@ -10,7 +10,7 @@ set -euo pipefail
 need_root_and_netns
 command -v strace >/dev/null || skip_or_fail "strace is not installed"
 PYTHON=$(python3 -c 'import sys; print(sys.executable)')
-NETLINK_EPERM=(strace -f -o /dev/null -e trace=socket -e inject=socket:error=EPERM)
+NETLINK_EPERM=(under_tool strace -f -o /dev/null -e trace=socket -e inject=socket:error=EPERM)
 
 # run ARGS...: a command; sets RC, and OUT and ERR (files).
 run() {
