@@ -20,7 +20,8 @@
 
 /* ---- finding transactions ---- */
 
-bool txn_is_open(const struct txn *t)
+/* Whether t blocks new transactions and is what a bare rollback completes. */
+static bool txn_is_open(const struct txn *t)
 {
 	/* A version 1 rollback record is history, whatever it says. */
 	if (t->undoes)

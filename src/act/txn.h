@@ -112,7 +112,4 @@ int txn_rollback(const struct txn_ctx *c, const char *id, bool force, struct txn
 /* The keys a restore-failed transaction left changed, "a, b", or NULL. */
 char *txn_left_keys(const struct txn *t);
 
-/* Whether t blocks new transactions and is what a bare rollback completes. */
-bool txn_is_open(const struct txn *t);
-
 #endif

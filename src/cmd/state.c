@@ -86,7 +86,9 @@ int state_rollback_abandoned(const struct state *s, const struct txn *t)
 	/* Its waiter died: do what it would have done at the deadline. */
 	r = txn_rollback(&s->ctx, t->id, true, &done, &res, &why);
 	if (r < 0) {
-		log_error("rolling back the expired --try %s:", t->id);
+		log_error("the --try window of %s closed unconfirmed with nobody waiting, and "
+			  "rolling it back failed",
+			  t->id);
 		return txn_failure_exit(done, &res, why, r);
 	}
 	log_error("the --try window of %s closed unconfirmed with nobody waiting: rolled back "
