@@ -107,6 +107,10 @@ static int check_fd_safe(int fd, const char *path, const char *what, struct load
 		load_errors_add(errs, "%s: %s", path, strerror(-r));
 		return r;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		load_errors_add(errs, "%s: not a regular file", path);
+		return -EINVAL;
+	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		load_errors_add(errs, "%s: owned by uid %u, not by root or uid %u: refusing it",
 				path, (unsigned)st.st_uid, (unsigned)geteuid());
@@ -125,7 +129,8 @@ int load_open_safe(const char *path, const char *what, struct load_errors *errs)
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must be refused, not waited on. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		load_errors_add(errs, "%s: %s", path, strerror(-r));

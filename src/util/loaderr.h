@@ -51,7 +51,8 @@ bool load_valid_id(const char *id);
  * let another user change what root is told or made to do. Returns the
  * descriptor, or a negative errno after adding one message to errs:
  * "path: owned by uid N, not by root or uid M: refusing it" or
- * "path: refusing a <what> that group or others may write" (-EPERM), or
+ * "path: refusing a <what> that group or others may write" (-EPERM),
+ * "path: not a regular file" (-EINVAL: a FIFO is refused, not waited on), or
  * "path: <strerror>" when it cannot be opened (open()'s -errno).
  */
 int load_open_safe(const char *path, const char *what, struct load_errors *errs);

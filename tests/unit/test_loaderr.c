@@ -120,6 +120,13 @@ static void test_open_safe_mode(void **state)
 	assert_int_equal(errs.n, 3);
 	snprintf(want, sizeof(want), "%s: No such file or directory", path);
 	assert_string_equal(errs.msgs[2], want);
+	/* A FIFO (or a directory) is refused at once, never waited on or read. */
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(load_open_safe(path, "profile", &errs), -EINVAL);
+	assert_int_equal(errs.n, 4);
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	assert_string_equal(errs.msgs[3], want);
+	unlink(path);
 	load_errors_free(&errs);
 }
 
