@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "sysctl.h"
+#include "jsonutil.h"
 #include "util.h"
 
 /*
@@ -183,29 +184,11 @@ int txn_make_id(int64_t sec, long nsec, char **ret)
 
 /* --- serialising --- */
 
-static void json_putp(json_object **j)
-{
-	json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
-/* Adds val (taken over; NULL is a failed allocation) under key. */
-static int add(json_object *obj, const char *key, json_object *val)
-{
-	if (!val)
-		return -ENOMEM;
-	if (json_object_object_add(obj, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static int add_string(json_object *obj, const char *key, const char *s)
 {
 	if (!s)
 		return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
-	return add(obj, key, json_object_new_string(s));
+	return json_add(obj, key, json_object_new_string(s));
 }
 
 static json_object *persist_to_json(const struct txn *t)
@@ -213,7 +196,7 @@ static json_object *persist_to_json(const struct txn *t)
 	_cleanup_json_ json_object *p = json_object_new_object();
 
 	if (!p || add_string(p, "path", t->persist_path) < 0 ||
-	    add(p, "existed", json_object_new_boolean(t->persist_existed)) < 0 ||
+	    json_add(p, "existed", json_object_new_boolean(t->persist_existed)) < 0 ||
 	    add_string(p, "backup", t->persist_backup) < 0)
 		return NULL;
 	return TAKE_PTR(p);
@@ -225,7 +208,7 @@ static json_object *key_to_json(const struct txn_key *k)
 
 	if (!o || add_string(o, "key", k->key) < 0 || add_string(o, "old", k->old) < 0 ||
 	    add_string(o, "new", k->new) < 0 ||
-	    add(o, "left_changed", json_object_new_boolean(k->left_changed)) < 0)
+	    json_add(o, "left_changed", json_object_new_boolean(k->left_changed)) < 0)
 		return NULL;
 	return TAKE_PTR(o);
 }
@@ -282,18 +265,18 @@ int txn_to_json(const struct txn *t, char **ret)
 	if (!root)
 		return -ENOMEM;
 	/* The order of the documented shape: json-c keeps insertion order. */
-	if (add(root, "version", json_object_new_int(JOURNAL_VERSION)) < 0 ||
+	if (json_add(root, "version", json_object_new_int(JOURNAL_VERSION)) < 0 ||
 	    add_string(root, "id", t->id) < 0 ||
-	    add(root, "time", json_object_new_int64(t->time)) < 0 ||
+	    json_add(root, "time", json_object_new_int64(t->time)) < 0 ||
 	    add_string(root, "boot_id", t->boot_id) < 0 ||
 	    add_string(root, "source", t->source) < 0 ||
 	    add_string(root, "status", txn_status_name(t->status)) < 0 ||
 	    add_string(root, "error", t->error) < 0 ||
-	    add(root, "deadline", json_object_new_int64(t->deadline)) < 0 ||
-	    add(root, "rollback_time", json_object_new_int64(t->rollback_time)) < 0 ||
-	    (t->persist_path ? add(root, "persist", persist_to_json(t))
+	    json_add(root, "deadline", json_object_new_int64(t->deadline)) < 0 ||
+	    json_add(root, "rollback_time", json_object_new_int64(t->rollback_time)) < 0 ||
+	    (t->persist_path ? json_add(root, "persist", persist_to_json(t))
 			     : add_string(root, "persist", NULL)) < 0 ||
-	    add(root, "keys", keys_to_json(t)) < 0)
+	    json_add(root, "keys", keys_to_json(t)) < 0)
 		return -ENOMEM;
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							    JSON_C_TO_STRING_SPACED |

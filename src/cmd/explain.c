@@ -170,15 +170,15 @@ static int jadd_ranges(json_object *o, const struct kb_entry *e)
 	if (e->type == KB_STRING) {
 		if (!e->choices)
 			return json_object_object_add(o, "choices", NULL) < 0 ? -ENOMEM : 0;
-		if (report_json_add(o, "choices", choices = json_object_new_array()) < 0)
+		if (json_add(o, "choices", choices = json_object_new_array()) < 0)
 			return -ENOMEM;
 		for (const char *const *c = e->choices; *c; c++)
 			if (json_object_array_add(choices, json_object_new_string(*c)) < 0)
 				return -ENOMEM;
 		return 0;
 	}
-	if (report_json_add(o, "count", json_object_new_int((int)e->n)) < 0 ||
-	    report_json_add(o, "range", arr = json_object_new_array()) < 0)
+	if (json_add(o, "count", json_object_new_int((int)e->n)) < 0 ||
+	    json_add(o, "range", arr = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < e->n; i++) {
 		json_object *r = json_object_new_object();
@@ -187,8 +187,8 @@ static int jadd_ranges(json_object *o, const struct kb_entry *e)
 			json_object_put(r);
 			return -ENOMEM;
 		}
-		if (report_json_add(r, "min", json_object_new_int64(e->range[i].min)) < 0 ||
-		    report_json_add(r, "max", json_object_new_int64(e->range[i].max)) < 0)
+		if (json_add(r, "min", json_object_new_int64(e->range[i].min)) < 0 ||
+		    json_add(r, "max", json_object_new_int64(e->range[i].max)) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -201,9 +201,9 @@ static int jadd_entry(json_object *o, const struct kb_entry *e)
 	    report_json_add_str(o, "type", type_name(e->type)) < 0 || jadd_ranges(o, e) < 0 ||
 	    report_json_add_str(o, "default", e->def) < 0 ||
 	    report_json_add_str(o, "default_note", e->def_note) < 0 ||
-	    report_json_add(o, "per_netns", json_object_new_boolean(e->per_netns)) < 0 ||
+	    json_add(o, "per_netns", json_object_new_boolean(e->per_netns)) < 0 ||
 	    jadd_version(o, "since", e->since) < 0 || jadd_version(o, "removed", e->removed) < 0 ||
-	    report_json_add(o, "never_lower", json_object_new_boolean(e->never_lower)) < 0 ||
+	    json_add(o, "never_lower", json_object_new_boolean(e->never_lower)) < 0 ||
 	    report_json_add_str(o, "unit", e->unit) < 0 ||
 	    report_json_add_str(o, "reference", e->ref) < 0)
 		return -ENOMEM;
@@ -220,8 +220,8 @@ static int json_key(json_object *arr, const char *key, const struct kb_entry *e,
 		return -ENOMEM;
 	}
 	if (report_json_add_str(o, "key", key) < 0 ||
-	    report_json_add(o, "known", json_object_new_boolean(e != NULL)) < 0 ||
-	    report_json_add(o, "present", json_object_new_boolean(c->r != -ENOENT)) < 0 ||
+	    json_add(o, "known", json_object_new_boolean(e != NULL)) < 0 ||
+	    json_add(o, "present", json_object_new_boolean(c->r != -ENOENT)) < 0 ||
 	    report_json_add_str(o, "current", c->r == 0 ? c->value : NULL) < 0)
 		return -ENOMEM;
 	return e ? jadd_entry(o, e) : 0;

@@ -50,7 +50,7 @@ static int print_json(const struct lint_report *rep)
 			return -ENOMEM;
 		}
 		if (report_json_add_str(o, "file", f->file) < 0 ||
-		    report_json_add(o, "line", json_object_new_int64(f->line)) < 0 ||
+		    json_add(o, "line", json_object_new_int64(f->line)) < 0 ||
 		    report_json_add_str(o, "key", f->key) < 0 ||
 		    report_json_add_str(o, "severity", lint_severity_name(f->severity)) < 0 ||
 		    report_json_add_str(o, "message", f->message) < 0)

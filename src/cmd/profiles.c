@@ -103,7 +103,7 @@ static int profiles_list(const struct profiles_args *a)
 		if (!(o = jarray_new_object(arr)) || report_json_add_str(o, "name", names[i]) < 0 ||
 		    report_json_add_str(o, "description", p->description) < 0 ||
 		    report_json_add_str(o, "path", p->path) < 0 ||
-		    report_json_add(o, "valid", json_object_new_boolean(p->name != NULL)) < 0) {
+		    json_add(o, "valid", json_object_new_boolean(p->name != NULL)) < 0) {
 			log_error("out of memory");
 			rc = EXIT_OSERR;
 			goto out;
@@ -238,7 +238,7 @@ static int show_json(const struct profile *p, const struct row *rows)
 	    report_json_add_str(o, "description", p->description) < 0 ||
 	    report_json_add_str(o, "include", p->include) < 0 ||
 	    report_json_add_str(o, "path", p->path) < 0 ||
-	    report_json_add(o, "sysctl", arr = json_object_new_array()) < 0)
+	    json_add(o, "sysctl", arr = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct row *row = &rows[i];

@@ -178,20 +178,6 @@ bool report_env_unicode(void)
 	return false;
 }
 
-void report_json_putp(json_object **j)
-{
-	json_object_put(*j);
-}
-
-int report_json_add(json_object *o, const char *key, json_object *val)
-{
-	if (!val || json_object_object_add(o, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int report_json_add_str(json_object *o, const char *key, const char *s)
 {
 	_cleanup_free_ char *clean = NULL;
@@ -199,7 +185,7 @@ int report_json_add_str(json_object *o, const char *key, const char *s)
 	if (!s)
 		return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
 	clean = report_utf8_sanitize(s);
-	return clean ? report_json_add(o, key, json_object_new_string(clean)) : -ENOMEM;
+	return clean ? json_add(o, key, json_object_new_string(clean)) : -ENOMEM;
 }
 
 int report_json_print(FILE *f, json_object *o)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "observation.h"
+#include "jsonutil.h"
 #include "util.h"
 
 /* Big enough for any address (46), and for "[addr]:port" (54). */
@@ -62,15 +63,7 @@ size_t report_utf8_char(const char *s);
 /* A copy of s with each byte of an invalid sequence replaced by '?'; NULL: ENOMEM. */
 char *report_utf8_sanitize(const char *s);
 
-/* JSON helpers every JSON writer shares (report, explain, lint, profiles, apply...). */
-void report_json_putp(json_object **j);
-#define _cleanup_json_ _cleanup_(report_json_putp)
-
-/*
- * Adds val under key and takes it over: 0 or -ENOMEM. val == NULL is an
- * allocation that failed (-ENOMEM); for a JSON null use report_json_add_str().
- */
-int report_json_add(json_object *o, const char *key, json_object *val);
+/* JSON helpers of the renderers (_cleanup_json_ and json_add() are util/jsonutil.h's). */
 /* A string, or JSON null for NULL; text from files and the system need not be UTF-8. */
 int report_json_add_str(json_object *o, const char *key, const char *s);
 /* o pretty-printed, then a newline, flushed: 0, -ENOMEM or -EIO. */

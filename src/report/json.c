@@ -42,7 +42,7 @@ static int add_double(json_object *obj, const char *key, double d)
 
 	if (!isfinite(d) || report_format_double(d, buf, sizeof(buf)) < 0)
 		return add_null(obj, key);
-	return report_json_add(obj, key, json_object_new_double_s(d, buf));
+	return json_add(obj, key, json_object_new_double_s(d, buf));
 }
 
 static int add_states(json_object *root, const char *key, const struct observation *o, int family)
@@ -50,13 +50,13 @@ static int add_states(json_object *root, const char *key, const struct observati
 	json_object *states = json_object_new_object();
 	int r;
 
-	r = report_json_add(root, key, states);
+	r = json_add(root, key, states);
 	if (r < 0)
 		return r;
 	FOREACH_TCP_STATE(s) {
 		uint64_t n = family < 0 ? observation_state_total(o, s) : o->states[family][s];
 
-		r = report_json_add(states, tcp_state_name(s), json_object_new_int64((int64_t)n));
+		r = json_add(states, tcp_state_name(s), json_object_new_int64((int64_t)n));
 		if (r < 0)
 			return r;
 	}
@@ -68,9 +68,9 @@ static int add_owner(json_object *obj, int pid, const char *comm)
 	int r = 0;
 
 	if (pid > 0)
-		r = report_json_add(obj, "pid", json_object_new_int(pid));
+		r = json_add(obj, "pid", json_object_new_int(pid));
 	if (r >= 0 && comm)
-		r = report_json_add(obj, "process", new_string(comm));
+		r = json_add(obj, "process", new_string(comm));
 	return r;
 }
 
@@ -78,9 +78,9 @@ static json_object *port_json(const struct port_count *p)
 {
 	_cleanup_json_ json_object *j = json_object_new_object();
 
-	if (!j || report_json_add(j, "port", json_object_new_int(p->port)) < 0 ||
-	    report_json_add(j, "count", json_object_new_int64(p->count)) < 0 ||
-	    report_json_add(j, "role", json_object_new_string(report_role_name(p->server))) < 0 ||
+	if (!j || json_add(j, "port", json_object_new_int(p->port)) < 0 ||
+	    json_add(j, "count", json_object_new_int64(p->count)) < 0 ||
+	    json_add(j, "role", json_object_new_string(report_role_name(p->server))) < 0 ||
 	    add_owner(j, p->pid, p->comm) < 0)
 		return NULL;
 	return TAKE_PTR(j);
@@ -91,7 +91,7 @@ static int add_top_ports(json_object *root, const struct observation *o)
 	json_object *top = json_object_new_object();
 	int r;
 
-	r = report_json_add(root, "top_ports", top);
+	r = json_add(root, "top_ports", top);
 	if (r < 0)
 		return r;
 	FOREACH_TCP_STATE(s) {
@@ -100,7 +100,7 @@ static int add_top_ports(json_object *root, const struct observation *o)
 		if (o->top[s].n == 0)
 			continue;
 		list = json_object_new_array();
-		r = report_json_add(top, tcp_state_name(s), list);
+		r = json_add(top, tcp_state_name(s), list);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < o->top[s].n; i++) {
@@ -128,13 +128,13 @@ static json_object *listener_json(const struct listener *l)
 	if (r >= 0)
 		r = report_json_add_str(j, "address", addr[0] ? addr : NULL);
 	if (r >= 0)
-		r = report_json_add(j, "port", json_object_new_int(l->port));
+		r = json_add(j, "port", json_object_new_int(l->port));
 	if (r >= 0)
-		r = report_json_add(j, "queue", json_object_new_int64(l->queue));
+		r = json_add(j, "queue", json_object_new_int64(l->queue));
 	if (r >= 0)
 		r = l->backlog < 0
 			    ? add_null(j, "backlog")
-			    : report_json_add(j, "backlog", json_object_new_int64(l->backlog));
+			    : json_add(j, "backlog", json_object_new_int64(l->backlog));
 	if (r >= 0)
 		r = listener_fill(l, &fill) ? add_double(j, "fill", fill) : add_null(j, "fill");
 	if (r >= 0)
@@ -147,7 +147,7 @@ static int add_listeners(json_object *root, const struct observation *o)
 	json_object *list = json_object_new_array();
 	int r;
 
-	r = report_json_add(root, "listeners", list);
+	r = json_add(root, "listeners", list);
 	for (size_t i = 0; r >= 0 && i < o->n_listeners; i++)
 		r = append(list, listener_json(&o->listeners[i]));
 	return r;
@@ -156,7 +156,7 @@ static int add_listeners(json_object *root, const struct observation *o)
 static int add_peers(json_object *root, const struct observation *o)
 {
 	json_object *list = json_object_new_array();
-	int r = report_json_add(root, "peers", list);
+	int r = json_add(root, "peers", list);
 
 	for (size_t i = 0; r >= 0 && i < o->n_peers; i++) {
 		const struct peer_count *p = &o->peers[i];
@@ -167,11 +167,11 @@ static int add_peers(json_object *root, const struct observation *o)
 		if (r >= 0)
 			r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
 		if (r >= 0)
-			r = report_json_add(pj, "address", json_object_new_string(addr));
+			r = json_add(pj, "address", json_object_new_string(addr));
 		if (r >= 0)
-			r = report_json_add(pj, "port", json_object_new_int(p->port));
+			r = json_add(pj, "port", json_object_new_int(p->port));
 		if (r >= 0)
-			r = report_json_add(pj, "count", json_object_new_int64(p->count));
+			r = json_add(pj, "count", json_object_new_int64(p->count));
 	}
 	return r;
 }
@@ -181,9 +181,9 @@ static int add_sockstat(json_object *root, const struct observation *o)
 	json_object *obj = json_object_new_object();
 	int r;
 
-	r = report_json_add(root, "sockstat", obj);
+	r = json_add(root, "sockstat", obj);
 	for (size_t i = 0; r >= 0 && i < o->n_sockstat; i++)
-		r = report_json_add(obj, o->sockstat[i].name,
+		r = json_add(obj, o->sockstat[i].name,
 				    json_object_new_int64(o->sockstat[i].value));
 	return r;
 }
@@ -204,7 +204,7 @@ static int section_of(json_object *parent, const char *name, json_object **ret,
 		return 0;
 	}
 	obj = json_object_new_object();
-	r = report_json_add(parent, section, obj);
+	r = json_add(parent, section, obj);
 	if (r < 0)
 		return r;
 	*ret = obj;
@@ -216,7 +216,7 @@ static int add_counters(json_object *root, const char *key, const struct observa
 	json_object *obj = json_object_new_object();
 	int r;
 
-	r = report_json_add(root, key, obj);
+	r = json_add(root, key, obj);
 	for (size_t i = 0; r >= 0 && i < o->n_counters; i++) {
 		const struct counter *c = &o->counters[i];
 		json_object *section;
@@ -228,7 +228,7 @@ static int add_counters(json_object *root, const char *key, const struct observa
 		if (rates)
 			r = add_double(section, field, c->rate);
 		else
-			r = report_json_add(section, field, json_object_new_int64(c->value));
+			r = json_add(section, field, json_object_new_int64(c->value));
 	}
 	return r;
 }
@@ -255,11 +255,11 @@ static int add_sysctls(json_object *root, const struct observation *o)
 	json_object *obj = json_object_new_object();
 	int r;
 
-	r = report_json_add(root, "sysctl", obj);
+	r = json_add(root, "sysctl", obj);
 	for (size_t i = 0; r >= 0 && i < o->n_sysctls; i++) {
 		const struct sysctl_reading *s = &o->sysctls[i];
 
-		r = s->value ? report_json_add(obj, s->key, sysctl_json(s)) : add_null(obj, s->key);
+		r = s->value ? json_add(obj, s->key, sysctl_json(s)) : add_null(obj, s->key);
 	}
 	return r;
 }
@@ -269,7 +269,7 @@ static int add_notes(json_object *root, const struct observation *o)
 	json_object *list = json_object_new_array();
 	int r;
 
-	r = report_json_add(root, "notes", list);
+	r = json_add(root, "notes", list);
 	for (size_t i = 0; r >= 0 && i < o->n_notes; i++)
 		r = append(list, new_string(o->notes[i]));
 	return r;
@@ -279,7 +279,7 @@ static int fill_root(json_object *root, const struct observation *o)
 {
 	int r;
 
-	if ((r = report_json_add(root, "version", json_object_new_int(REPORT_JSON_VERSION))) < 0 ||
+	if ((r = json_add(root, "version", json_object_new_int(REPORT_JSON_VERSION))) < 0 ||
 	    (r = add_double(root, "timestamp", o->timestamp)) < 0 ||
 	    (r = report_json_add_str(root, "source", o->source)) < 0 ||
 	    (r = report_json_add_str(root, "netns", o->netns)) < 0 ||
@@ -287,7 +287,7 @@ static int fill_root(json_object *root, const struct observation *o)
 	    (r = add_states(root, "states", o, -1)) < 0 ||
 	    (r = add_states(root, "states_v4", o, OBS_V4)) < 0 ||
 	    (r = add_states(root, "states_v6", o, OBS_V6)) < 0 ||
-	    (r = report_json_add(root, "total",
+	    (r = json_add(root, "total",
 				 json_object_new_int64((int64_t)report_states_total(o, -1)))) < 0 ||
 	    (r = add_top_ports(root, o)) < 0 || (r = add_listeners(root, o)) < 0 ||
 	    (r = add_peers(root, o)) < 0 || (r = add_sockstat(root, o)) < 0 ||
@@ -335,16 +335,16 @@ static json_object *finding_json(const struct finding *f)
 
 	if (!obj)
 		return NULL;
-	if (report_json_add(obj, "id", new_string(r->id)) < 0 ||
-	    report_json_add(obj, "severity", json_object_new_string(severity_name(r->severity))) <
+	if (json_add(obj, "id", new_string(r->id)) < 0 ||
+	    json_add(obj, "severity", json_object_new_string(severity_name(r->severity))) <
 		    0 ||
-	    report_json_add(obj, "summary", new_string(f->summary)) < 0 ||
+	    json_add(obj, "summary", new_string(f->summary)) < 0 ||
 	    report_json_add_str(obj, "explain", f->explain) < 0 ||
 	    report_json_add_str(obj, "action", f->action) < 0 ||
-	    report_json_add(obj, "evidence", evidence = json_object_new_object()) < 0 ||
-	    report_json_add(obj, "recommend", recommend = json_object_new_object()) < 0 ||
-	    report_json_add(obj, "changes", changes = json_object_new_array()) < 0 ||
-	    report_json_add(obj, "see", see = json_object_new_array()) < 0 ||
+	    json_add(obj, "evidence", evidence = json_object_new_object()) < 0 ||
+	    json_add(obj, "recommend", recommend = json_object_new_object()) < 0 ||
+	    json_add(obj, "changes", changes = json_object_new_array()) < 0 ||
+	    json_add(obj, "see", see = json_object_new_array()) < 0 ||
 	    report_json_add_str(obj, "origin", r->origin) < 0)
 		return NULL;
 	for (size_t i = 0; i < f->n_evidence; i++)
@@ -356,17 +356,17 @@ static json_object *finding_json(const struct finding *f)
 
 		if (append(changes, cj) < 0)
 			return NULL;
-		e = report_json_add(cj, "key", new_string(c->key));
+		e = json_add(cj, "key", new_string(c->key));
 		if (e == 0)
 			e = report_json_add_str(cj, "current", c->current);
 		if (e == 0)
-			e = report_json_add(cj, "recommended", new_string(c->value));
+			e = json_add(cj, "recommended", new_string(c->value));
 		if (e == 0)
-			e = report_json_add(cj, "kind", json_object_new_string(kinds[c->kind]));
+			e = json_add(cj, "kind", json_object_new_string(kinds[c->kind]));
 		if (e == 0)
-			e = report_json_add(cj, "needed", json_object_new_boolean(c->needed));
+			e = json_add(cj, "needed", json_object_new_boolean(c->needed));
 		if (e == 0 && c->needed)
-			e = report_json_add(recommend, c->key, new_string(c->value));
+			e = json_add(recommend, c->key, new_string(c->value));
 		if (e < 0)
 			return NULL;
 	}
@@ -380,13 +380,13 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 {
 	json_object *findings, *skipped;
 
-	if (report_json_add(root, "status",
+	if (json_add(root, "status",
 			    json_object_new_string(j->worst ? severity_name(j->worst) : "ok")) <
 		    0 ||
-	    report_json_add(root, "rules_evaluated",
+	    json_add(root, "rules_evaluated",
 			    json_object_new_int64((int64_t)j->n_evaluated)) < 0 ||
-	    report_json_add(root, "findings", findings = json_object_new_array()) < 0 ||
-	    report_json_add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
+	    json_add(root, "findings", findings = json_object_new_array()) < 0 ||
+	    json_add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < j->n_findings; i++)
 		if (append(findings, finding_json(&j->findings[i])) < 0)
@@ -395,8 +395,8 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 		json_object *s = json_object_new_object();
 
 		if (append(skipped, s) < 0 ||
-		    report_json_add(s, "id", new_string(j->skipped[i].rule->id)) < 0 ||
-		    report_json_add(s, "reason", new_string(j->skipped[i].reason)) < 0)
+		    json_add(s, "id", new_string(j->skipped[i].rule->id)) < 0 ||
+		    json_add(s, "reason", new_string(j->skipped[i].reason)) < 0)
 			return -ENOMEM;
 	}
 	return 0;
