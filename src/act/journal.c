@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "journal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "dirlist.h"
 #include "sysctl.h"
 #include "jsonutil.h"
 #include "util.h"
@@ -873,90 +873,6 @@ void journal_list_free(struct txn **list, size_t n)
 	free(list);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool has_suffix(const char *name, const char *suffix)
-{
-	size_t len = strlen(name), n = strlen(suffix);
-
-	return len > n && strcmp(name + len - n, suffix) == 0;
-}
-
-static bool is_journal_name(const char *name)
-{
-	return has_suffix(name, ".json");
-}
-
-/* The names of every "*.json" in the directory, sorted. */
-static int list_names(int dirfd, char ***ret, size_t *ret_n)
-{
-	_cleanup_(closedirp) DIR *d = NULL;
-	char **names = NULL;
-	size_t n = 0;
-	int fd, r = 0;
-
-	/* Its own open file description: readdir must not move dirfd's offset. */
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	for (;;) {
-		struct dirent *de;
-		char **nv;
-
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			r = -errno;
-			break;
-		}
-		if (!is_journal_name(de->d_name))
-			continue;
-		nv = reallocarray(names, n + 1, sizeof(*names));
-		if (!nv) {
-			r = -ENOMEM;
-			break;
-		}
-		names = nv;
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	if (r < 0) {
-		strv_free(names, n);
-		return r;
-	}
-	if (n > 0)
-		qsort(names, n, sizeof(*names), cmp_str);
-	*ret = names;
-	*ret_n = n;
-	return 0;
-}
-
 int journal_list(int dirfd, struct txn ***ret, size_t *ret_n, char **errmsg)
 {
 	char **names = NULL;
@@ -966,13 +882,13 @@ int journal_list(int dirfd, struct txn ***ret, size_t *ret_n, char **errmsg)
 
 	if (!ret || !ret_n)
 		return -EINVAL;
-	r = list_names(dirfd, &names, &n);
+	r = dir_list(dirfd, ".", ".json", &names, &n);
 	if (r < 0)
 		return err_set(errmsg, r, "cannot list the state directory: %s", strerror(-r));
 	if (n > 0) {
 		list = calloc(n, sizeof(*list));
 		if (!list) {
-			strv_free(names, n);
+			strv_free(names);
 			return -ENOMEM;
 		}
 	}
@@ -981,11 +897,11 @@ int journal_list(int dirfd, struct txn ***ret, size_t *ret_n, char **errmsg)
 		r = load_file(dirfd, names[i], &list[i], errmsg);
 		if (r < 0) {
 			journal_list_free(list, n);
-			strv_free(names, n);
+			strv_free(names);
 			return r;
 		}
 	}
-	strv_free(names, n);
+	strv_free(names);
 	*ret = list;
 	*ret_n = n;
 	return 0;
@@ -993,21 +909,15 @@ int journal_list(int dirfd, struct txn ***ret, size_t *ret_n, char **errmsg)
 
 void journal_clean_tmp(int dirfd)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
 
-	if (fd < 0)
+	if (dir_list(dirfd, ".", ".json.tmp", &names, &n) < 0)
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	/* Only under the lock, so no writer is between its write and its rename. */
-	while ((de = readdir(d)))
-		if (has_suffix(de->d_name, ".json.tmp"))
-			unlinkat(dirfd, de->d_name, 0);
+	for (size_t i = 0; i < n; i++)
+		unlinkat(dirfd, names[i], 0);
+	strv_free(names);
 }
 
 int boot_id_read(const char *sysctl_root, char **ret)

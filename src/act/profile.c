@@ -2,13 +2,14 @@
 #define _GNU_SOURCE
 #include "profile.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dirlist.h"
 #include "kb.h"
 #include "loaderr.h"
 #include "sysctl.h"
@@ -600,11 +601,6 @@ int profile_load(const char *name_or_path, const char *const *dirs, struct profi
 
 /* ---- listing ---- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool have_name(char **names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -616,35 +612,30 @@ static bool have_name(char **names, size_t n, const char *name)
 /* Adds the profile names of one directory that no earlier directory had. */
 static int list_dir(const char *dir, char ***names, size_t *n)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int r = 0;
+	char **files = NULL;
+	size_t n_files = 0;
+	int r = dir_list(AT_FDCWD, dir, SUFFIX, &files, &n_files);
 
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	while (r == 0 && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **grown, *name;
+	if (r < 0)
+		return r == -ENOENT || r == -ENOTDIR ? 0 : r;
+	for (size_t i = 0; r == 0 && i < n_files; i++) {
+		char **grown, *name = files[i];
 
-		if (de->d_name[0] == '.' || len <= strlen(SUFFIX) ||
-		    strcmp(de->d_name + len - strlen(SUFFIX), SUFFIX) != 0)
+		name[strlen(name) - strlen(SUFFIX)] = '\0';
+		/* A file profile_load() could not find by name is no profile. */
+		if (!load_valid_id(name) || have_name(*names, *n, name))
 			continue;
-		name = strndup(de->d_name, len - strlen(SUFFIX));
-		if (!name) {
+		if (!(grown = realloc(*names, (*n + 2) * sizeof(*grown)))) {
 			r = -ENOMEM;
-		} else if (!load_valid_id(name) || have_name(*names, *n, name)) {
-			/* A file profile_load() could not find by name is no profile. */
-			free(name);
-		} else if (!(grown = realloc(*names, (*n + 2) * sizeof(*grown)))) {
-			free(name);
-			r = -ENOMEM;
-		} else {
-			*names = grown;
-			grown[(*n)++] = name;
-			grown[*n] = NULL;
+			break;
 		}
+		*names = grown;
+		grown[(*n)++] = strdup(name);
+		grown[*n] = NULL;
+		if (!grown[*n - 1])
+			r = -ENOMEM;
 	}
-	closedir(d);
+	strv_free(files);
 	return r;
 }
 
@@ -659,12 +650,10 @@ int profile_list(const char *const *dirs, char ***ret, size_t *ret_n)
 	for (size_t i = 0; r == 0 && dirs && dirs[i]; i++)
 		r = list_dir(dirs[i], &names, &n);
 	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
+		strv_free(names);
 		return r;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	qsort(names, n, sizeof(*names), strv_cmp);
 	*ret = names;
 	*ret_n = n;
 	return 0;

@@ -2,13 +2,14 @@
 #define _GNU_SOURCE
 #include "rules.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dirlist.h"
 #include "kb.h"
 #include "sysctl.h"
 #include "util.h"
@@ -403,41 +404,23 @@ static void parse_file(const char *path, struct ruleset *layer, struct load_erro
 	}
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void parse_dir(const char *dir, struct ruleset *layer, struct load_errors *errs)
 {
-	struct dirent *e;
 	char **names = NULL;
 	size_t n = 0;
-	DIR *d;
+	int r = dir_list(AT_FDCWD, dir, ".yaml", &names, &n);
 
-	d = opendir(dir);
-	if (!d) {
-		load_errors_add(errs, "%s: %s", dir, strerror(errno));
+	if (r < 0) {
+		load_errors_add(errs, "%s: %s", dir, strerror(-r));
 		return;
 	}
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-
-		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
-			continue;
-		if (add_string(&names, &n, e->d_name) < 0)
-			break;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *p = path_join(dir, names[i]);
 
 		if (p)
 			parse_file(p, layer, errs);
-		free(names[i]);
 	}
-	free(names);
+	strv_free(names);
 }
 
 /* Puts the layer's rules over rs: same id replaces, a disabling stub disables. */
@@ -499,13 +482,6 @@ int ruleset_load(struct ruleset *rs, const char *path, struct load_errors *errs)
 }
 
 /* ---- what the rules need from a snapshot ---- */
-
-void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
 
 /* Adds the key of a sysctl metric or recommendation ("x.y[1]" -> "x.y") once. */
 static int add_key(char ***keys, size_t *n, const char *name)

@@ -7,6 +7,8 @@
 
 #include "expr.h"
 #include "loaderr.h" /* struct load_errors: every problem found while loading */
+#include "want.h"    /* enum rec_kind: how a recommended value relates to the live one */
+#include "dirlist.h" /* strv_free() */
 
 enum severity {
 	SEV_INFO = 1,
@@ -17,14 +19,6 @@ enum severity {
 const char *severity_name(enum severity s);
 /* 0 when the name is none of info, warning, critical. */
 enum severity severity_from_name(const char *name);
-
-/* How a recommended value relates to the current one. */
-enum rec_kind {
-	REC_SET,   /* exactly this value */
-	REC_MIN,   /* at least this value: never lowers what is there */
-	REC_MAX,   /* at most this value: never raises what is there */
-	REC_WIDEN, /* a range "lo hi" covering at least this one: never narrows what is there */
-};
 
 struct recommendation {
 	char *key;	    /* canonical dotted form */
@@ -80,7 +74,6 @@ const struct rule *ruleset_find(const struct ruleset *rs, const char *id);
  * the observer reads them all. Free with strv_free().
  */
 char **ruleset_sysctl_keys(const struct ruleset *rs);
-void strv_free(char **v);
 
 /*
  * Expands "{metric}" in a template with the snapshot's values. A metric this

@@ -2,7 +2,7 @@
 #define _GNU_SOURCE
 #include "lint.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirlist.h"
 #include "kb.h"
 #include "sysctl.h"
 #include "util.h"
@@ -47,13 +48,6 @@ struct conf_file {
 static int conf_file_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct conf_file *)a)->name, ((const struct conf_file *)b)->name);
-}
-
-static bool is_conf_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
 }
 
 static bool name_seen(const struct conf_file *files, size_t n, const char *name)
@@ -107,19 +101,19 @@ static int add_conf_file(const char *root, const char *dir, const char *name,
 static int scan_dir(const char *root, const char *dir, struct conf_file **files, size_t *n)
 {
 	_cleanup_free_ char *path = path_join(root, dir);
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	char **names = NULL;
+	size_t n_names = 0;
+	int r;
 
 	if (!path)
 		return -ENOMEM;
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	while (r == 0 && (de = readdir(d)))
-		if (is_conf_name(de->d_name) && !name_seen(*files, *n, de->d_name))
-			r = add_conf_file(root, dir, de->d_name, files, n);
-	closedir(d);
+	r = dir_list(AT_FDCWD, path, ".conf", &names, &n_names);
+	if (r < 0)
+		return r == -ENOENT || r == -ENOTDIR ? 0 : r;
+	for (size_t i = 0; r == 0 && i < n_names; i++)
+		if (!name_seen(*files, *n, names[i]))
+			r = add_conf_file(root, dir, names[i], files, n);
+	strv_free(names);
 	return r;
 }
 

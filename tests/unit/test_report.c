@@ -164,8 +164,8 @@ static void test_json_helpers(void **state)
 
 	(void)state;
 	assert_non_null(o);
-	assert_int_equal(report_json_add(o, "n", json_object_new_int(3)), 0);
-	assert_int_equal(report_json_add(o, "failed", NULL), -ENOMEM);
+	assert_int_equal(json_add(o, "n", json_object_new_int(3)), 0);
+	assert_int_equal(json_add(o, "failed", NULL), -ENOMEM);
 	assert_int_equal(report_json_add_str(o, "none", NULL), 0);
 	assert_int_equal(report_json_add_str(o, "bytes", "a\xff/b"), 0);
 	RENDER(report_json_print(f, o), &out);
