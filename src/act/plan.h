@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rules.h" /* enum rec_kind, struct load_errors */
+#include "loaderr.h" /* struct load_errors */
+#include "want.h"    /* enum rec_kind */
 
 /*
  * A plan: the ordered sysctl changes one transaction makes, each with where

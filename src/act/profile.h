@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
-#include "rules.h" /* struct load_errors, enum rec_kind */
+#include "loaderr.h" /* struct load_errors */
+#include "dirlist.h" /* strv_free() */
+#include "want.h"    /* enum rec_kind */
 
 /*
  * Profiles: named sets of sysctls (YAML). A profile may include one other

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "judge/expr.h"
-#include "judge/rules.h"
+#include "expr.h"
+#include "rules.h"
 #include "util.h"
 
 static void format_metric(const char *name, void *data)

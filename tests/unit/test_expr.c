@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "judge/expr.h"
+#include "expr.h"
 #include "util.h"
 
 static void expr_freep(struct expr **e)
