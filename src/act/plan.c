@@ -73,38 +73,6 @@ size_t plan_changes(const struct plan *p)
 	return n;
 }
 
-static bool parse_pair(const struct kb_entry *e, const char *s, int64_t v[2])
-{
-	size_t n = 0;
-
-	return kb_parse_value(e, s, v, &n, NULL) == 0 && n == 2;
-}
-
-/* The value to write for a bound or a range, given the current value. */
-static char *resolve_value(const struct kb_entry *e, const struct plan_item *it)
-{
-	int64_t cur, want, c[2], w[2];
-	char *s = NULL;
-
-	if (it->kind == REC_SET || !it->current)
-		return strdup(it->want);
-	if (it->kind == REC_WIDEN) {
-		if (!parse_pair(e, it->current, c) || !parse_pair(e, it->want, w))
-			return strdup(it->want);
-		if (asprintf(&s, "%lld %lld", (long long)(c[0] < w[0] ? c[0] : w[0]),
-			     (long long)(c[1] > w[1] ? c[1] : w[1])) < 0)
-			return NULL;
-		return s;
-	}
-	if (parse_i64(it->current, INT64_MIN, INT64_MAX, &cur) < 0 ||
-	    parse_i64(it->want, INT64_MIN, INT64_MAX, &want) < 0)
-		return strdup(it->want);
-	/* A bound already met keeps what is there; 0 orphan retries means 8. */
-	if (it->kind == REC_MIN ? kb_effective(e, cur) >= want : kb_effective(e, cur) <= want)
-		return strdup(it->current);
-	return strdup(it->want);
-}
-
 static void check_item(struct plan_item *it, const char *root, unsigned kernel_version,
 		       struct load_errors *errs)
 {
@@ -137,7 +105,7 @@ static void check_item(struct plan_item *it, const char *root, unsigned kernel_v
 				strerror(-r), it->source);
 		return;
 	}
-	it->value = resolve_value(e, it);
+	it->value = want_resolve(e, it->kind, it->current, it->want);
 	if (!it->value) {
 		load_errors_add(errs, "%s: out of memory", it->key);
 		return;

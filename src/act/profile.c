@@ -89,40 +89,10 @@ static int append_entry(struct profile *p, struct profile_entry *e)
 	return 0;
 }
 
-/* {min: N} or {max: N}: REC_SET when the node is not one of them. */
-static enum rec_kind bound_kind(const char *name)
-{
-	return strcmp(name, "min") == 0 ? REC_MIN : strcmp(name, "max") == 0 ? REC_MAX : REC_SET;
-}
-
-/*
- * The value node of one `sysctl:` entry and its kind, or NULL after
- * reporting why the node is none of "value", {min: N}, {max: N}.
- */
-static const struct ynode *entry_value(const struct load_ctx *c, const char *key,
-				       const struct kb_entry *kb, const struct ynode *v,
-				       enum rec_kind *ret_kind)
-{
-	*ret_kind = REC_SET;
-	if (v->kind == YNODE_MAP && v->n == 1) {
-		*ret_kind = bound_kind(v->entries[0].key->value);
-		if (*ret_kind == REC_SET) {
-			load_bad(c, v->entries[0].key, "%s: '%s' is not min or max", key,
-				 v->entries[0].key->value);
-			return NULL;
-		}
-		if (kb->type != KB_INT) {
-			load_bad(c, v, "%s: {min: N} and {max: N} need an integer key", key);
-			return NULL;
-		}
-		v = v->entries[0].value;
-	}
-	if (v->kind != YNODE_SCALAR) {
-		load_bad(c, v, "%s: expected a value, {min: N} or {max: N}", key);
-		return NULL;
-	}
-	return v;
-}
+/* A value, {min: N} or {max: N}: exact values, so that a profile means the same everywhere. */
+static const struct want_syntax entry_syntax = {
+	.kinds = WANT_KIND(REC_MIN) | WANT_KIND(REC_MAX),
+};
 
 static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, struct profile *p)
 {
@@ -147,7 +117,7 @@ static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, s
 			 kb->removed >> 16, (kb->removed >> 8) & 0xff);
 		return;
 	}
-	v = entry_value(c, key, kb, me->value, &e.kind);
+	v = want_parse(c, &entry_syntax, key, kb, me->value, &e.kind);
 	if (!v)
 		return;
 	/*

@@ -153,28 +153,15 @@ struct row {
 	enum status status;
 };
 
-/* A bound holds when the current integer is on its side of it. */
-static bool bound_holds(const struct kb_entry *kb, const struct profile_entry *e, const char *cur)
-{
-	int64_t c, want;
-
-	if (kb_parse_value(kb, cur, &c, NULL, NULL) < 0 ||
-	    kb_parse_value(kb, e->value, &want, NULL, NULL) < 0)
-		return false;
-	return e->kind == REC_MIN ? c >= want : c <= want;
-}
-
 static enum status compare(const struct profile_entry *e, const struct row *row)
 {
-	const struct kb_entry *kb = kb_lookup(e->key);
-
 	if (row->read_r == -ENOENT || row->read_r == -EISDIR)
 		return ST_ABSENT;
 	if (row->read_r < 0)
 		return ST_UNREADABLE;
-	if (e->kind == REC_SET)
-		return kb_values_equal(kb, row->current, e->value) ? ST_MATCHES : ST_DIFFERS;
-	return kb && bound_holds(kb, e, row->current) ? ST_SATISFIED : ST_DIFFERS;
+	if (!want_satisfied(kb_lookup(e->key), e->kind, row->current, e->value))
+		return ST_DIFFERS;
+	return e->kind == REC_SET ? ST_MATCHES : ST_SATISFIED;
 }
 
 static int fill_row(struct row *row, const struct profile_entry *e, const char *root)

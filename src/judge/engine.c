@@ -38,56 +38,6 @@ struct judgement *judgement_free(struct judgement *j)
 	return NULL;
 }
 
-/* Parses "lo hi" into two integers. */
-static bool parse_range(const char *s, int64_t r[2])
-{
-	_cleanup_free_ char *copy = strdup(s);
-	char *f[3];
-
-	return copy && split_fields(copy, f, 3) == 2 &&
-	       parse_i64(f[0], INT64_MIN, INT64_MAX, &r[0]) == 0 &&
-	       parse_i64(f[1], INT64_MIN, INT64_MAX, &r[1]) == 0;
-}
-
-/* Whether the current value already satisfies a recommendation of value. */
-static bool satisfied(const struct recommendation *rec, const char *value, const char *current)
-{
-	const struct kb_entry *e = kb_lookup(rec->key);
-	int64_t cur, want, cr[2], wr[2];
-
-	if (!current || !e)
-		return false;
-	switch (rec->kind) {
-	case REC_SET:
-		return kb_values_equal(e, current, value);
-	case REC_WIDEN:
-		return parse_range(current, cr) && parse_range(value, wr) && cr[0] <= wr[0] &&
-		       cr[1] >= wr[1];
-	default:
-		break;
-	}
-	if (parse_i64(current, INT64_MIN, INT64_MAX, &cur) < 0 ||
-	    parse_i64(value, INT64_MIN, INT64_MAX, &want) < 0)
-		return false;
-	/* Compare what the kernel does: tcp_orphan_retries 0 means 8. */
-	cur = kb_effective(e, cur);
-	return rec->kind == REC_MIN ? cur >= want : cur <= want;
-}
-
-/* A range covering both the current one and the recommended one. */
-static char *widened(const char *value, const char *current)
-{
-	int64_t cr[2], wr[2];
-	char *s;
-
-	if (!current || !parse_range(current, cr) || !parse_range(value, wr))
-		return strdup(value);
-	if (asprintf(&s, "%lld %lld", (long long)(cr[0] < wr[0] ? cr[0] : wr[0]),
-		     (long long)(cr[1] > wr[1] ? cr[1] : wr[1])) < 0)
-		return NULL;
-	return s;
-}
-
 /*
  * The value a recommendation asks for on this machine: its literal, a range
  * widened to cover the current one, or its bound evaluated and kept within the
@@ -102,7 +52,7 @@ static char *recommended_value(const struct recommendation *rec, const struct ob
 	double v;
 
 	if (rec->kind == REC_WIDEN)
-		return widened(rec->value, current);
+		return want_resolve(e, rec->kind, current, rec->value);
 	if (!rec->bound)
 		return strdup(rec->value);
 	if (expr_eval(rec->bound, o, &v, &why) < 0 || !e || v != v)
@@ -134,7 +84,7 @@ static int fill_changes(const struct rule *r, const struct observation *o, struc
 		c->value = value;
 		c->kind = rec->kind;
 		c->current = s && s->value ? strdup(s->value) : NULL;
-		c->needed = !satisfied(rec, value, c->current);
+		c->needed = !want_satisfied(kb_lookup(rec->key), rec->kind, c->current, value);
 	}
 	return 0;
 }

@@ -160,7 +160,14 @@ static bool is_integer(const char *s)
 	return parse_i64(s, INT64_MIN, INT64_MAX, &v) == 0;
 }
 
-/* A recommended value: "1", "1024 65535", or {min: N} / {max: N} (N may be an expression). */
+/* A recommended value: "1", "1024 65535", {min: N} / {max: N} (N may be an expression), {widen: LO
+ * HI}. */
+static const struct want_syntax recommend_syntax = {
+	.kinds = WANT_KIND(REC_MIN) | WANT_KIND(REC_MAX) | WANT_KIND(REC_WIDEN),
+	.bound_expr = true,
+	.what = "recommend: ",
+};
+
 static void parse_recommendation(const struct load_ctx *c, const struct ymap_entry *e,
 				 struct recommendation *rec)
 {
@@ -178,35 +185,9 @@ static void parse_recommendation(const struct load_ctx *c, const struct ymap_ent
 			 key);
 		return;
 	}
-	rec->kind = REC_SET;
-	if (v->kind == YNODE_MAP && v->n == 1) {
-		const char *kind = v->entries[0].key->value;
-
-		rec->kind = strcmp(kind, "min") == 0	 ? REC_MIN
-			    : strcmp(kind, "max") == 0	 ? REC_MAX
-			    : strcmp(kind, "widen") == 0 ? REC_WIDEN
-							 : REC_SET;
-		if (rec->kind == REC_SET) {
-			load_bad(c, v->entries[0].key,
-				 "recommend: %s: '%s' is not min, max or widen", key, kind);
-			return;
-		}
-		v = v->entries[0].value;
-		if (rec->kind != REC_WIDEN && kb->type != KB_INT) {
-			load_bad(c, v, "recommend: %s: min/max bounds need an integer key", key);
-			return;
-		}
-		if (rec->kind == REC_WIDEN && (kb->type != KB_VEC || kb->n != 2)) {
-			load_bad(c, v, "recommend: %s: widen needs a range of two integers", key);
-			return;
-		}
-	}
-	if (v->kind != YNODE_SCALAR) {
-		load_bad(c, v,
-			 "recommend: %s: expected a value, {min: N}, {max: N} or {widen: LO HI}",
-			 key);
+	v = want_parse(c, &recommend_syntax, key, kb, v, &rec->kind);
+	if (!v)
 		return;
-	}
 	if ((rec->kind == REC_MIN || rec->kind == REC_MAX) && !is_integer(v->value)) {
 		_cleanup_free_ char *msg = NULL;
 		unsigned col = 0;

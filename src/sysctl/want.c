@@ -60,7 +60,7 @@ const struct ynode *want_parse(const struct load_ctx *c, const struct want_synta
 				 kinds_text(syntax->kinds));
 			return NULL;
 		}
-		v = v->entries[0].value;
+		/* A form the key cannot take is the form's error: the position of the {...}. */
 		if (*ret_kind != REC_WIDEN && kb->type != KB_INT) {
 			load_bad(c, v, "%s%s: {min: N} and {max: N} need an integer key", what,
 				 key);
@@ -70,6 +70,7 @@ const struct ynode *want_parse(const struct load_ctx *c, const struct want_synta
 			load_bad(c, v, "%s%s: widen needs a range of two integers", what, key);
 			return NULL;
 		}
+		v = v->entries[0].value;
 	}
 	if (v->kind != YNODE_SCALAR) {
 		load_bad(c, v, "%s%s: expected a value, %s", what, key, forms_text(syntax->kinds));
@@ -97,7 +98,7 @@ bool want_satisfied(const struct kb_entry *kb, enum rec_kind kind, const char *l
 {
 	int64_t l[2], w[2];
 
-	if (!live || !kb)
+	if (!live)
 		return false;
 	switch (kind) {
 	case REC_SET:
@@ -110,7 +111,8 @@ bool want_satisfied(const struct kb_entry *kb, enum rec_kind kind, const char *l
 		if (!parse_ints(live, l, 1) || !parse_ints(wanted, w, 1))
 			return false;
 		/* Compare what the kernel does: tcp_orphan_retries 0 means 8. */
-		l[0] = kb_effective(kb, l[0]);
+		if (kb)
+			l[0] = kb_effective(kb, l[0]);
 		return kind == REC_MIN ? l[0] >= w[0] : l[0] <= w[0];
 	}
 	return false;

@@ -51,8 +51,9 @@ const struct ynode *want_parse(const struct load_ctx *c, const struct want_synta
 
 /*
  * Whether live already satisfies wanted of this kind, compared as the kernel
- * acts on them (kb_effective(): tcp_orphan_retries 0 means 8). False when
- * live is NULL (absent) or either value does not parse for the key.
+ * acts on them (kb_effective(): tcp_orphan_retries 0 means 8). kb may be
+ * NULL for a key the knowledge base does not know. False when live is NULL
+ * (absent) or either value does not parse for the key.
  */
 bool want_satisfied(const struct kb_entry *kb, enum rec_kind kind, const char *live,
 		    const char *wanted);

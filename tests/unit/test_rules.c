@@ -128,18 +128,18 @@ static void test_bad_shapes(void **state)
 		  "7:28: recommend: net.core.somaxconn: 'least' is not min, max or widen" },
 		{ RULE_HEAD "    summary: x\n    recommend:\n"
 			    "      net.ipv4.ip_local_port_range: {min: 1024}\n",
-		  "7:43: recommend: net.ipv4.ip_local_port_range: min/max bounds need an integer "
-		  "key" },
+		  "7:37: recommend: net.ipv4.ip_local_port_range: {min: N} and {max: N} need an "
+		  "integer key" },
 		{ RULE_HEAD
 		  "    summary: x\n    recommend:\n      net.core.somaxconn: {widen: 1 2}\n",
-		  "7:35: recommend: net.core.somaxconn: widen needs a range of two integers" },
+		  "7:27: recommend: net.core.somaxconn: widen needs a range of two integers" },
 		{ RULE_HEAD "    summary: x\n    evidence: state.listen\n",
 		  "6:15: evidence: expected a list" },
 		{ RULE_HEAD "    summary: x\n    evidence: [state.nothing]\n",
 		  "6:16: evidence: unknown metric 'state.nothing'" },
 		{ RULE_HEAD
 		  "    summary: x\n    recommend:\n      net.ipv4.tcp_rmem: {max: 4096}\n",
-		  "7:32: recommend: net.ipv4.tcp_rmem: min/max bounds need an integer key" },
+		  "7:26: recommend: net.ipv4.tcp_rmem: {min: N} and {max: N} need an integer key" },
 		{ "rules:\n  - just a string\n", "2:5: a rule must be a mapping, found a scalar" },
 		{ "rules:\n  - severity: info\n    when: state.listen > 0\n    summary: x\n",
 		  "2:5: a rule needs an id" },
