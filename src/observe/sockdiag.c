@@ -23,13 +23,6 @@
 /* The kernel's MAX_ERRNO: the largest error number an NLMSG_ERROR can carry. */
 #define SOCKDIAG_MAX_ERRNO 4095
 
-static int record_fd = -1;
-
-void sockdiag_set_record(int fd)
-{
-	record_fd = fd;
-}
-
 static void parse_listener(const struct inet_diag_msg *m, struct tally *t)
 {
 	struct listener l = {
@@ -152,7 +145,7 @@ static int send_request(struct nl_sock *sk, const struct sockdiag_req *req)
 	return r < 0 ? r : 0;
 }
 
-static int receive_dump(struct nl_sock *sk, struct tally *t, char **errmsg)
+static int receive_dump(struct nl_sock *sk, struct tally *t, int record_fd, char **errmsg)
 {
 	for (;;) {
 		_cleanup_free_ unsigned char *buf = NULL;
@@ -165,7 +158,7 @@ static int receive_dump(struct nl_sock *sk, struct tally *t, char **errmsg)
 			return err_set(errmsg, -EIO, "netlink sock_diag: receiving: %s",
 				       n == 0 ? "connection closed" : nl_geterror(n));
 		if (record_fd >= 0 && write(record_fd, buf, (size_t)n) != n)
-			record_fd = -1;
+			return err_set(errmsg, -EIO, "recording the dump: a short write");
 		r = sockdiag_parse(buf, (size_t)n, t, &done);
 		if (r == 0 && t->error)
 			r = t->error;
@@ -183,6 +176,12 @@ static void nl_socket_freep(struct nl_sock **sk)
 }
 
 int sockdiag_dump(const struct sockdiag_req *reqs, size_t n, struct tally *t, char **errmsg)
+{
+	return sockdiag_dump_recorded(reqs, n, t, -1, errmsg);
+}
+
+int sockdiag_dump_recorded(const struct sockdiag_req *reqs, size_t n, struct tally *t,
+			   int record_fd, char **errmsg)
 {
 	_cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
 	int r;
@@ -202,7 +201,7 @@ int sockdiag_dump(const struct sockdiag_req *reqs, size_t n, struct tally *t, ch
 		if (r < 0)
 			return err_set(errmsg, -EIO, "netlink sock_diag: sending request: %s",
 				       nl_geterror(r));
-		r = receive_dump(sk, t, errmsg);
+		r = receive_dump(sk, t, record_fd, errmsg);
 		if (r < 0)
 			return r;
 	}

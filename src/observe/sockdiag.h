@@ -56,6 +56,9 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
  * negative errno and a message in *errmsg.
  */
 int sockdiag_dump(const struct sockdiag_req *reqs, size_t n, struct tally *t, char **errmsg);
+/* The same, appending every received buffer to record_fd too (fixtures; -1: none). */
+int sockdiag_dump_recorded(const struct sockdiag_req *reqs, size_t n, struct tally *t,
+			   int record_fd, char **errmsg);
 
 /*
  * Collects all TCP sockets, splitting the work between two threads (each its
@@ -72,8 +75,5 @@ enum sockdiag_api {
 
 /* The same with one interface only (sockdiag_collect tries them in turn); tests compare them. */
 int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api, char **errmsg);
-
-/* With a record file, every received buffer is also appended to it (fixtures). */
-void sockdiag_set_record(int fd);
 
 #endif

@@ -42,9 +42,8 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 73;
 	}
-	sockdiag_set_record(fd);
 	tally_init(&t, false);
-	r = sockdiag_dump(&req, 1, &t, &errmsg);
+	r = sockdiag_dump_recorded(&req, 1, &t, fd, &errmsg);
 	tally_done(&t);
 	close(fd);
 	if (r < 0) {
