@@ -124,6 +124,21 @@ uint64_t observation_state_total(const struct observation *o, enum tcp_state s);
  * the limit is 0). false when the source does not tell the limit (/proc).
  */
 bool listener_fill(const struct listener *l, double *ret);
+/* What the listeners' accept queues tell (the listen.* metrics). */
+struct listen_summary {
+	double max_queue; /* the longest accept queue */
+	double max_ratio; /* the highest queue / limit; -1 when no limit is known */
+	double full;	  /* listeners whose queue is over their limit */
+};
+struct listen_summary observation_listen_summary(const struct observation *o);
+/*
+ * Listeners that somaxconn holds back: their limit is somaxconn and they are
+ * half full. -ENODATA when somaxconn or a limit is unknown (/proc).
+ */
+int observation_listen_capped(const struct observation *o, double *ret);
+/* The busiest peer as "192.0.2.1:80" or "[2001:db8::1]:80"; -ENODATA without one. */
+int observation_peer_address(const struct observation *o, char *buf, size_t size);
+
 const struct counter *observation_counter(const struct observation *o, const char *name);
 const struct counter *observation_sockstat(const struct observation *o, const char *name);
 const struct sysctl_reading *observation_sysctl(const struct observation *o, const char *key);
@@ -132,30 +147,7 @@ const struct sysctl_reading *observation_sysctl(const struct observation *o, con
 void observation_derive_rates(struct observation *cur, const struct observation *prev,
 			      double seconds);
 
-/*
- * Metrics by name, the interface of rules and reports:
- *   state.<state>  state.v4.<state>  state.v6.<state>     socket counts
- *   client.<state>  server.<state>     by role: local port without / with a listener
- *   sockstat.<field>  sockstat.v6.<field>                 /proc/net/sockstat{,6} (TCP lines)
- *   counter.<Section>.<Name>  rate.<Section>.<Name>       /proc/net/{snmp,netstat}
- *   sysctl.<key>  sysctl.<key>[i]                         current values
- *   top.<state>.port|count|pid|process|server             the busiest local port of a state
- *   peer.count  peer.port  peer.address (text)        the busiest remote endpoint of client sockets
- *   listen.count  listen.max_queue_ratio  listen.max_queue  listen.full  listen.capped
- *   kernel.version (a string, "6.1.0-18-amd64")  kernel.version_code (a<<16 | b<<8 | c)
- *
- * metric_check() validates a name's shape without a snapshot (rule load time):
- * 0, or -EINVAL for a name that can never be a metric.
- * observation_metric() returns 0 and the value, -EINVAL for an invalid name,
- * or -ENODATA when the metric is not available in this snapshot (absent key,
- * no rates without an interval, no such port). String metrics (top.*.process,
- * kernel.version, a vector sysctl without an index) are not numbers: -EMEDIUMTYPE.
- * observation_metric_text() formats any metric for display.
- */
-int metric_check(const char *name);
-/* Why a metric this snapshot lacks is missing, for a person: "rates need --interval". */
-const char *observation_metric_why(const struct observation *o, const char *name);
-int observation_metric(const struct observation *o, const char *name, double *ret);
-int observation_metric_text(const struct observation *o, const char *name, char **ret);
+/* Metrics by name, the interface of rules and reports: the registry. */
+#include "metrics.h"
 
 #endif

@@ -304,6 +304,36 @@ static void test_why(void **state)
 	observation_free(o);
 }
 
+/* The accessors behind the listen.* and peer.* metrics. */
+static void test_listeners_and_peers(void **state)
+{
+	struct observation *o = sample();
+	struct listen_summary ls;
+	char buf[64];
+	double n = -1;
+
+	(void)state;
+	ls = observation_listen_summary(o);
+	assert_true(ls.max_queue == 129 && ls.full == 1 && ls.max_ratio == 129.0 / 128.0);
+	assert_int_equal(observation_listen_capped(o, &n), 0);
+	assert_true(n == 1);
+	assert_int_equal(observation_peer_address(o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "[::1]:5432");
+	o->peers[0].family = AF_INET;
+	memcpy(o->peers[0].addr, (uint8_t[]){ 198, 51, 100, 9 }, 4);
+	assert_int_equal(observation_peer_address(o, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "198.51.100.9:5432");
+	o->n_peers = 0;
+	assert_int_equal(observation_peer_address(o, buf, sizeof(buf)), -ENODATA);
+	o->listeners[1].backlog = -1;
+	ls = observation_listen_summary(o);
+	assert_true(ls.max_queue == 129 && ls.full == 1);
+	assert_int_equal(observation_listen_capped(o, &n), -ENODATA);
+	o->listeners[0].backlog = -1;
+	assert_true(observation_listen_summary(o).max_ratio == -1);
+	observation_free(o);
+}
+
 static void test_notes(void **state)
 {
 	struct observation *o = observation_new();
@@ -327,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_listen_without_limits),
 		cmocka_unit_test(test_listener_fill),
 		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_listeners_and_peers),
 		cmocka_unit_test(test_notes),
 	};
 
