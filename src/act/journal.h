@@ -7,6 +7,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "store.h" /* the directory the journal lives in */
+
+/* A journal is a few keys and perhaps one sysctl.d file: anything bigger is not ours. */
+#define JOURNAL_MAX_SIZE (4 * 1024 * 1024)
+
 /*
  * The transaction journal: one file per transaction in the state directory
  * (/var/lib/tcptune), written before the first sysctl write and rewritten
@@ -65,6 +70,8 @@ int txn_add_key(struct txn *t, const char *key, const char *old, const char *new
  * xxxx the fraction of the second in 1/65536, so that ids sort by time.
  */
 int txn_make_id(int64_t sec, long nsec, char **ret);
+/* Whether id has the form txn_make_id() gives, so that it can name a file. */
+bool txn_id_valid(const char *id);
 
 /* Serialises and parses (pure: tests feed them text). Parse errors: -EBADMSG,
  * "<name>: <what>": "truncated or not JSON (...)", "missing 'keys'",
@@ -72,26 +79,8 @@ int txn_make_id(int64_t sec, long nsec, char **ret);
 int txn_to_json(const struct txn *t, char **ret);
 int txn_from_json(const char *text, const char *name, struct txn **ret, char **errmsg);
 
-/*
- * The state directory: created 0700 when missing; refused when it is a
- * symlink, not a directory, owned by someone else than us, or writable by
- * group or others (-EPERM with the reason). Returns an O_DIRECTORY fd.
- */
-int state_dir_open(const char *path, bool create, int *ret_fd, char **errmsg);
-
-/* An exclusive flock on "<dir>/lock", waiting up to timeout_ms (-1: forever). */
-int state_lock(int dirfd, int timeout_ms, int *ret_lockfd, char **errmsg);
-
 /* Atomically (re)writes "<dir>/<id>.json" with mode 0600, fsync'd. */
 int journal_save(int dirfd, const struct txn *t, char **errmsg);
-/*
- * Replaces "<dirfd>/<name>" by text atomically: a temporary file written
- * whole, fsync'd and given the mode, renamed over the name, and the directory
- * fsync'd. A kill leaves the old file or the new one, never a mix.
- */
-int file_write_atomic(int dirfd, const char *name, const char *text, mode_t mode);
-/* Removes the "*.json.tmp" a killed writer left; the caller holds the lock. */
-void journal_clean_tmp(int dirfd);
 /* Reads "<dir>/<id>.json". -ENOENT when there is none. */
 int journal_load(int dirfd, const char *id, struct txn **ret, char **errmsg);
 /*

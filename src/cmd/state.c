@@ -43,7 +43,7 @@ int state_open(struct state *s, const char *dir, const char *sysctl_root, bool l
 	if (r == 0 && lock)
 		r = state_lock(s->ctx.dirfd, LOCK_TIMEOUT_MS, &s->lockfd, &errmsg);
 	if (r == 0 && lock)
-		journal_clean_tmp(s->ctx.dirfd);
+		state_clean_tmp(s->ctx.dirfd);
 	if (r < 0) {
 		log_error("%s", errmsg ? errmsg : strerror(-r));
 		state_close(s);

@@ -23,6 +23,14 @@
 		_p;                     \
 	})
 
+/* Hands a file descriptor over, as TAKE_PTR() does a pointer. */
+#define TAKE_FD(fd)             \
+	({                      \
+		int _fd = (fd); \
+		(fd) = -1;      \
+		_fd;            \
+	})
+
 static inline void freep(void *p)
 {
 	free(*(void **)p);

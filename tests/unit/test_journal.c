@@ -744,7 +744,7 @@ static void test_clean_tmp(void **state)
 
 		write_text(path, "x", 0600);
 	}
-	journal_clean_tmp(dirfd);
+	state_clean_tmp(dirfd);
 	names = dir_names(d.path);
 	assert_string_equal(names, ID1 ".json " ID3 ".try lock notes.tmp");
 	tmpdir_remove(&d);
