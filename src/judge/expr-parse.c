@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "expr-tree.h"
+#include "metrics.h"
 #include "util.h"
 
 /*
@@ -190,16 +191,6 @@ static int enter(struct parser *p)
 	return 0;
 }
 
-/* Names that metric_check() accepts but whose values are text. */
-static bool is_text_metric(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strcmp(name, "kernel.version") == 0)
-		return true;
-	return strncmp(name, "top.", 4) == 0 && n > 8 && strcmp(name + n - 8, ".process") == 0;
-}
-
 /* Keeps one copy of each name, which also makes expr_foreach_metric() trivial. */
 static int intern_metric(struct expr *e, char **name, const char **ret)
 {
@@ -222,16 +213,22 @@ static int parse_metric(struct parser *p, struct node **ret)
 {
 	_cleanup_free_ char *name = strndup(p->text + p->tok.start, p->tok.len);
 	_cleanup_node_ struct node *n = NULL;
+	enum metric_type type;
 	int r;
 
 	if (!name)
 		return -ENOMEM;
-	r = metric_check(name);
+	r = metric_validate(name, &type, NULL);
 	if (r == -EINVAL)
 		return fail(p, p->tok.start, "unknown metric '%s'", name);
 	if (r < 0)
 		return r;
-	if (is_text_metric(name))
+	/*
+	 * The language has numbers only: a metric the registry knows as text
+	 * could never be compared or added, so the rule is refused now rather
+	 * than never evaluated.
+	 */
+	if (type == METRIC_TEXT)
 		return fail(p, p->tok.start, "'%s' is text, not a number", name);
 	n = expr_node_new(N_METRIC, p->tok.start, p->tok.start + p->tok.len);
 	if (!n)

@@ -20,10 +20,12 @@
  *   primary := NUMBER | METRIC | "(" expr ")"
  *
  * NUMBER: decimal, optional fraction and exponent (1, 0.8, 1e6). METRIC: a
- * dotted name as observation.h lists it, optionally with an index
- * ("sysctl.net.ipv4.ip_local_port_range[1]"); every metric is checked with
- * metric_check() at parse time. Truth values are numbers: comparisons give
- * 1 or 0, && and || take any non-zero number as true and short-circuit.
+ * dotted name of the metric registry (observe/metrics.h), optionally with an
+ * index ("sysctl.net.ipv4.ip_local_port_range[1]"); every metric is checked
+ * against the registry at parse time, and one the registry knows as text
+ * (peer.address, kernel.version, top.<state>.process) is refused. Truth
+ * values are numbers: comparisons give 1 or 0, && and || take any non-zero
+ * number as true and short-circuit.
  */
 
 struct expr;
@@ -32,7 +34,8 @@ struct expr;
  * Parses text. On error returns -EINVAL, sets *ret_column to the 1-based
  * column of the offending character and *errmsg to a message without a
  * position, e.g. "unknown metric 'state.timewait'", "expected ')'",
- * "unexpected end of expression", "comparisons cannot be chained".
+ * "unexpected end of expression", "comparisons cannot be chained",
+ * "'peer.address' is text, not a number".
  */
 int expr_parse(const char *text, struct expr **ret, unsigned *ret_column, char **errmsg);
 struct expr *expr_free(struct expr *e);

@@ -301,6 +301,10 @@ static void test_parse_errors(void **state)
 		{ "1 + top.close_wait.process", 5,
 		  "'top.close_wait.process' is text, not a number" },
 		{ "top.bogus.process", 1, "unknown metric 'top.bogus.process'" },
+		/* Text is refused when the rule loads, not left never evaluated. */
+		{ "peer.address > 0", 1, "'peer.address' is text, not a number" },
+		{ "state.time_wait + peer.address", 19, "'peer.address' is text, not a number" },
+		{ "!peer.address", 2, "'peer.address' is text, not a number" },
 		{ parens, 65, "expression nested deeper than 64 levels" },
 		{ nots, 65, "expression nested deeper than 64 levels" },
 		{ negs, 65, "expression nested deeper than 64 levels" },
