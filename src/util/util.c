@@ -23,6 +23,23 @@ int err_set(char **ret_msg, int r, const char *fmt, ...)
 	return r;
 }
 
+void str_appendf(char **msg, const char *fmt, ...)
+{
+	_cleanup_free_ char *add = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !msg)
+		return;
+	if (*msg)
+		err_set(msg, 0, "%s; %s", *msg, add);
+	else
+		*msg = TAKE_PTR(add);
+}
+
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret)
 {
 	char *end;

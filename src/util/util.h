@@ -58,6 +58,8 @@ static inline void closep(int *fd)
  * naturally.
  */
 int err_set(char **ret_msg, int r, const char *fmt, ...) _printf_(3, 4);
+/* Appends "; <text>" to *msg (or sets it): a failure told in several parts. */
+void str_appendf(char **msg, const char *fmt, ...) _printf_(2, 3);
 
 /* Bounded number parsing: the whole string must be a number in [min, max]. */
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *ret);
