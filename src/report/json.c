@@ -132,9 +132,8 @@ static json_object *listener_json(const struct listener *l)
 	if (r >= 0)
 		r = json_add(j, "queue", json_object_new_int64(l->queue));
 	if (r >= 0)
-		r = l->backlog < 0
-			    ? add_null(j, "backlog")
-			    : json_add(j, "backlog", json_object_new_int64(l->backlog));
+		r = l->backlog < 0 ? add_null(j, "backlog")
+				   : json_add(j, "backlog", json_object_new_int64(l->backlog));
 	if (r >= 0)
 		r = listener_fill(l, &fill) ? add_double(j, "fill", fill) : add_null(j, "fill");
 	if (r >= 0)
@@ -183,8 +182,7 @@ static int add_sockstat(json_object *root, const struct observation *o)
 
 	r = json_add(root, "sockstat", obj);
 	for (size_t i = 0; r >= 0 && i < o->n_sockstat; i++)
-		r = json_add(obj, o->sockstat[i].name,
-				    json_object_new_int64(o->sockstat[i].value));
+		r = json_add(obj, o->sockstat[i].name, json_object_new_int64(o->sockstat[i].value));
 	return r;
 }
 
@@ -288,7 +286,7 @@ static int fill_root(json_object *root, const struct observation *o)
 	    (r = add_states(root, "states_v4", o, OBS_V4)) < 0 ||
 	    (r = add_states(root, "states_v6", o, OBS_V6)) < 0 ||
 	    (r = json_add(root, "total",
-				 json_object_new_int64((int64_t)report_states_total(o, -1)))) < 0 ||
+			  json_object_new_int64((int64_t)report_states_total(o, -1)))) < 0 ||
 	    (r = add_top_ports(root, o)) < 0 || (r = add_listeners(root, o)) < 0 ||
 	    (r = add_peers(root, o)) < 0 || (r = add_sockstat(root, o)) < 0 ||
 	    (r = add_counters(root, "counters", o, false)) < 0)
@@ -336,8 +334,7 @@ static json_object *finding_json(const struct finding *f)
 	if (!obj)
 		return NULL;
 	if (json_add(obj, "id", new_string(r->id)) < 0 ||
-	    json_add(obj, "severity", json_object_new_string(severity_name(r->severity))) <
-		    0 ||
+	    json_add(obj, "severity", json_object_new_string(severity_name(r->severity))) < 0 ||
 	    json_add(obj, "summary", new_string(f->summary)) < 0 ||
 	    report_json_add_str(obj, "explain", f->explain) < 0 ||
 	    report_json_add_str(obj, "action", f->action) < 0 ||
@@ -381,10 +378,8 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 	json_object *findings, *skipped;
 
 	if (json_add(root, "status",
-			    json_object_new_string(j->worst ? severity_name(j->worst) : "ok")) <
-		    0 ||
-	    json_add(root, "rules_evaluated",
-			    json_object_new_int64((int64_t)j->n_evaluated)) < 0 ||
+		     json_object_new_string(j->worst ? severity_name(j->worst) : "ok")) < 0 ||
+	    json_add(root, "rules_evaluated", json_object_new_int64((int64_t)j->n_evaluated)) < 0 ||
 	    json_add(root, "findings", findings = json_object_new_array()) < 0 ||
 	    json_add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
 		return -ENOMEM;
