@@ -6,7 +6,8 @@
  * Renderers of a snapshot: text for people, JSON for machines, the Prometheus
  * text format for monitoring. They format what the observation holds and
  * compute nothing of their own. Each returns 0, or a negative errno (-ENOMEM,
- * -EIO when writing to f failed); none prints anywhere but f.
+ * -EIO when writing to f failed); none prints anywhere but f. The results of
+ * apply, verify, history, explain, lint and profiles: results.h.
  */
 
 #include <json-c/json.h>

@@ -20,6 +20,7 @@
 #include "format.h"
 #include "observation.h"
 #include "report.h"
+#include "results.h"
 #include "util.h"
 
 /* ---- building synthetic snapshots ---- */
@@ -864,6 +865,736 @@ static void test_text_control_chars(void **state)
 	assert_non_null(strstr(text, "x?? (8)"));
 }
 
+/* ---- results (results.h): plans, transactions, explain, lint, profiles ---- */
+
+/* A plan as apply resolved it: fin_timeout 60 -> 30, keepalive in place, somaxconn absent. */
+static struct plan_item plan_items[] = {
+	{ .key = "net.ipv4.tcp_fin_timeout",
+	  .want = "30",
+	  .kind = REC_SET,
+	  .source = "--set",
+	  .current = "60",
+	  .value = "30",
+	  .change = true },
+	{ .key = "net.ipv4.tcp_keepalive_time",
+	  .want = "600",
+	  .kind = REC_SET,
+	  .source = "--set",
+	  .current = "600",
+	  .value = "600",
+	  .change = false },
+	{ .key = "net.core.somaxconn",
+	  .want = "4096",
+	  .kind = REC_MIN,
+	  .source = "profile high-conn (profiles/high-conn.yaml:7)",
+	  .current = NULL,
+	  .value = "4096",
+	  .change = true },
+};
+static const struct plan test_plan = { .items = plan_items, .n = 3 };
+
+#define PLAN_LINES                                                          \
+	"  net.ipv4.tcp_fin_timeout  60 -> 30  (--set)\n"                   \
+	"  net.core.somaxconn        (absent) -> 4096  (profile high-conn " \
+	"(profiles/high-conn.yaml:7))\n"
+
+static void test_apply_text(void **state)
+{
+	struct txn t = { .id = "20261121-063000-4f2a", .n_keys = 2 };
+	struct report_apply a = { .plan = &test_plan, .n_changes = 2 };
+	_cleanup_free_ char *matches = NULL, *preview = NULL, *check = NULL, *applied = NULL,
+			    *persisted = NULL, *failed = NULL;
+
+	(void)state;
+	a.status = REPORT_APPLY_MATCHES;
+	RENDER(report_apply_text(f, &a), &matches);
+	assert_string_equal(matches, "Nothing to change: the system already matches.\n");
+
+	a.status = REPORT_APPLY_WOULD_CHANGE;
+	RENDER(report_apply_text(f, &a), &preview);
+	assert_string_equal(preview, "Would apply 2 changes:\n" PLAN_LINES);
+
+	a.check = true;
+	a.persist = "/etc/sysctl.d/90-tcptune.conf";
+	RENDER(report_apply_text(f, &a), &check);
+	assert_string_equal(check, "Would make 2 changes and write the persisted file:\n" PLAN_LINES
+				   "  /etc/sysctl.d/90-tcptune.conf  (--persist)\n");
+
+	a = (struct report_apply){ .status = REPORT_APPLY_COMMITTED,
+				   .plan = &test_plan,
+				   .n_changes = 2,
+				   .txn = &t,
+				   .persist = "/etc/sysctl.d/90-tcptune.conf" };
+	RENDER(report_apply_text(f, &a), &applied);
+	assert_string_equal(applied,
+			    "Applied 2 changes as transaction 20261121-063000-4f2a:\n" PLAN_LINES
+			    "Wrote /etc/sysctl.d/90-tcptune.conf.\n");
+
+	/* Only the persisted file was written again: nothing else to list. */
+	t.n_keys = 0;
+	a.status = REPORT_APPLY_PENDING;
+	a.plan = &(struct plan){ .items = &plan_items[1], .n = 1 };
+	a.n_changes = 0;
+	RENDER(report_apply_text(f, &a), &persisted);
+	assert_string_equal(persisted, "Applied 0 changes as transaction 20261121-063000-4f2a.\n"
+				       "Wrote /etc/sysctl.d/90-tcptune.conf.\n");
+
+	/* A failure is the command's to tell, on stderr. */
+	a.status = REPORT_APPLY_ROLLED_BACK;
+	RENDER(report_apply_text(f, &a), &failed);
+	assert_string_equal(failed, "");
+}
+
+static void test_apply_text_one(void **state)
+{
+	struct plan one = { .items = plan_items, .n = 2 };
+	struct txn t = { .id = "20261121-063000-4f2a", .n_keys = 1 };
+	struct report_apply a = { .status = REPORT_APPLY_WOULD_CHANGE,
+				  .plan = &one,
+				  .n_changes = 1 };
+	_cleanup_free_ char *preview = NULL, *applied = NULL;
+
+	(void)state;
+	RENDER(report_apply_text(f, &a), &preview);
+	assert_string_equal(preview, "Would apply 1 change:\n"
+				     "  net.ipv4.tcp_fin_timeout  60 -> 30  (--set)\n");
+	a.status = REPORT_APPLY_COMMITTED;
+	a.txn = &t;
+	RENDER(report_apply_text(f, &a), &applied);
+	assert_string_equal(applied, "Applied 1 change as transaction 20261121-063000-4f2a:\n"
+				     "  net.ipv4.tcp_fin_timeout  60 -> 30  (--set)\n");
+}
+
+static void test_apply_json(void **state)
+{
+	static const char *const names[] = {
+		[REPORT_APPLY_MATCHES] = "matches",
+		[REPORT_APPLY_WOULD_CHANGE] = "would-change",
+		[REPORT_APPLY_COMMITTED] = "committed",
+		[REPORT_APPLY_PENDING] = "pending",
+		[REPORT_APPLY_ROLLED_BACK] = "rolled-back",
+		[REPORT_APPLY_UNCHANGED] = "unchanged",
+		[REPORT_APPLY_INCOMPLETE] = "incomplete",
+	};
+	struct txn t = { .id = "20261121-063000-4f2a", .n_keys = 2 };
+	struct report_apply a = {
+		.status = REPORT_APPLY_COMMITTED, .plan = &test_plan, .n_changes = 2, .txn = &t
+	};
+	_cleanup_free_ char *committed = NULL, *matches = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		assert_string_equal(report_apply_status_name((enum report_apply_status)i),
+				    names[i]);
+	RENDER(report_apply_json(f, &a), &committed);
+	assert_string_equal(committed,
+			    "{\n"
+			    "  \"status\":\"committed\",\n"
+			    "  \"transaction\":\"20261121-063000-4f2a\",\n"
+			    "  \"changes\":[\n"
+			    "    {\n"
+			    "      \"key\":\"net.ipv4.tcp_fin_timeout\",\n"
+			    "      \"current\":\"60\",\n"
+			    "      \"new\":\"30\",\n"
+			    "      \"source\":\"--set\"\n"
+			    "    },\n"
+			    "    {\n"
+			    "      \"key\":\"net.core.somaxconn\",\n"
+			    "      \"current\":null,\n"
+			    "      \"new\":\"4096\",\n"
+			    "      \"source\":\"profile high-conn (profiles/high-conn.yaml:7)\"\n"
+			    "    }\n"
+			    "  ]\n"
+			    "}\n");
+	a = (struct report_apply){ .status = REPORT_APPLY_MATCHES,
+				   .plan = &(struct plan){ .items = &plan_items[1], .n = 1 } };
+	RENDER(report_apply_json(f, &a), &matches);
+	assert_string_equal(matches, "{\n"
+				     "  \"status\":\"matches\",\n"
+				     "  \"transaction\":null,\n"
+				     "  \"changes\":[\n"
+				     "  ]\n"
+				     "}\n");
+}
+
+static void test_verify(void **state)
+{
+	struct report_verify v = { .profile = "high-conn", .plan = &test_plan, .n_changes = 2 };
+	_cleanup_free_ char *text = NULL, *json = NULL, *same = NULL, *same_json = NULL;
+
+	(void)state;
+	RENDER(report_verify_text(f, &v), &text);
+	assert_string_equal(text, "2 of 3 keys differ from profile high-conn:\n"
+				  "  net.ipv4.tcp_fin_timeout is 60, the profile wants 30\n"
+				  "  net.core.somaxconn is (absent), the profile wants 4096\n");
+	RENDER(report_verify_json(f, &v), &json);
+	assert_string_equal(json, "{\n"
+				  "  \"profile\":\"high-conn\",\n"
+				  "  \"matches\":false,\n"
+				  "  \"keys\":3,\n"
+				  "  \"drift\":[\n"
+				  "    {\n"
+				  "      \"key\":\"net.ipv4.tcp_fin_timeout\",\n"
+				  "      \"current\":\"60\",\n"
+				  "      \"new\":\"30\"\n"
+				  "    },\n"
+				  "    {\n"
+				  "      \"key\":\"net.core.somaxconn\",\n"
+				  "      \"current\":null,\n"
+				  "      \"new\":\"4096\"\n"
+				  "    }\n"
+				  "  ]\n"
+				  "}\n");
+
+	v.plan = &(struct plan){ .items = &plan_items[1], .n = 1 };
+	v.n_changes = 0;
+	RENDER(report_verify_text(f, &v), &same);
+	assert_string_equal(same, "The system matches profile high-conn (1 keys).\n");
+	RENDER(report_verify_json(f, &v), &same_json);
+	assert_string_equal(same_json, "{\n"
+				       "  \"profile\":\"high-conn\",\n"
+				       "  \"matches\":true,\n"
+				       "  \"keys\":1,\n"
+				       "  \"drift\":[\n"
+				       "  ]\n"
+				       "}\n");
+}
+
+/* A committed transaction, one rolled back, one whose restore failed. */
+static struct txn *history_txn(const char *id, int64_t time, const char *source,
+			       enum txn_status status)
+{
+	struct txn *t = txn_new();
+
+	assert_non_null(t);
+	t->id = xstrdup(id);
+	t->time = time;
+	t->boot_id = xstrdup("0c1bdcb6-3f5e-4b8e-9e8e-3d4c1d7e9a10");
+	t->source = xstrdup(source);
+	t->status = status;
+	assert_int_equal(txn_add_key(t, "net.ipv4.tcp_fin_timeout", "60", "30"), 0);
+	return t;
+}
+
+static void test_history(void **state)
+{
+	_cleanup_txn_ struct txn *a =
+		history_txn("20261121-063000-4f2a", 1795242600, "profile high-conn", TXN_COMMITTED);
+	_cleanup_txn_ struct txn *b =
+		history_txn("20261121-070005-0001", 1795244405, "set", TXN_ROLLED_BACK);
+	_cleanup_txn_ struct txn *c =
+		history_txn("20261121-070005-0002", 1795244405, "recommended", TXN_RESTORE_FAILED);
+	struct report_history_row rows[3] = {
+		{ .txn = a, .status = "committed" },
+		{ .txn = b, .status = "rolled-back" },
+		{ .txn = c, .status = "interrupted", .left = "net.ipv4.tcp_fin_timeout" },
+	};
+	_cleanup_free_ char *text = NULL, *none = NULL;
+
+	(void)state;
+	b->rollback_time = 1795244405 + 55;
+	assert_int_equal(txn_add_key(b, "net.core.somaxconn", "128", "4096"), 0);
+	RENDER(report_history_text(f, rows, 3), &text);
+	assert_string_equal(
+		text,
+		"TRANSACTION           TIME (UTC)           STATUS          KEYS  SOURCE\n"
+		"20261121-063000-4f2a  2026-11-21 06:30:00  committed          1  profile "
+		"high-conn\n"
+		"20261121-070005-0001  2026-11-21 07:00:05  rolled-back        2  set, rolled back "
+		"2026-11-21 07:01:00\n"
+		"20261121-070005-0002  2026-11-21 07:00:05  interrupted        1  recommended, "
+		"left "
+		"changed: net.ipv4.tcp_fin_timeout\n");
+	RENDER(report_history_text(f, NULL, 0), &none);
+	assert_string_equal(
+		none, "TRANSACTION           TIME (UTC)           STATUS          KEYS  SOURCE\n"
+		      "(no transactions)\n");
+}
+
+static void test_history_json(void **state)
+{
+	_cleanup_txn_ struct txn *a = history_txn("20261121-063000-4f2a", 1795242600,
+						  "profile high-conn", TXN_IN_PROGRESS);
+	struct report_history_row row = { .txn = a, .status = "interrupted" };
+	_cleanup_free_ char *json = NULL, *none = NULL, *journal = NULL;
+	_cleanup_json_ json_object *arr = NULL, *want = NULL;
+	json_object *got;
+
+	(void)state;
+	RENDER(report_history_json(f, &row, 1), &json);
+	arr = json_tokener_parse(json);
+	assert_non_null(arr);
+	assert_int_equal(json_object_array_length(arr), 1);
+	got = json_object_array_get_idx(arr, 0);
+	/* The journal itself, as stored, and the status a person reads. */
+	assert_string_equal(json_object_get_string(json_object_object_get(got, "shown_status")),
+			    "interrupted");
+	json_object_object_del(got, "shown_status");
+	assert_int_equal(txn_to_json(a, &journal), 0);
+	want = json_tokener_parse(journal);
+	assert_true(json_object_equal(got, want));
+	assert_string_equal(json_object_get_string(json_object_object_get(got, "status")),
+			    "in-progress");
+
+	RENDER(report_history_json(f, NULL, 0), &none);
+	assert_string_equal(none, "[]\n");
+}
+
+static void test_rollback_confirm(void **state)
+{
+	_cleanup_txn_ struct txn *t =
+		history_txn("20261121-063000-4f2a", 1795242600, "set", TXN_ROLLED_BACK);
+	_cleanup_free_ char *one = NULL, *two = NULL, *confirmed = NULL;
+
+	(void)state;
+	RENDER(report_rollback_text(f, t), &one);
+	assert_string_equal(one,
+			    "Rolled back 20261121-063000-4f2a: 1 value restored and read back.\n");
+	assert_int_equal(txn_add_key(t, "net.core.somaxconn", "128", "4096"), 0);
+	t->error = xstrdup("after a reboot only the persisted file");
+	RENDER(report_rollback_text(f, t), &two);
+	assert_string_equal(two,
+			    "Rolled back 20261121-063000-4f2a: 2 values restored and read back; "
+			    "after a reboot only the persisted file.\n");
+	RENDER(report_confirm_text(f, "20261121-063000-4f2a"), &confirmed);
+	assert_string_equal(confirmed, "Transaction 20261121-063000-4f2a confirmed.\n");
+}
+
+/* ---- explain ---- */
+
+static const struct kb_entry kb_fin = {
+	.key = "net.ipv4.tcp_fin_timeout",
+	.type = KB_INT,
+	.n = 1,
+	.range = { { 1, 2147483 } },
+	.def = "60",
+	.per_netns = true,
+	.unit = "seconds",
+	.summary = "How long an orphaned connection may stay in FIN_WAIT2.",
+	.doc = "It does not shorten TIME_WAIT, which lasts 60 seconds whatever this says; it only "
+	       "bounds FIN_WAIT2 for sockets the application already closed.",
+	.ref = "ip-sysctl.rst: tcp_fin_timeout",
+};
+
+static const char *const cc_choices[] = { "reno", "cubic", "bbr", NULL };
+
+static const struct kb_entry kb_more[] = {
+	{ .key = "net.ipv4.tcp_rmem",
+	  .type = KB_VEC,
+	  .n = 3,
+	  .range = { { 4096, 1073741824 }, { 4096, 1073741824 }, { 4096, 2147483647 } },
+	  .def_note = "computed at boot from the memory size",
+	  .unit = "bytes",
+	  .since = KB_VERSION(2, 6, 7),
+	  .removed = KB_VERSION(9, 1, 0),
+	  .never_lower = true,
+	  .summary = "Receive buffers.",
+	  .doc = "Short.",
+	  .ref = "ip-sysctl.rst: tcp_rmem" },
+	{ .key = "net.ipv4.tcp_congestion_control",
+	  .type = KB_STRING,
+	  .choices = cc_choices,
+	  .def = "cubic",
+	  .summary = "Congestion control.",
+	  .doc = "Per namespace.",
+	  .ref = "ip-sysctl.rst: tcp_congestion_control" },
+};
+
+static void test_explain_text(void **state)
+{
+	const struct report_explain_key keys[] = {
+		{ .key = kb_fin.key, .kb = &kb_fin, .current = "60", .is_default = true },
+		{ .key = "net.ipv4.tcp_rmem", .kb = &kb_more[0], .read_r = -ENOENT },
+		{ .key = "net.ipv4.tcp_congestion_control", .kb = &kb_more[1], .read_r = -EACCES },
+		{ .key = "net.ipv4.tcp_ecn", .current = "2" },
+	};
+	_cleanup_free_ char *text = NULL;
+
+	(void)state;
+	RENDER(report_explain_text(f, keys, ARRAY_SIZE(keys)), &text);
+	assert_string_equal(
+		text,
+		"net.ipv4.tcp_fin_timeout\n"
+		"  How long an orphaned connection may stay in FIN_WAIT2.\n"
+		"\n"
+		"  current    60 (the default)\n"
+		"  type       integer, 1 to 2147483 seconds\n"
+		"  default    60\n"
+		"  scope      per network namespace\n"
+		"  history    in every kernel tcptune supports\n"
+		"  reference  ip-sysctl.rst: tcp_fin_timeout\n"
+		"\n"
+		"  It does not shorten TIME_WAIT, which lasts 60 seconds whatever this says; it\n"
+		"  only bounds FIN_WAIT2 for sockets the application already closed.\n"
+		"\n"
+		"net.ipv4.tcp_rmem\n"
+		"  Receive buffers.\n"
+		"\n"
+		"  current    absent on this kernel or in this namespace\n"
+		"  type       3 integers, 4096 to 1073741824, 4096 to 1073741824, 4096 to "
+		"2147483647 "
+		"bytes\n"
+		"  default    computed at boot from the memory size\n"
+		"  scope      global: exists only in the initial network namespace\n"
+		"  history    added in Linux 2.6, removed in Linux 9.1\n"
+		"  caution    never lower it (the kernel documentation forbids it)\n"
+		"  reference  ip-sysctl.rst: tcp_rmem\n"
+		"\n"
+		"  Short.\n"
+		"\n"
+		"net.ipv4.tcp_congestion_control\n"
+		"  Congestion control.\n"
+		"\n"
+		"  current    unreadable: Permission denied\n"
+		"  type       one of: reno cubic bbr\n"
+		"  default    cubic\n"
+		"  scope      global: exists only in the initial network namespace\n"
+		"  history    in every kernel tcptune supports\n"
+		"  reference  ip-sysctl.rst: tcp_congestion_control\n"
+		"\n"
+		"  Per namespace.\n"
+		"\n"
+		"net.ipv4.tcp_ecn\n"
+		"  current    2\n"
+		"  tcptune has no knowledge of this key; see the kernel documentation.\n");
+}
+
+static void test_explain_list(void **state)
+{
+	_cleanup_free_ char *text = NULL;
+
+	(void)state;
+	RENDER(report_explain_list_text(f, kb_more, ARRAY_SIZE(kb_more)), &text);
+	assert_string_equal(text, "net.ipv4.tcp_rmem                Receive buffers.\n"
+				  "net.ipv4.tcp_congestion_control  Congestion control.\n");
+}
+
+static void test_explain_json(void **state)
+{
+	const struct report_explain_key keys[] = {
+		{ .key = kb_fin.key, .kb = &kb_fin, .current = "60", .is_default = true },
+		{ .key = "net.ipv4.tcp_congestion_control", .kb = &kb_more[1], .read_r = -EACCES },
+		{ .key = "net.ipv4.tcp_ecn", .read_r = -ENOENT },
+	};
+	_cleanup_free_ char *json = NULL;
+
+	(void)state;
+	RENDER(report_explain_json(f, keys, ARRAY_SIZE(keys)), &json);
+	assert_string_equal(json,
+			    "[\n"
+			    "  {\n"
+			    "    \"key\":\"net.ipv4.tcp_fin_timeout\",\n"
+			    "    \"known\":true,\n"
+			    "    \"present\":true,\n"
+			    "    \"current\":\"60\",\n"
+			    "    \"summary\":\"How long an orphaned connection may stay in "
+			    "FIN_WAIT2.\",\n"
+			    "    \"doc\":\"It does not shorten TIME_WAIT, which lasts 60 seconds "
+			    "whatever this says; it only bounds FIN_WAIT2 for sockets the "
+			    "application already closed.\",\n"
+			    "    \"type\":\"integer\",\n"
+			    "    \"count\":1,\n"
+			    "    \"range\":[\n"
+			    "      {\n"
+			    "        \"min\":1,\n"
+			    "        \"max\":2147483\n"
+			    "      }\n"
+			    "    ],\n"
+			    "    \"default\":\"60\",\n"
+			    "    \"default_note\":null,\n"
+			    "    \"per_netns\":true,\n"
+			    "    \"since\":null,\n"
+			    "    \"removed\":null,\n"
+			    "    \"never_lower\":false,\n"
+			    "    \"unit\":\"seconds\",\n"
+			    "    \"reference\":\"ip-sysctl.rst: tcp_fin_timeout\"\n"
+			    "  },\n"
+			    "  {\n"
+			    "    \"key\":\"net.ipv4.tcp_congestion_control\",\n"
+			    "    \"known\":true,\n"
+			    "    \"present\":true,\n"
+			    "    \"current\":null,\n"
+			    "    \"summary\":\"Congestion control.\",\n"
+			    "    \"doc\":\"Per namespace.\",\n"
+			    "    \"type\":\"string\",\n"
+			    "    \"choices\":[\n"
+			    "      \"reno\",\n"
+			    "      \"cubic\",\n"
+			    "      \"bbr\"\n"
+			    "    ],\n"
+			    "    \"default\":\"cubic\",\n"
+			    "    \"default_note\":null,\n"
+			    "    \"per_netns\":false,\n"
+			    "    \"since\":null,\n"
+			    "    \"removed\":null,\n"
+			    "    \"never_lower\":false,\n"
+			    "    \"unit\":null,\n"
+			    "    \"reference\":\"ip-sysctl.rst: tcp_congestion_control\"\n"
+			    "  },\n"
+			    "  {\n"
+			    "    \"key\":\"net.ipv4.tcp_ecn\",\n"
+			    "    \"known\":false,\n"
+			    "    \"present\":false,\n"
+			    "    \"current\":null\n"
+			    "  }\n"
+			    "]\n");
+}
+
+static void test_explain_json_vector(void **state)
+{
+	const struct report_explain_key key = { .key = "net.ipv4.tcp_rmem",
+						.kb = &kb_more[0],
+						.current = "4096 131072 6291456" };
+	_cleanup_free_ char *json = NULL;
+
+	(void)state;
+	RENDER(report_explain_json(f, &key, 1), &json);
+	assert_non_null(strstr(json, "    \"current\":\"4096 131072 6291456\",\n"));
+	assert_non_null(strstr(json, "    \"type\":\"vector\",\n"
+				     "    \"count\":3,\n"
+				     "    \"range\":[\n"
+				     "      {\n"
+				     "        \"min\":4096,\n"
+				     "        \"max\":1073741824\n"
+				     "      },\n"));
+	assert_non_null(strstr(json, "        \"max\":2147483647\n"));
+	assert_non_null(strstr(json,
+			       "    \"default\":null,\n"
+			       "    \"default_note\":\"computed at boot from the memory size\",\n"
+			       "    \"per_netns\":false,\n"
+			       "    \"since\":\"2.6\",\n"
+			       "    \"removed\":\"9.1\",\n"
+			       "    \"never_lower\":true,\n"));
+}
+
+/* ---- lint ---- */
+
+static void test_lint(void **state)
+{
+	struct lint_finding findings[] = {
+		{ .file = "/etc/sysctl.d/99-x.conf",
+		  .line = 3,
+		  .key = "net.ipv4.tcp_tw_recycle",
+		  .severity = LINT_ERROR,
+		  .message = "net.ipv4.tcp_tw_recycle was removed in Linux 4.12" },
+		{ .file = "/etc/sysctl.d/bad\nname.conf",
+		  .line = 1,
+		  .key = NULL,
+		  .severity = LINT_WARNING,
+		  .message = "not a key = value line: '\033[2J'" },
+	};
+	struct lint_report rep = { .findings = findings, .n = 2, .n_files = 2 };
+	_cleanup_free_ char *text = NULL, *json = NULL, *none = NULL;
+
+	(void)state;
+	RENDER(report_lint_text(f, &rep), &text);
+	assert_string_equal(text,
+			    "/etc/sysctl.d/99-x.conf:3: net.ipv4.tcp_tw_recycle was removed in "
+			    "Linux 4.12\n"
+			    "/etc/sysctl.d/bad\\nname.conf:1: not a key = value line: "
+			    "'\\x1b[2J'\n");
+	RENDER(report_lint_json(f, &rep), &json);
+	assert_string_equal(
+		json, "[\n"
+		      "  {\n"
+		      "    \"file\":\"/etc/sysctl.d/99-x.conf\",\n"
+		      "    \"line\":3,\n"
+		      "    \"key\":\"net.ipv4.tcp_tw_recycle\",\n"
+		      "    \"severity\":\"error\",\n"
+		      "    \"message\":\"net.ipv4.tcp_tw_recycle was removed in Linux 4.12\"\n"
+		      "  },\n"
+		      "  {\n"
+		      "    \"file\":\"/etc/sysctl.d/bad\\nname.conf\",\n"
+		      "    \"line\":1,\n"
+		      "    \"key\":null,\n"
+		      "    \"severity\":\"warning\",\n"
+		      "    \"message\":\"not a key = value line: '\\u001b[2J'\"\n"
+		      "  }\n"
+		      "]\n");
+	rep.n = 0;
+	RENDER(report_lint_text(f, &rep), &none);
+	assert_string_equal(none, "");
+}
+
+/* ---- profiles ---- */
+
+static void test_profiles_list(void **state)
+{
+	const struct profile good = { .name = "high-conn",
+				      .description = "Servers with very many short connections.",
+				      .path = "/usr/share/tcptune/profiles/high-conn.yaml" };
+	const struct profile broken = { 0 };
+	const struct report_profile_item items[] = {
+		{ .name = "high-conn", .profile = &good, .valid = true },
+		{ .name = "mine", .profile = &broken, .valid = false },
+	};
+	_cleanup_free_ char *text = NULL, *json = NULL;
+
+	(void)state;
+	RENDER(report_profiles_list_text(f, items, 2), &text);
+	assert_string_equal(text, "high-conn  Servers with very many short connections.\n"
+				  "mine       (invalid; see tcptune profiles show)\n");
+	RENDER(report_profiles_list_json(f, items, 2), &json);
+	assert_string_equal(json,
+			    "[\n"
+			    "  {\n"
+			    "    \"name\":\"high-conn\",\n"
+			    "    \"description\":\"Servers with very many short connections.\",\n"
+			    "    \"path\":\"/usr/share/tcptune/profiles/high-conn.yaml\",\n"
+			    "    \"valid\":true\n"
+			    "  },\n"
+			    "  {\n"
+			    "    \"name\":\"mine\",\n"
+			    "    \"description\":null,\n"
+			    "    \"path\":null,\n"
+			    "    \"valid\":false\n"
+			    "  }\n"
+			    "]\n");
+}
+
+static struct profile_entry show_entries[] = {
+	{ .key = "net.core.somaxconn",
+	  .value = "4096",
+	  .kind = REC_MIN,
+	  .origin = "profiles/high-conn.yaml:6" },
+	{ .key = "net.ipv4.tcp_fin_timeout",
+	  .value = "30",
+	  .kind = REC_SET,
+	  .origin = "profiles/high-conn.yaml:7" },
+	{ .key = "net.ipv4.tcp_max_tw_buckets",
+	  .value = "10",
+	  .kind = REC_MAX,
+	  .origin = "profiles/defaults.yaml:4" },
+	{ .key = "net.ipv4.tcp_tw_recycle",
+	  .value = "0",
+	  .kind = REC_SET,
+	  .origin = "profiles/defaults.yaml:5" },
+};
+
+static const struct profile show_profile = { .name = "high-conn",
+					     .description = "Many short connections.",
+					     .include = "defaults",
+					     .path = "profiles/high-conn.yaml",
+					     .entries = show_entries,
+					     .n = 4 };
+
+static const struct report_profile_row show_rows[] = {
+	{ .entry = &show_entries[0], .current = "4096", .status = REPORT_KEY_SATISFIED },
+	{ .entry = &show_entries[1], .current = "60", .status = REPORT_KEY_DIFFERS },
+	{ .entry = &show_entries[2], .read_r = -EACCES, .status = REPORT_KEY_UNREADABLE },
+	{ .entry = &show_entries[3], .read_r = -ENOENT, .status = REPORT_KEY_ABSENT },
+};
+
+static void test_profile_show_text(void **state)
+{
+	const struct report_profile_show s = { .profile = &show_profile,
+					       .rows = show_rows,
+					       .n_in_place = 1 };
+	struct profile plain = { .name = "p", .description = "d", .path = "p.yaml", .n = 1 };
+	const struct report_profile_row one = { .entry = &show_entries[1],
+						.current = "30",
+						.status = REPORT_KEY_MATCHES };
+	_cleanup_free_ char *text = NULL, *short_text = NULL;
+
+	(void)state;
+	RENDER(report_profile_show_text(f, &s), &text);
+	assert_string_equal(text, "high-conn: Many short connections.\n"
+				  "file: profiles/high-conn.yaml\n"
+				  "includes: defaults\n"
+				  "\n"
+				  "key                          profile        current  status\n"
+				  "net.core.somaxconn           at least 4096  4096     satisfied\n"
+				  "net.ipv4.tcp_fin_timeout     30             60       differs\n"
+				  "net.ipv4.tcp_max_tw_buckets  at most 10     ?        unreadable "
+				  "(Permission denied)\n"
+				  "net.ipv4.tcp_tw_recycle      0              -        absent\n"
+				  "\n"
+				  "1 of 4 settings already in place.\n");
+	/* The columns are never narrower than their headings. */
+	plain.entries = &show_entries[1];
+	RENDER(report_profile_show_text(f, &(struct report_profile_show){ .profile = &plain,
+									  .rows = &one,
+									  .n_in_place = 1 }),
+	       &short_text);
+	assert_string_equal(short_text, "p: d\n"
+					"file: p.yaml\n"
+					"\n"
+					"key                       profile  current  status\n"
+					"net.ipv4.tcp_fin_timeout  30       30       matches\n"
+					"\n"
+					"1 of 1 settings already in place.\n");
+}
+
+static void test_profile_show_json(void **state)
+{
+	const struct report_profile_show s = { .profile = &show_profile,
+					       .rows = show_rows,
+					       .n_in_place = 1 };
+	_cleanup_free_ char *json = NULL;
+
+	(void)state;
+	for (int i = REPORT_KEY_MATCHES; i <= REPORT_KEY_UNREADABLE; i++)
+		assert_non_null(report_key_status_name((enum report_key_status)i));
+	RENDER(report_profile_show_json(f, &s), &json);
+	assert_string_equal(json, "{\n"
+				  "  \"name\":\"high-conn\",\n"
+				  "  \"description\":\"Many short connections.\",\n"
+				  "  \"include\":\"defaults\",\n"
+				  "  \"path\":\"profiles/high-conn.yaml\",\n"
+				  "  \"sysctl\":[\n"
+				  "    {\n"
+				  "      \"key\":\"net.core.somaxconn\",\n"
+				  "      \"kind\":\"min\",\n"
+				  "      \"value\":\"4096\",\n"
+				  "      \"current\":\"4096\",\n"
+				  "      \"status\":\"satisfied\",\n"
+				  "      \"origin\":\"profiles/high-conn.yaml:6\"\n"
+				  "    },\n"
+				  "    {\n"
+				  "      \"key\":\"net.ipv4.tcp_fin_timeout\",\n"
+				  "      \"kind\":\"set\",\n"
+				  "      \"value\":\"30\",\n"
+				  "      \"current\":\"60\",\n"
+				  "      \"status\":\"differs\",\n"
+				  "      \"origin\":\"profiles/high-conn.yaml:7\"\n"
+				  "    },\n"
+				  "    {\n"
+				  "      \"key\":\"net.ipv4.tcp_max_tw_buckets\",\n"
+				  "      \"kind\":\"max\",\n"
+				  "      \"value\":\"10\",\n"
+				  "      \"current\":null,\n"
+				  "      \"status\":\"unreadable\",\n"
+				  "      \"origin\":\"profiles/defaults.yaml:4\"\n"
+				  "    },\n"
+				  "    {\n"
+				  "      \"key\":\"net.ipv4.tcp_tw_recycle\",\n"
+				  "      \"kind\":\"set\",\n"
+				  "      \"value\":\"0\",\n"
+				  "      \"current\":null,\n"
+				  "      \"status\":\"absent\",\n"
+				  "      \"origin\":\"profiles/defaults.yaml:5\"\n"
+				  "    }\n"
+				  "  ]\n"
+				  "}\n");
+}
+
+/* A renderer tells a write that failed. */
+static void test_results_write_error(void **state)
+{
+	struct report_verify v = { .profile = "high-conn", .plan = &test_plan, .n_changes = 2 };
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	assert_int_equal(report_verify_text(f, &v), -EIO);
+	fclose(f);
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	assert_int_equal(report_verify_json(f, &v), -EIO);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -881,6 +1612,22 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_empty),
 		cmocka_unit_test(test_text_control_chars),
+		cmocka_unit_test(test_apply_text),
+		cmocka_unit_test(test_apply_text_one),
+		cmocka_unit_test(test_apply_json),
+		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_history_json),
+		cmocka_unit_test(test_rollback_confirm),
+		cmocka_unit_test(test_explain_text),
+		cmocka_unit_test(test_explain_list),
+		cmocka_unit_test(test_explain_json),
+		cmocka_unit_test(test_explain_json_vector),
+		cmocka_unit_test(test_lint),
+		cmocka_unit_test(test_profiles_list),
+		cmocka_unit_test(test_profile_show_text),
+		cmocka_unit_test(test_profile_show_json),
+		cmocka_unit_test(test_results_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
