@@ -11,10 +11,10 @@
 
 #include "cmd.h"
 #include "engine.h"
-#include "format.h"
 #include "kb.h"
 #include "lint.h"
 #include "profile.h"
+#include "results.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -184,51 +184,11 @@ static int resolve(struct plan *p, const char *sysctl_root)
 
 /* ---- output ---- */
 
-static void print_diff(const struct plan *p)
+/* Hands the result to report/: 0, or EXIT_OSERR after saying why it was not written. */
+static int report(const struct report_apply *ra, enum report_format format)
 {
-	size_t width = 0;
-
-	for (size_t i = 0; i < p->n; i++)
-		if (p->items[i].change && strlen(p->items[i].key) > width)
-			width = strlen(p->items[i].key);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->items[i];
-
-		if (it->change)
-			printf("  %-*s  %s -> %s  (%s)\n", (int)width, it->key,
-			       it->current ? it->current : "(absent)", it->value, it->source);
-	}
-}
-
-/* Returns 0, or EXIT_OSERR after saying why nothing or only part was written. */
-static int print_json(const struct plan *p, const struct txn *t, const char *status)
-{
-	_cleanup_json_ json_object *root = json_object_new_object();
-	json_object *changes = json_object_new_array();
-
-	if (!root || !changes) {
-		json_object_put(changes);
-		log_error("out of memory");
-		return EXIT_OSERR;
-	}
-	json_object_object_add(root, "status", json_object_new_string(status));
-	json_object_object_add(root, "transaction", t ? json_object_new_string(t->id) : NULL);
-	json_object_object_add(root, "changes", changes);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->items[i];
-		json_object *c;
-
-		if (!it->change)
-			continue;
-		c = json_object_new_object();
-		json_object_object_add(c, "key", json_object_new_string(it->key));
-		json_object_object_add(c, "current",
-				       it->current ? json_object_new_string(it->current) : NULL);
-		json_object_object_add(c, "new", json_object_new_string(it->value));
-		json_object_object_add(c, "source", json_object_new_string(it->source));
-		json_object_array_add(changes, c);
-	}
-	return print_json_report(root);
+	return report_written(format == FORMAT_JSON ? report_apply_json(stdout, ra)
+						    : report_apply_text(stdout, ra));
 }
 
 /* A later sysctl.d file, or /etc/sysctl.conf, would undo what we persist at the next boot. */
@@ -314,19 +274,15 @@ static int try_settle(struct state *s, const struct txn *t, bool yes)
 
 	if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 && now->status != TXN_PENDING) {
 		/* Settled meanwhile by 'tcptune confirm' or 'tcptune rollback'. */
-		if (now->status == TXN_COMMITTED) {
-			printf("Transaction %s confirmed.\n", t->id);
-			return 0;
-		}
+		if (now->status == TXN_COMMITTED)
+			return report_written(report_confirm_text(stdout, t->id));
 		log_error("transaction %s was %s meanwhile", t->id,
 			  now->status == TXN_ROLLED_BACK ? "rolled back"
 							 : txn_status_name(now->status));
 		return 2;
 	}
-	if (yes && txn_confirm(&s->ctx, t->id, NULL, &errmsg) == 0) {
-		printf("Transaction %s confirmed.\n", t->id);
-		return 0;
-	}
+	if (yes && txn_confirm(&s->ctx, t->id, NULL, &errmsg) == 0)
+		return report_written(report_confirm_text(stdout, t->id));
 	/* Not confirmed: back to where we were, whatever changed meanwhile. */
 	r = txn_rollback(&s->ctx, t->id, true, &done, &res, &errmsg);
 	if (r < 0)
@@ -365,6 +321,22 @@ static int try_finish(struct state *s, const struct txn *t, const char *dir, int
 }
 
 /* ---- the command ---- */
+
+/* What the options say together: something to apply, one kind of preview. */
+static int check_args(struct apply_args *a)
+{
+	/* -f was parsed with the observing options; the report format is apply's own. */
+	a->format = a->observe.format;
+	if (!a->profile && !a->recommended && a->n_sets == 0) {
+		log_error("apply: nothing to apply; give --profile, --recommended or --set");
+		return EXIT_USAGE;
+	}
+	if (a->dry_run && a->check) {
+		log_error("apply: --dry-run and --check exclude each other");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
 
 static int parse(int argc, char **argv, struct apply_args *a)
 {
@@ -444,17 +416,7 @@ static int parse(int argc, char **argv, struct apply_args *a)
 		log_error("apply: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	/* -f was parsed with the observing options; the report format is apply's own. */
-	a->format = a->observe.format;
-	if (!a->profile && !a->recommended && a->n_sets == 0) {
-		log_error("apply: nothing to apply; give --profile, --recommended or --set");
-		return EXIT_USAGE;
-	}
-	if (a->dry_run && a->check) {
-		log_error("apply: --dry-run and --check exclude each other");
-		return EXIT_USAGE;
-	}
-	return 0;
+	return check_args(a);
 }
 
 static const char *sysctl_root_of(const struct apply_args *a, char **buf)
@@ -465,83 +427,49 @@ static const char *sysctl_root_of(const struct apply_args *a, char **buf)
 	return *buf;
 }
 
-int cmd_apply(int argc, char **argv)
+/* --persist: the file, checked before anything else is done; 0 or an exit code. */
+static int persist_setup(const struct apply_args *a, char **ret_path, struct txn_persist *ps)
 {
-	_cleanup_free_ const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
-	_cleanup_free_ char *root_buf = NULL, *errmsg = NULL, *persist_path = NULL;
+	char *path =
+		a->persist_path ? strdup(a->persist_path) : path_join(a->root, DEFAULT_PERSIST);
+
+	if (!path)
+		return EXIT_OSERR;
+	*ret_path = path;
+	*ps = (struct txn_persist){ .path = path, .profile = a->profile };
+	/* Rollback removes or restores only such a file: refuse others up front. */
+	if (!txn_persist_path_valid(path)) {
+		log_error("--persist: %s is not a *.conf file in a sysctl.d directory "
+			  "(an absolute path without . or ..)",
+			  path);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* How a transaction that failed left the system, as apply's JSON says it. */
+static enum report_apply_status failed_status(const struct txn_result *res)
+{
+	return res->outcome == TXN_UNDONE      ? REPORT_APPLY_ROLLED_BACK
+	       : res->outcome == TXN_UNCHANGED ? REPORT_APPLY_UNCHANGED
+					       : REPORT_APPLY_INCOMPLETE;
+}
+
+/*
+ * Applies a validated plan under the state lock, as one transaction, then
+ * waits for the confirmation of a --try. Returns an exit code.
+ */
+static int commit_plan(const struct apply_args *a, struct plan *p, const struct txn_persist *ps,
+		       const char *sysctl_root, const char *dir)
+{
 	_cleanup_txn_ struct txn *t = NULL;
-	struct apply_args a = { .sets = sets, .root = "/" };
+	_cleanup_free_ char *errmsg = NULL;
 	struct state s = { .ctx.dirfd = -1, .lockfd = -1 };
-	struct plan p = { 0 };
-	const char *sysctl_root, *dir;
-	struct txn_persist ps = { 0 };
+	struct report_apply ra = { .plan = p };
 	struct txn_result res;
-	bool stale = false;
+	bool stale;
 	int r, wr = 0;
 
-	if (!sets)
-		return EXIT_OSERR;
-	observe_args_init(&a.observe);
-	r = parse(argc, argv, &a);
-	if (r)
-		return r < 0 ? 0 : r;
-	sysctl_root = sysctl_root_of(&a, &root_buf);
-	if (!sysctl_root)
-		return EXIT_OSERR;
-	dir = state_dir_path(a.state_dir);
-
-	r = build_plan(&a, &p);
-	if (r)
-		goto out;
-	if (a.persist) {
-		persist_path = a.persist_path ? strdup(a.persist_path)
-					      : path_join(a.root, DEFAULT_PERSIST);
-		if (!persist_path) {
-			r = EXIT_OSERR;
-			goto out;
-		}
-		ps = (struct txn_persist){ .path = persist_path, .profile = a.profile };
-		/* Rollback removes or restores only such a file: refuse others up front. */
-		if (!txn_persist_path_valid(persist_path)) {
-			log_error("--persist: %s is not a *.conf file in a sysctl.d directory "
-				  "(an absolute path without . or ..)",
-				  persist_path);
-			r = EXIT_USAGE;
-			goto out;
-		}
-	}
-	/* A preview needs no lock and no root: validate and show. */
-	if (a.dry_run || a.check) {
-		r = resolve(&p, sysctl_root);
-		if (r)
-			goto out;
-		stale = a.persist && !txn_persist_matches(&ps, &p);
-		if (a.format == FORMAT_JSON)
-			wr = print_json(&p, NULL,
-					plan_changes(&p) || stale ? "would-change" : "matches");
-		else if (plan_changes(&p) == 0 && !stale)
-			printf("Nothing to change: the system already matches.\n");
-		else {
-			printf("%s %zu change%s%s:\n", a.check ? "Would make" : "Would apply",
-			       plan_changes(&p), plan_changes(&p) == 1 ? "" : "s",
-			       stale ? " and write the persisted file" : "");
-			print_diff(&p);
-			if (stale)
-				printf("  %s  (--persist)\n", persist_path);
-		}
-		r = wr ? wr : (a.check && (plan_changes(&p) || stale) ? 1 : 0);
-		goto out;
-	}
-	/* Validate first, need root and the state directory later: a bad plan touches nothing. */
-	r = resolve(&p, sysctl_root);
-	if (r)
-		goto out;
-	if (sysctl_writes_need_root(sysctl_root)) {
-		log_error("apply: only root can change sysctls; nothing was written (--dry-run "
-			  "shows the changes)");
-		r = EXIT_NOPERM;
-		goto out;
-	}
 	r = state_open(&s, dir, sysctl_root, true);
 	if (r)
 		goto out;
@@ -549,43 +477,35 @@ int cmd_apply(int argc, char **argv)
 	if (r)
 		goto out;
 	/* Under the lock: the values another apply just set are the ones we replace. */
-	r = resolve(&p, sysctl_root);
+	r = resolve(p, sysctl_root);
 	if (r)
 		goto out;
 	/* --persist makes sure of the file too: a missing or edited one is written again. */
-	stale = a.persist && !txn_persist_matches(&ps, &p);
-	if (plan_changes(&p) == 0 && !stale) {
-		if (a.format == FORMAT_JSON)
-			wr = print_json(&p, NULL, "matches");
-		else
-			printf("Nothing to change: the system already matches.\n");
+	stale = a->persist && !txn_persist_matches(ps, p);
+	if (plan_changes(p) == 0 && !stale) {
+		ra.status = REPORT_APPLY_MATCHES;
+		wr = report(&ra, a->format);
 		goto out;
 	}
-	r = txn_apply(&s.ctx, &p,
-		      a.profile	      ? a.profile
-		      : a.recommended ? "recommended"
-				      : "set",
-		      a.try_seconds, a.persist ? &ps : NULL, &t, &res, &errmsg);
+	r = txn_apply(&s.ctx, p,
+		      a->profile       ? a->profile
+		      : a->recommended ? "recommended"
+				       : "set",
+		      a->try_seconds, a->persist ? ps : NULL, &t, &res, &errmsg);
+	ra.txn = t;
+	ra.n_changes = plan_changes(p);
 	if (r < 0) {
 		r = txn_failure_exit(t, &res, errmsg, r);
-		if (a.format == FORMAT_JSON) /* r tells the failure already */
-			print_json(&p, t,
-				   res.outcome == TXN_UNDONE	  ? "rolled-back"
-				   : res.outcome == TXN_UNCHANGED ? "unchanged"
-								  : "incomplete");
+		ra.status = failed_status(&res);
+		if (a->format == FORMAT_JSON) /* r tells the failure already */
+			report(&ra, a->format);
 		goto out;
 	}
-	if (a.format == FORMAT_JSON)
-		wr = print_json(&p, t, t->status == TXN_PENDING ? "pending" : "committed");
-	else {
-		printf("Applied %zu change%s as transaction %s%s\n", t->n_keys,
-		       t->n_keys == 1 ? "" : "s", t->id, t->n_keys ? ":" : ".");
-		print_diff(&p);
-		if (a.persist)
-			printf("Wrote %s.\n", persist_path);
-	}
-	if (a.persist)
-		warn_overrides(a.root, persist_path, sysctl_root);
+	ra.status = t->status == TXN_PENDING ? REPORT_APPLY_PENDING : REPORT_APPLY_COMMITTED;
+	ra.persist = a->persist ? ps->path : NULL;
+	wr = report(&ra, a->format);
+	if (a->persist)
+		warn_overrides(a->root, ps->path, sysctl_root);
 	if (t->status == TXN_PENDING) {
 		int watch = -1, e = txn_try_hold(&s.ctx, t, &watch);
 
@@ -600,7 +520,63 @@ int cmd_apply(int argc, char **argv)
 	}
 out:
 	state_close(&s);
-	plan_free(&p);
 	/* A report that could not be written (wr) fails a command that otherwise succeeded. */
 	return r ? r : wr;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	_cleanup_free_ const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
+	_cleanup_free_ char *root_buf = NULL, *persist_path = NULL;
+	struct apply_args a = { .sets = sets, .root = "/" };
+	struct plan p = { 0 };
+	const char *sysctl_root;
+	struct txn_persist ps = { 0 };
+	struct report_apply ra;
+	bool stale = false;
+	int r, wr = 0;
+
+	if (!sets)
+		return EXIT_OSERR;
+	observe_args_init(&a.observe);
+	r = parse(argc, argv, &a);
+	if (r)
+		return r < 0 ? 0 : r;
+	sysctl_root = sysctl_root_of(&a, &root_buf);
+	if (!sysctl_root)
+		return EXIT_OSERR;
+
+	r = build_plan(&a, &p);
+	if (r == 0 && a.persist)
+		r = persist_setup(&a, &persist_path, &ps);
+	/* Validate first, need root and the state directory later: a bad plan touches nothing. */
+	if (r == 0)
+		r = resolve(&p, sysctl_root);
+	if (r)
+		goto out;
+	/* A preview needs no lock and no root: validate and show. */
+	if (a.dry_run || a.check) {
+		stale = a.persist && !txn_persist_matches(&ps, &p);
+		ra = (struct report_apply){
+			.status = plan_changes(&p) || stale ? REPORT_APPLY_WOULD_CHANGE
+							    : REPORT_APPLY_MATCHES,
+			.plan = &p,
+			.n_changes = plan_changes(&p),
+			.check = a.check,
+			.persist = stale ? persist_path : NULL,
+		};
+		wr = report(&ra, a.format);
+		r = wr ? wr : (a.check && (plan_changes(&p) || stale) ? 1 : 0);
+		goto out;
+	}
+	if (sysctl_writes_need_root(sysctl_root)) {
+		log_error("apply: only root can change sysctls; nothing was written (--dry-run "
+			  "shows the changes)");
+		r = EXIT_NOPERM;
+		goto out;
+	}
+	r = commit_plan(&a, &p, &ps, sysctl_root, state_dir_path(a.state_dir));
+out:
+	plan_free(&p);
+	return r;
 }

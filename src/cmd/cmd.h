@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "observe.h"
 #include "report.h"
@@ -79,6 +80,17 @@ int exit_code_from_errno(int r);
 
 /* One line on stderr: "tcptune: <message>". */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A renderer's answer (report.h, results.h) as an exit code: 0, or
+ * EXIT_OSERR after saying why the report was not written.
+ */
+static inline int report_written(int r)
+{
+	if (r < 0)
+		log_error("writing the report: %s", strerror(-r));
+	return r < 0 ? EXIT_OSERR : 0;
+}
 
 /* Writes a snapshot to stdout in the chosen format; returns an exit code. */
 int report_observation(const struct observation *o, enum report_format format);

@@ -6,9 +6,9 @@
 
 #include "cmd.h"
 #include "sysctl.h"
-#include "format.h"
 #include "kb.h"
 #include "profile.h"
+#include "results.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -20,47 +20,15 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Returns 0, or EXIT_OSERR after saying why the JSON report was not written. */
+/* Hands the result to report/: 0, or EXIT_OSERR after saying why it was not written. */
 static int report(const struct plan *p, const char *profile, enum report_format format)
 {
-	_cleanup_json_ json_object *root = NULL;
-	json_object *drift;
+	const struct report_verify v = { .profile = profile,
+					 .plan = p,
+					 .n_changes = plan_changes(p) };
 
-	if (format != FORMAT_JSON) {
-		if (plan_changes(p) == 0) {
-			printf("The system matches profile %s (%zu keys).\n", profile, p->n);
-			return 0;
-		}
-		printf("%zu of %zu keys differ from profile %s:\n", plan_changes(p), p->n, profile);
-		for (size_t i = 0; i < p->n; i++)
-			if (p->items[i].change)
-				printf("  %s is %s, the profile wants %s\n", p->items[i].key,
-				       p->items[i].current, p->items[i].value);
-		return 0;
-	}
-	root = json_object_new_object();
-	drift = json_object_new_array();
-	if (!root || !drift) {
-		json_object_put(drift);
-		log_error("out of memory");
-		return EXIT_OSERR;
-	}
-	json_object_object_add(root, "profile", json_object_new_string(profile));
-	json_object_object_add(root, "matches", json_object_new_boolean(plan_changes(p) == 0));
-	json_object_object_add(root, "keys", json_object_new_int64((int64_t)p->n));
-	json_object_object_add(root, "drift", drift);
-	for (size_t i = 0; i < p->n; i++) {
-		json_object *d;
-
-		if (!p->items[i].change)
-			continue;
-		d = json_object_new_object();
-		json_object_object_add(d, "key", json_object_new_string(p->items[i].key));
-		json_object_object_add(d, "current", json_object_new_string(p->items[i].current));
-		json_object_object_add(d, "wanted", json_object_new_string(p->items[i].value));
-		json_object_array_add(drift, d);
-	}
-	return print_json_report(root);
+	return report_written(format == FORMAT_JSON ? report_verify_json(stdout, &v)
+						    : report_verify_text(stdout, &v));
 }
 
 int cmd_verify(int argc, char **argv)

@@ -74,13 +74,13 @@ run verify --profile high-conn --format json --sysctl-root "$S"
 expect_rc 1 "verify --format json, drifted"
 expect_json "verify --format json: every key that differs, bounds resolved" 'd' \
 	'{"profile": "high-conn", "matches": false, "keys": 9, "drift": [
-	  {"key": "net.ipv4.tcp_fin_timeout", "current": "60", "wanted": "30"},
-	  {"key": "net.ipv4.tcp_keepalive_intvl", "current": "75", "wanted": "30"},
-	  {"key": "net.ipv4.tcp_keepalive_probes", "current": "9", "wanted": "5"},
-	  {"key": "net.ipv4.tcp_keepalive_time", "current": "7200", "wanted": "600"},
-	  {"key": "net.ipv4.tcp_max_syn_backlog", "current": "2048", "wanted": "4096"},
-	  {"key": "net.ipv4.tcp_max_tw_buckets", "current": "131072", "wanted": "262144"},
-	  {"key": "net.ipv4.tcp_synack_retries", "current": "5", "wanted": "3"}]}'
+	  {"key": "net.ipv4.tcp_fin_timeout", "current": "60", "new": "30"},
+	  {"key": "net.ipv4.tcp_keepalive_intvl", "current": "75", "new": "30"},
+	  {"key": "net.ipv4.tcp_keepalive_probes", "current": "9", "new": "5"},
+	  {"key": "net.ipv4.tcp_keepalive_time", "current": "7200", "new": "600"},
+	  {"key": "net.ipv4.tcp_max_syn_backlog", "current": "2048", "new": "4096"},
+	  {"key": "net.ipv4.tcp_max_tw_buckets", "current": "131072", "new": "262144"},
+	  {"key": "net.ipv4.tcp_synack_retries", "current": "5", "new": "3"}]}'
 tt apply --profile high-conn
 expect_rc 0 "apply --profile high-conn"
 run verify --profile high-conn --format json --sysctl-root "$S"
