@@ -9,7 +9,7 @@
 
 #include "cmd.h"
 #include "sysctl.h"
-#include "format.h"
+#include "results.h"
 #include "util.h"
 
 /* The options rollback, confirm and history share. */
@@ -119,9 +119,7 @@ int cmd_rollback(int argc, char **argv)
 	}
 	if (r < 0)
 		return txn_failure_exit(t, &res, errmsg, r);
-	printf("Rolled back %s: %zu value%s restored and read back%s%s.\n", t->id, t->n_keys,
-	       t->n_keys == 1 ? "" : "s", t->error ? "; " : "", t->error ? t->error : "");
-	return 0;
+	return report_written(report_rollback_text(stdout, t));
 }
 
 /* ---- confirm ---- */
@@ -164,8 +162,7 @@ int cmd_confirm(int argc, char **argv)
 		log_error("confirm: %s", errmsg ? errmsg : strerror(-r));
 		return r == -ENOENT ? 1 : exit_code_from_errno(r);
 	}
-	printf("Transaction %s confirmed.\n", t->id);
-	return 0;
+	return report_written(report_confirm_text(stdout, t->id));
 }
 
 /* ---- history ---- */
@@ -196,53 +193,39 @@ static const char *shown_status(const struct txn *t)
 	}
 }
 
-static void history_text(struct txn **list, size_t n)
+/*
+ * The transactions as history shows them; each row's left keys are the
+ * caller's to free. 0 or -ENOMEM.
+ */
+static int history_rows(struct txn **list, size_t n, struct report_history_row **ret)
 {
-	printf("%-20s  %-19s  %-14s  %4s  %s\n", "TRANSACTION", "TIME (UTC)", "STATUS", "KEYS",
-	       "SOURCE");
-	for (size_t i = 0; i < n; i++) {
-		const struct txn *t = list[i];
-		_cleanup_free_ char *left = txn_left_keys(t);
-		char when[32] = "?", undone[64] = "";
-		time_t tt = (time_t)t->time, ut = (time_t)t->rollback_time;
-		struct tm tm;
+	struct report_history_row *rows = calloc(n ? n : 1, sizeof(*rows));
 
-		if (gmtime_r(&tt, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		if (t->rollback_time && gmtime_r(&ut, &tm))
-			strftime(undone, sizeof(undone), ", rolled back %Y-%m-%d %H:%M:%S", &tm);
-		printf("%-20s  %-19s  %-14s  %4zu  %s%s%s%s\n", t->id, when, shown_status(t),
-		       t->n_keys, t->source, t->status == TXN_ROLLED_BACK ? undone : "",
-		       left ? ", left changed: " : "", left ? left : "");
-	}
-	if (n == 0)
-		printf("(no transactions)\n");
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct report_history_row){
+			.txn = list[i],
+			.status = shown_status(list[i]),
+			.left = txn_left_keys(list[i]),
+		};
+	*ret = rows;
+	return 0;
 }
 
-/* Returns 0, or EXIT_OSERR after saying why the list was not written. */
-static int history_json(struct txn **list, size_t n)
+static int history_report(struct txn **list, size_t n, enum report_format format)
 {
-	_cleanup_json_ json_object *arr = json_object_new_array();
+	struct report_history_row *rows = NULL;
+	int r;
 
-	if (!arr) {
-		log_error("out of memory");
-		return EXIT_OSERR;
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *text = NULL;
-		json_object *j;
-
-		if (txn_to_json(list[i], &text) < 0)
-			continue;
-		j = json_tokener_parse(text);
-		if (!j)
-			continue;
-		json_object_object_add(j, "shown_status",
-				       json_object_new_string(shown_status(list[i])));
-		json_object_array_add(arr, j);
-	}
-	return print_json_report(arr);
+	r = history_rows(list, n, &rows);
+	if (r == 0)
+		r = format == FORMAT_JSON ? report_history_json(stdout, rows, n)
+					  : report_history_text(stdout, rows, n);
+	for (size_t i = 0; rows && i < n; i++)
+		free((char *)rows[i].left);
+	free(rows);
+	return report_written(r);
 }
 
 int cmd_history(int argc, char **argv)
@@ -258,13 +241,8 @@ int cmd_history(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	/* Never applied anything: an empty history, not an error. */
-	if (access(state_dir_path(a.state_dir), F_OK) < 0 && errno == ENOENT) {
-		if (a.format == FORMAT_JSON)
-			puts("[]");
-		else
-			history_text(NULL, 0);
-		return 0;
-	}
+	if (access(state_dir_path(a.state_dir), F_OK) < 0 && errno == ENOENT)
+		return history_report(NULL, 0, a.format);
 	/* Reading needs no lock: journals are replaced atomically. */
 	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, false);
 	if (r)
@@ -275,11 +253,7 @@ int cmd_history(int argc, char **argv)
 		log_error("%s", errmsg ? errmsg : strerror(-r));
 		return exit_code_from_errno(r);
 	}
-	r = 0;
-	if (a.format == FORMAT_JSON)
-		r = history_json(list, n);
-	else
-		history_text(list, n);
+	r = history_report(list, n, a.format);
 	journal_list_free(list, n);
 	return r;
 }
