@@ -2,13 +2,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "sysctl.h"
-#include "format.h"
+#include "results.h"
 #include "lint.h"
 #include "util.h"
 
@@ -34,49 +33,6 @@ static void lint_report_freep(struct lint_report **r)
 	lint_report_free(*r);
 }
 #define _cleanup_lint_report_ _cleanup_(lint_report_freep)
-
-static int print_json(const struct lint_report *rep)
-{
-	_cleanup_json_ json_object *arr = json_object_new_array();
-
-	if (!arr)
-		return -ENOMEM;
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct lint_finding *f = &rep->findings[i];
-		json_object *o = json_object_new_object();
-
-		if (!o || json_object_array_add(arr, o) < 0) {
-			json_object_put(o);
-			return -ENOMEM;
-		}
-		if (report_json_add_str(o, "file", f->file) < 0 ||
-		    json_add(o, "line", json_object_new_int64(f->line)) < 0 ||
-		    report_json_add_str(o, "key", f->key) < 0 ||
-		    report_json_add_str(o, "severity", lint_severity_name(f->severity)) < 0 ||
-		    report_json_add_str(o, "message", f->message) < 0)
-			return -ENOMEM;
-	}
-	/* A write error is left to cmd_lint(), which checks stdout. */
-	return report_json_print(stdout, arr) == -ENOMEM ? -ENOMEM : 0;
-}
-
-/*
- * One line per finding, whatever the file holds: a finding quotes the file's
- * values, and a file name can hold anything, so control characters are escaped
- * as in errors.
- */
-static int print_text(const struct lint_report *rep)
-{
-	for (size_t i = 0; i < rep->n; i++) {
-		_cleanup_free_ char *file = str_escape_controls(rep->findings[i].file);
-		_cleanup_free_ char *msg = str_escape_controls(rep->findings[i].message);
-
-		if (!file || !msg)
-			return -ENOMEM;
-		printf("%s:%u: %s\n", file, rep->findings[i].line, msg);
-	}
-	return 0;
-}
 
 static int parse_args(struct lint_opts *o, enum report_format *format, int argc, char **argv)
 {
@@ -137,10 +93,10 @@ int cmd_lint(int argc, char **argv)
 			return r == -EISDIR ? EXIT_NOINPUT : EXIT_DATAERR;
 		return exit_code_from_errno(r);
 	}
-	if (format == FORMAT_JSON)
-		r = print_json(rep);
-	else
-		r = print_text(rep);
+	r = format == FORMAT_JSON ? report_lint_json(stdout, rep) : report_lint_text(stdout, rep);
+	/* A write error (-EIO) leaves stdout in error, which says why. */
+	if (r == -EIO)
+		r = 0;
 	if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
 		log_error("lint: writing the report: %s", strerror(r < 0 ? -r : errno));
 		return EXIT_OSERR;
