@@ -2,12 +2,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
-#include "format.h"
+#include "results.h"
 #include "kb.h"
 #include "profile.h"
 #include "sysctl.h"
@@ -32,18 +31,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* A new object appended to arr, or NULL. */
-static json_object *jarray_new_object(json_object *arr)
-{
-	json_object *o = json_object_new_object();
-
-	if (!o || json_object_array_add(arr, o) < 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 struct profiles_args {
 	enum report_format format;
 	const char *sysctl_root; /* NULL: not given */
@@ -58,10 +45,10 @@ struct profiles_args {
  */
 static int profiles_list(const struct profiles_args *a)
 {
-	_cleanup_json_ json_object *arr = NULL;
 	struct profile *profs = NULL;
+	struct report_profile_item *items = NULL;
 	char **dirs = profile_search_path(), **names = NULL;
-	size_t n = 0, width = 4;
+	size_t n = 0;
 	int r, rc = 0;
 
 	if (!dirs) {
@@ -75,7 +62,8 @@ static int profiles_list(const struct profiles_args *a)
 		return exit_code_from_errno(r);
 	}
 	profs = calloc(n ? n : 1, sizeof(*profs));
-	if (!profs || (a->format == FORMAT_JSON && !(arr = json_object_new_array()))) {
+	items = calloc(n ? n : 1, sizeof(*items));
+	if (!profs || !items) {
 		log_error("out of memory");
 		rc = EXIT_OSERR;
 		goto out;
@@ -88,29 +76,14 @@ static int profiles_list(const struct profiles_args *a)
 		}
 		if (r && !rc)
 			rc = r;
-		if (strlen(names[i]) > width)
-			width = strlen(names[i]);
+		items[i] = (struct report_profile_item){ .name = names[i],
+							 .profile = &profs[i],
+							 .valid = profs[i].name != NULL };
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct profile *p = &profs[i];
-		json_object *o;
-
-		if (!arr) {
-			printf("%-*s  %s\n", (int)width, names[i],
-			       p->name ? p->description : "(invalid; see tcptune profiles show)");
-			continue;
-		}
-		if (!(o = jarray_new_object(arr)) || report_json_add_str(o, "name", names[i]) < 0 ||
-		    report_json_add_str(o, "description", p->description) < 0 ||
-		    report_json_add_str(o, "path", p->path) < 0 ||
-		    json_add(o, "valid", json_object_new_boolean(p->name != NULL)) < 0) {
-			log_error("out of memory");
-			rc = EXIT_OSERR;
-			goto out;
-		}
-	}
+	r = a->format == FORMAT_JSON ? report_profiles_list_json(stdout, items, n)
+				     : report_profiles_list_text(stdout, items, n);
 	/* A write error (-EIO) is left to cmd_profiles(), which checks stdout. */
-	if (arr && report_json_print(stdout, arr) == -ENOMEM) {
+	if (r == -ENOMEM) {
 		log_error("out of memory");
 		rc = EXIT_OSERR;
 	}
@@ -118,36 +91,25 @@ out:
 	for (size_t i = 0; profs && i < n; i++)
 		profile_free(&profs[i]);
 	free(profs);
+	free(items);
 	strv_free(names);
 	return rc;
 }
 
 /* ---- show ---- */
 
+/* How a key stands: compare()'s answer, in the values report/ names. */
 enum status {
-	ST_MATCHES,
-	ST_SATISFIED,
-	ST_DIFFERS,
-	ST_ABSENT,
-	ST_UNREADABLE,
-};
-
-static const char *const status_names[] = {
-	[ST_MATCHES] = "matches", [ST_SATISFIED] = "satisfied",	  [ST_DIFFERS] = "differs",
-	[ST_ABSENT] = "absent",	  [ST_UNREADABLE] = "unreadable",
-};
-
-static const char *const kind_names[] = {
-	[REC_SET] = "set",
-	[REC_MIN] = "min",
-	[REC_MAX] = "max",
-	[REC_WIDEN] = "widen",
+	ST_MATCHES = REPORT_KEY_MATCHES,
+	ST_SATISFIED = REPORT_KEY_SATISFIED,
+	ST_DIFFERS = REPORT_KEY_DIFFERS,
+	ST_ABSENT = REPORT_KEY_ABSENT,
+	ST_UNREADABLE = REPORT_KEY_UNREADABLE,
 };
 
 /* One key of the profile against the machine. */
 struct row {
 	const struct profile_entry *e;
-	char *want;    /* "30", "at least 4096" */
 	char *current; /* NULL: absent or unreadable */
 	int read_r;
 	enum status status;
@@ -166,81 +128,34 @@ static enum status compare(const struct profile_entry *e, const struct row *row)
 
 static int fill_row(struct row *row, const struct profile_entry *e, const char *root)
 {
-	const char *prefix = e->kind == REC_MIN	  ? "at least "
-			     : e->kind == REC_MAX ? "at most "
-						  : "";
-
 	row->e = e;
 	row->read_r = sysctl_read(root, e->key, &row->current);
-	if (row->read_r == -ENOMEM || asprintf(&row->want, "%s%s", prefix, e->value) < 0)
+	if (row->read_r == -ENOMEM)
 		return -ENOMEM;
 	row->status = compare(e, row);
 	return 0;
 }
 
-static const char *current_text(const struct row *row)
+/* The rows as report/ takes them, with how many are already in place. */
+static int show_report(const struct profiles_args *a, const struct profile *p,
+		       const struct row *rows)
 {
-	if (row->current)
-		return row->current;
-	return row->status == ST_ABSENT ? "-" : "?";
-}
+	_cleanup_free_ struct report_profile_row *shown = calloc(p->n ? p->n : 1, sizeof(*shown));
+	struct report_profile_show s = { .profile = p, .rows = shown };
 
-static void show_text(const struct profile *p, const struct row *rows)
-{
-	size_t wk = 3, ww = 7, wc = 7, n_ok = 0;
-
-	for (size_t i = 0; i < p->n; i++) {
-		if (strlen(rows[i].e->key) > wk)
-			wk = strlen(rows[i].e->key);
-		if (strlen(rows[i].want) > ww)
-			ww = strlen(rows[i].want);
-		if (strlen(current_text(&rows[i])) > wc)
-			wc = strlen(current_text(&rows[i]));
-		n_ok += rows[i].status == ST_MATCHES || rows[i].status == ST_SATISFIED;
-	}
-	printf("%s: %s\n", p->name, p->description);
-	printf("file: %s\n", p->path);
-	if (p->include)
-		printf("includes: %s\n", p->include);
-	printf("\n%-*s  %-*s  %-*s  %s\n", (int)wk, "key", (int)ww, "profile", (int)wc, "current",
-	       "status");
-	for (size_t i = 0; i < p->n; i++) {
-		const struct row *row = &rows[i];
-
-		printf("%-*s  %-*s  %-*s  %s", (int)wk, row->e->key, (int)ww, row->want, (int)wc,
-		       current_text(row), status_names[row->status]);
-		if (row->status == ST_UNREADABLE)
-			printf(" (%s)", strerror(-row->read_r));
-		putchar('\n');
-	}
-	printf("\n%zu of %zu settings already in place.\n", n_ok, p->n);
-}
-
-static int show_json(const struct profile *p, const struct row *rows)
-{
-	_cleanup_json_ json_object *o = json_object_new_object();
-	json_object *arr;
-
-	if (!o || report_json_add_str(o, "name", p->name) < 0 ||
-	    report_json_add_str(o, "description", p->description) < 0 ||
-	    report_json_add_str(o, "include", p->include) < 0 ||
-	    report_json_add_str(o, "path", p->path) < 0 ||
-	    json_add(o, "sysctl", arr = json_object_new_array()) < 0)
+	if (!shown)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {
-		const struct row *row = &rows[i];
-		json_object *e = jarray_new_object(arr);
-
-		if (!e || report_json_add_str(e, "key", row->e->key) < 0 ||
-		    report_json_add_str(e, "kind", kind_names[row->e->kind]) < 0 ||
-		    report_json_add_str(e, "value", row->e->value) < 0 ||
-		    report_json_add_str(e, "current", row->current) < 0 ||
-		    report_json_add_str(e, "status", status_names[row->status]) < 0 ||
-		    report_json_add_str(e, "origin", row->e->origin) < 0)
-			return -ENOMEM;
+		shown[i] = (struct report_profile_row){
+			.entry = rows[i].e,
+			.current = rows[i].current,
+			.read_r = rows[i].read_r,
+			.status = (enum report_key_status)rows[i].status,
+		};
+		s.n_in_place += rows[i].status == ST_MATCHES || rows[i].status == ST_SATISFIED;
 	}
-	/* A write error is left to cmd_profiles(), which checks stdout. */
-	return report_json_print(stdout, o) == -ENOMEM ? -ENOMEM : 0;
+	return a->format == FORMAT_JSON ? report_profile_show_json(stdout, &s)
+					: report_profile_show_text(stdout, &s);
 }
 
 static int profiles_show(const struct profiles_args *a, const char *name)
@@ -257,18 +172,15 @@ static int profiles_show(const struct profiles_args *a, const char *name)
 	for (size_t i = 0; r == 0 && i < p.n; i++)
 		r = fill_row(&rows[i], &p.entries[i],
 			     a->sysctl_root ? a->sysctl_root : SYSCTL_ROOT_DEFAULT);
-	if (r == 0 && a->format == FORMAT_JSON)
-		r = show_json(&p, rows);
-	else if (r == 0)
-		show_text(&p, rows);
-	if (r < 0) {
+	if (r == 0)
+		r = show_report(a, &p, rows);
+	/* A write error (-EIO) is left to cmd_profiles(), which checks stdout. */
+	if (r == -ENOMEM) {
 		log_error("out of memory");
 		rc = EXIT_OSERR;
 	}
-	for (size_t i = 0; rows && i < p.n; i++) {
-		free(rows[i].want);
+	for (size_t i = 0; rows && i < p.n; i++)
 		free(rows[i].current);
-	}
 	free(rows);
 	profile_free(&p);
 	return rc;
