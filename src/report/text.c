@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "format.h"
+#include "textflow.h"
 #include "util.h"
 
 #define DEFAULT_WIDTH 80
@@ -42,99 +43,6 @@ static const char *const diag_counters[] = {
 	"TcpExt.TWRecycled",
 	"TcpExt.TWKilled",
 };
-
-struct text {
-	FILE *f;
-	bool color;
-	bool unicode;
-	int width;
-};
-
-static const char *bold(const struct text *t)
-{
-	return t->color ? "\033[1m" : "";
-}
-
-static const char *dim(const struct text *t)
-{
-	return t->color ? "\033[2m" : "";
-}
-
-static const char *reset(const struct text *t)
-{
-	return t->color ? "\033[0m" : "";
-}
-
-/*
- * Process names and paths come from other users: a control character in one
- * must not reach the terminal, where it could be an escape sequence.
- */
-static void put_safe(FILE *f, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len && s[i];) {
-		size_t n = report_utf8_char(s + i);
-
-		if (n == 0 || (unsigned char)s[i] < 0x20 || s[i] == 0x7f || i + n > len) {
-			fputc('?', f);
-			i++;
-		} else {
-			fwrite(s + i, 1, n, f);
-			i += n;
-		}
-	}
-}
-
-/* Words laid out in lines no wider than the terminal, sep between them. */
-struct flow {
-	const struct text *t;
-	const char *indent;
-	const char *sep;
-	int col;
-	bool fresh; /* at the start of a continuation line */
-};
-
-static void flow_start(struct flow *fl, const struct text *t, const char *first, const char *indent,
-		       const char *sep)
-{
-	*fl = (struct flow){ .t = t, .indent = indent, .sep = sep, .col = (int)strlen(first) };
-	fputs(first, t->f);
-}
-
-static void flow_word(struct flow *fl, const char *word, int len)
-{
-	int sep = (int)strlen(fl->sep);
-
-	if (!fl->fresh && fl->col + sep + len > fl->t->width) {
-		fprintf(fl->t->f, "\n%s", fl->indent);
-		fl->col = (int)strlen(fl->indent);
-		fl->fresh = true;
-	}
-	if (!fl->fresh) {
-		fputs(fl->sep, fl->t->f);
-		fl->col += sep;
-	}
-	put_safe(fl->t->f, word, (size_t)len);
-	fl->col += len;
-	fl->fresh = false;
-}
-
-static void flow_text(struct flow *fl, const char *s)
-{
-	while (*s) {
-		size_t len;
-
-		s += strspn(s, " \t\n");
-		len = strcspn(s, " \t\n");
-		if (len)
-			flow_word(fl, s, (int)len);
-		s += len;
-	}
-}
-
-static void flow_end(struct flow *fl)
-{
-	fputc('\n', fl->t->f);
-}
 
 /* "nginx (1234)", "nginx", "pid 1234", or ""; control characters and invalid UTF-8 as '?'. */
 static void format_owner(char *buf, size_t size, int pid, const char *comm)
@@ -177,22 +85,22 @@ static void put_header(const struct text *t, const struct observation *o)
 	snprintf(from, sizeof(from), "from %s", o->source ? o->source : "?");
 	snprintf(kernel, sizeof(kernel), "kernel %s", o->kernel_release ? o->kernel_release : "?");
 	fprintf(t->f, "%s", bold(t));
-	flow_start(&fl, t, "TCP sockets", "  ", " ");
+	text_flow_start(&fl, t, "TCP sockets", "  ", " ");
 	fprintf(t->f, "%s", reset(t));
-	flow_word(&fl, from, (int)strlen(from));
+	text_flow_word(&fl, from, (int)strlen(from));
 	fl.sep = ", ";
 	if (o->netns) {
-		flow_word(&fl, "namespace", 9);
+		text_flow_word(&fl, "namespace", 9);
 		fl.sep = " ";
-		flow_word(&fl, o->netns, (int)strlen(o->netns));
+		text_flow_word(&fl, o->netns, (int)strlen(o->netns));
 		fl.sep = ", ";
 	} else {
-		flow_word(&fl, "own namespace", 13);
+		text_flow_word(&fl, "own namespace", 13);
 	}
-	flow_word(&fl, kernel, (int)strlen(kernel));
+	text_flow_word(&fl, kernel, (int)strlen(kernel));
 	if (when[0])
-		flow_word(&fl, when, (int)strlen(when));
-	flow_end(&fl);
+		text_flow_word(&fl, when, (int)strlen(when));
+	text_flow_end(&fl);
 }
 
 static void put_bar(const struct text *t, uint64_t v, uint64_t max, int width)
@@ -341,14 +249,14 @@ static void put_sockstat_line(const struct text *t, const struct observation *o,
 		if (v6)
 			field += 3;
 		if (!any)
-			flow_start(&fl, t, v6 ? "  TCP6:" : "  TCP: ", "         ", "  ");
+			text_flow_start(&fl, t, v6 ? "  TCP6:" : "  TCP: ", "         ", "  ");
 		any = true;
 		snprintf(word, sizeof(word), "%s %" PRId64 "%s", field, c->value,
 			 strcmp(field, "mem") == 0 ? " pages" : "");
-		flow_word(&fl, word, (int)strlen(word));
+		text_flow_word(&fl, word, (int)strlen(word));
 	}
 	if (any)
-		flow_end(&fl);
+		text_flow_end(&fl);
 }
 
 static void put_counter_cell(const struct text *t, const struct observation *o,
@@ -391,7 +299,7 @@ static void put_counters(const struct text *t, const struct observation *o)
 	if (zero == 0)
 		return;
 	fputs(dim(t), t->f);
-	flow_start(&fl, t, "  zero:", "        ", " ");
+	text_flow_start(&fl, t, "  zero:", "        ", " ");
 	for (size_t i = 0; i < ARRAY_SIZE(diag_counters); i++) {
 		const struct counter *c = observation_counter(o, diag_counters[i]);
 		const char *field;
@@ -399,10 +307,10 @@ static void put_counters(const struct text *t, const struct observation *o)
 		if (!c || c->value != 0)
 			continue;
 		report_counter_split(c->name, &field);
-		flow_word(&fl, field, (int)strlen(field));
+		text_flow_word(&fl, field, (int)strlen(field));
 	}
 	fputs(reset(t), t->f);
-	flow_end(&fl);
+	text_flow_end(&fl);
 }
 
 static void put_kernel(const struct text *t, const struct observation *o)
@@ -437,7 +345,7 @@ static void put_sysctls(const struct text *t, const struct observation *o)
 
 		if (s->value) {
 			fprintf(t->f, "  %-*s = ", kw, s->key);
-			put_safe(t->f, s->value, strlen(s->value));
+			text_put_safe(t->f, s->value, strlen(s->value));
 			fputc('\n', t->f);
 		} else {
 			fprintf(t->f, "  %-*s = %s(absent)%s\n", kw, s->key, dim(t), reset(t));
@@ -453,9 +361,9 @@ static void put_notes(const struct text *t, const struct observation *o)
 	for (size_t i = 0; i < o->n_notes; i++) {
 		struct flow fl;
 
-		flow_start(&fl, t, "  -", "    ", " ");
-		flow_text(&fl, o->notes[i]);
-		flow_end(&fl);
+		text_flow_start(&fl, t, "  -", "    ", " ");
+		text_flow_text(&fl, o->notes[i]);
+		text_flow_end(&fl);
 	}
 }
 
@@ -499,10 +407,10 @@ static void put_para(const struct text *t, const char *label, const char *body)
 	if (!body || !*body)
 		return;
 	snprintf(first, sizeof(first), "  %-9s", label);
-	flow_start(&fl, t, first, "             ", " ");
+	text_flow_start(&fl, t, first, "             ", " ");
 	fl.fresh = true;
-	flow_text(&fl, body);
-	flow_end(&fl);
+	text_flow_text(&fl, body);
+	text_flow_end(&fl);
 }
 
 static void put_evidence(const struct text *t, const struct finding *f)
@@ -511,7 +419,7 @@ static void put_evidence(const struct text *t, const struct finding *f)
 
 	if (f->n_evidence == 0)
 		return;
-	flow_start(&fl, t, "  Evidence ", "             ", ", ");
+	text_flow_start(&fl, t, "  Evidence ", "             ", ", ");
 	fl.fresh = true;
 	for (size_t i = 0; i < f->n_evidence; i++) {
 		_cleanup_free_ char *item = NULL;
@@ -519,9 +427,9 @@ static void put_evidence(const struct text *t, const struct finding *f)
 
 		if (asprintf(&item, "%s = %s", e->metric, e->value ? e->value : "n/a") < 0)
 			continue;
-		flow_word(&fl, item, (int)strlen(item));
+		text_flow_word(&fl, item, (int)strlen(item));
 	}
-	flow_end(&fl);
+	text_flow_end(&fl);
 }
 
 static void put_changes(const struct text *t, const struct finding *f)
@@ -610,9 +518,9 @@ int report_diagnose_text(FILE *f, const struct observation *o, const struct judg
 			char first[96];
 
 			snprintf(first, sizeof(first), "  %s:", j->skipped[i].rule->id);
-			flow_start(&fl, &t, first, "      ", " ");
-			flow_text(&fl, j->skipped[i].reason);
-			flow_end(&fl);
+			text_flow_start(&fl, &t, first, "      ", " ");
+			text_flow_text(&fl, j->skipped[i].reason);
+			text_flow_end(&fl);
 		}
 	}
 	put_notes(&t, o);
