@@ -11,19 +11,11 @@
 
 #include "dirlist.h"
 #include "kb.h"
+#include "profile-file.h"
 #include "loaderr.h"
 #include "sysctl.h"
 #include "util.h"
 #include "yamltree.h"
-
-#define SUFFIX ".yaml"
-
-static void entry_clear(struct profile_entry *e)
-{
-	free(e->key);
-	free(e->value);
-	free(e->origin);
-}
 
 void profile_free(struct profile *p)
 {
@@ -34,254 +26,9 @@ void profile_free(struct profile *p)
 	free(p->include);
 	free(p->path);
 	for (size_t i = 0; i < p->n; i++)
-		entry_clear(&p->entries[i]);
+		profile_entry_clear(&p->entries[i]);
 	free(p->entries);
 	memset(p, 0, sizeof(*p));
-}
-
-/* ---- one file ---- */
-
-struct ctx {
-	struct load_ctx lc;
-	unsigned include_line, include_column; /* where `include:` points, for its errors */
-};
-
-/* The value as the kernel prints it back: decimal numbers, one blank between them. */
-static char *canonical_value(const struct kb_entry *e, const char *value)
-{
-	int64_t nums[KB_MAX_VEC];
-	char *out = NULL;
-	size_t n, len = 0;
-	FILE *f;
-
-	if (e->type == KB_STRING)
-		return sysctl_value_normalize(strdup(value));
-	if (kb_parse_value(e, value, nums, &n, NULL) < 0)
-		return NULL;
-	f = open_memstream(&out, &len);
-	if (!f)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%lld", i ? " " : "", (long long)nums[i]);
-	if (fclose(f) != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-static const struct profile_entry *find_entry(const struct profile *p, const char *key)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->entries[i].key, key) == 0)
-			return &p->entries[i];
-	return NULL;
-}
-
-static int append_entry(struct profile *p, struct profile_entry *e)
-{
-	struct profile_entry *grown = realloc(p->entries, (p->n + 1) * sizeof(*grown));
-
-	if (!grown)
-		return -ENOMEM;
-	p->entries = grown;
-	p->entries[p->n++] = *e;
-	return 0;
-}
-
-/* A value, {min: N} or {max: N}: exact values, so that a profile means the same everywhere. */
-static const struct want_syntax entry_syntax = {
-	.kinds = WANT_KIND(REC_MIN) | WANT_KIND(REC_MAX),
-};
-
-static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, struct profile *p)
-{
-	_cleanup_free_ char *reason = NULL, *key = NULL;
-	struct profile_entry e = { 0 };
-	const struct profile_entry *dup;
-	const struct kb_entry *kb;
-	const struct ynode *v;
-
-	if (sysctl_key_normalize(me->key->value, &key) < 0) {
-		load_bad(c, me->key, "'%s' is not a sysctl key", me->key->value);
-		return;
-	}
-	kb = kb_lookup(key);
-	if (!kb) {
-		load_bad(c, me->key, "unknown sysctl '%s' (not in the knowledge base)", key);
-		return;
-	}
-	/* Checked apart from the value so that even {min: N} cannot bring it back. */
-	if (kb->removed) {
-		load_bad(c, me->key, "%s was removed in Linux %u.%u and must not be set", key,
-			 kb->removed >> 16, (kb->removed >> 8) & 0xff);
-		return;
-	}
-	v = want_parse(c, &entry_syntax, key, kb, me->value, &e.kind);
-	if (!v)
-		return;
-	/*
-	 * An exact value may lower a limit that scales with memory on a larger
-	 * machine than the author's: only a floor keeps such keys safe.
-	 */
-	if (kb->never_lower && e.kind != REC_MIN) {
-		load_bad(c, me->value,
-			 "%s: only {min: N} is allowed: the kernel documentation says this "
-			 "limit must not be lowered",
-			 key);
-		return;
-	}
-	if (kb_check_set(kb, v->value, 0, NULL, &reason) < 0) {
-		if (e.kind == REC_SET)
-			load_bad(c, v, "%s = %s: %s", key, v->value,
-				 reason ? reason : "invalid value");
-		else
-			load_bad(c, v, "%s: {%s: %s}: %s", key, e.kind == REC_MIN ? "min" : "max",
-				 v->value, reason ? reason : "invalid value");
-		return;
-	}
-	dup = find_entry(p, key);
-	if (dup) {
-		load_bad(c, me->key, "%s is set twice (first at %s)", key, dup->origin);
-		return;
-	}
-	e.value = canonical_value(kb, v->value);
-	if (asprintf(&e.origin, "%s:%u", c->file, me->key->line) < 0)
-		e.origin = NULL;
-	e.key = TAKE_PTR(key);
-	if (!e.value || !e.origin || append_entry(p, &e) < 0) {
-		entry_clear(&e);
-		load_errors_add(c->errs, "%s: out of memory", c->file);
-	}
-}
-
-static void parse_sysctl(const struct load_ctx *c, const struct ynode *n, struct profile *p)
-{
-	if (n->kind != YNODE_MAP) {
-		load_bad(c, n, "sysctl: expected a mapping of sysctl keys to values");
-		return;
-	}
-	for (size_t i = 0; i < n->n; i++)
-		parse_entry(c, &n->entries[i], p);
-}
-
-/* A one-line description: folded like a value, so that `>` blocks read well in lists. */
-static void parse_description(const struct load_ctx *c, const struct ynode *n, struct profile *p)
-{
-	const char *s = load_scalar(c, n, "description");
-
-	if (!s)
-		return;
-	p->description = sysctl_value_normalize(strdup(s));
-	if (!p->description)
-		load_errors_add(c->errs, "%s: out of memory", c->file);
-	else if (!*p->description)
-		load_bad(c, n, "description: must not be empty");
-}
-
-static void parse_name(const struct load_ctx *c, const struct ynode *n, const char *expect,
-		       struct profile *p)
-{
-	const char *s = load_scalar(c, n, "name");
-
-	if (!s)
-		return;
-	if (!load_valid_id(s))
-		load_bad(c, n, "name '%s' must be lower-case letters, digits and '-'", s);
-	else if (expect && strcmp(s, expect) != 0)
-		load_bad(c, n, "name '%s' does not match the file name '%s" SUFFIX "'", s, expect);
-	else
-		p->name = strdup(s);
-}
-
-static void parse_include(struct ctx *c, const struct ynode *n, struct profile *p)
-{
-	const char *s = load_scalar(&c->lc, n, "include");
-
-	if (!s)
-		return;
-	if (!load_valid_id(s)) {
-		load_bad(&c->lc, n, "include: '%s' is not a profile name", s);
-		return;
-	}
-	p->include = strdup(s);
-	c->include_line = n->line;
-	c->include_column = n->column;
-}
-
-static const char *const fields[] = { "name", "description", "include", "sysctl", NULL };
-
-static bool known_field(const char *name)
-{
-	for (const char *const *f = fields; *f; f++)
-		if (strcmp(*f, name) == 0)
-			return true;
-	return false;
-}
-
-static void parse_root(struct ctx *c, const struct ynode *root, const char *expect,
-		       struct profile *p)
-{
-	const struct ynode *v;
-
-	if (root->kind != YNODE_MAP) {
-		load_bad(&c->lc, root, "a profile must be a mapping, found a %s",
-			 ynode_kind_name(root->kind));
-		return;
-	}
-	for (size_t i = 0; i < root->n; i++)
-		if (!known_field(root->entries[i].key->value))
-			load_bad(&c->lc, root->entries[i].key, "unknown field '%s'",
-				 root->entries[i].key->value);
-	if (!(v = ynode_get(root, "name")))
-		load_bad(&c->lc, root, "a profile needs a name");
-	else
-		parse_name(&c->lc, v, expect, p);
-	if (!(v = ynode_get(root, "description")))
-		load_bad(&c->lc, root, "a profile needs a description");
-	else
-		parse_description(&c->lc, v, p);
-	if ((v = ynode_get(root, "include")))
-		parse_include(c, v, p);
-	if ((v = ynode_get(root, "sysctl")))
-		parse_sysctl(&c->lc, v, p);
-}
-
-/*
- * Parses one file into p (entries in file order, include unresolved). expect:
- * the name the file was found by, NULL for a path. Returns 0, or the -errno of
- * a file that could not be read; content problems only go to c->lc.errs.
- */
-static int parse_file(struct ctx *c, const char *expect, struct profile *p)
-{
-	_cleanup_ynode_ struct ynode *root = NULL;
-	_cleanup_free_ char *msg = NULL;
-	_cleanup_close_ int fd = -1;
-	int r;
-
-	p->path = strdup(c->lc.file);
-	if (!p->path)
-		return -ENOMEM;
-	fd = load_open_safe(c->lc.file, "profile", c->lc.errs);
-	if (fd < 0)
-		return fd == -EPERM ? 0 : fd;
-	r = ytree_load_fd(fd, c->lc.file, &root, &msg);
-	if (r < 0) {
-		if (msg)
-			load_errors_add(c->lc.errs, "%s", msg);
-		else
-			load_errors_add(c->lc.errs, "%s: %s", c->lc.file, strerror(-r));
-		return r == -EBADMSG ? 0 : r;
-	}
-	if (!root) {
-		load_errors_add(c->lc.errs,
-				"%s: empty profile: it needs a name, a description and "
-				"sysctl settings",
-				c->lc.file);
-		return 0;
-	}
-	parse_root(c, root, expect, p);
-	return 0;
 }
 
 /* ---- the include chain ---- */
@@ -290,8 +37,8 @@ static bool is_path(const char *s)
 {
 	size_t len = strlen(s);
 
-	return strchr(s, '/') ||
-	       (len >= strlen(SUFFIX) && strcmp(s + len - strlen(SUFFIX), SUFFIX) == 0);
+	return strchr(s, '/') || (len >= strlen(PROFILE_SUFFIX) &&
+				  strcmp(s + len - strlen(PROFILE_SUFFIX), PROFILE_SUFFIX) == 0);
 }
 
 /* "<dir>/<name>.yaml" of the first dir that has it: 0, -ENOENT or -ENOMEM. */
@@ -302,7 +49,8 @@ static int find_profile(const char *const *dirs, const char *name, char **ret)
 	for (size_t i = 0; dirs && dirs[i]; i++) {
 		_cleanup_free_ char *file = NULL, *path = NULL;
 
-		if (asprintf(&file, "%s" SUFFIX, name) < 0 || !(path = path_join(dirs[i], file)))
+		if (asprintf(&file, "%s" PROFILE_SUFFIX, name) < 0 ||
+		    !(path = path_join(dirs[i], file)))
 			return -ENOMEM;
 		/* Anything there, even unreadable, is the one: the loader says what is wrong. */
 		if (lstat(path, &st) == 0 || errno != ENOENT) {
@@ -379,7 +127,7 @@ static ssize_t chain_find(const struct chain *ch, const char *name)
 }
 
 /* "include cycle: a -> b -> a", at the include that closes it. */
-static void report_cycle(const struct ctx *c, const struct chain *ch, size_t from,
+static void report_cycle(const struct profile_ctx *c, const struct chain *ch, size_t from,
 			 const char *include)
 {
 	struct ynode at = { .line = c->include_line, .column = c->include_column };
@@ -410,8 +158,9 @@ static char *path_name(const char *path)
 
 	base = base ? base + 1 : path;
 	len = strlen(base);
-	if (len > strlen(SUFFIX) && strcmp(base + len - strlen(SUFFIX), SUFFIX) == 0)
-		len -= strlen(SUFFIX);
+	if (len > strlen(PROFILE_SUFFIX) &&
+	    strcmp(base + len - strlen(PROFILE_SUFFIX), PROFILE_SUFFIX) == 0)
+		len -= strlen(PROFILE_SUFFIX);
 	return strndup(base, len);
 }
 
@@ -430,14 +179,14 @@ static int load_chain(const char *path, const char *name, const char *const *dir
 		return -ENOMEM;
 	for (;;) {
 		_cleanup_free_ char *label = next_name ? strdup(next_name) : path_name(next);
-		struct ctx c = { .lc = { .file = next, .errs = errs } };
+		struct profile_ctx c = { .lc = { .file = next, .errs = errs } };
 		_cleanup_free_ char *where = NULL;
 		struct profile *p;
 		ssize_t loop;
 
 		if (!label || !(p = chain_push(ch, label)))
 			return -ENOMEM;
-		r = parse_file(&c, next_name, p);
+		r = profile_parse_file(&c, next_name, p);
 		/* Only the profile asked for can be missing; a broken include is bad data. */
 		if (r == -ENOMEM || (top && (r == -ENOENT || r == -EACCES)))
 			return r;
@@ -494,10 +243,10 @@ static int copy_entry(struct profile_entry *dst, const struct profile_entry *src
 	};
 
 	if (!e.key || !e.value || !e.origin) {
-		entry_clear(&e);
+		profile_entry_clear(&e);
 		return -ENOMEM;
 	}
-	entry_clear(dst);
+	profile_entry_clear(dst);
 	*dst = e;
 	return 0;
 }
@@ -517,14 +266,14 @@ static int resolve(struct chain *ch, struct profile *ret)
 		for (size_t j = 0; r == 0 && j < ch->layers[i].n; j++) {
 			const struct profile_entry *src = &ch->layers[i].entries[j];
 			struct profile_entry *dst =
-				(struct profile_entry *)find_entry(&out, src->key);
+				(struct profile_entry *)profile_find_entry(&out, src->key);
 			struct profile_entry fresh = { 0 };
 
 			if (dst) {
 				r = copy_entry(dst, src);
 			} else if ((r = copy_entry(&fresh, src)) == 0 &&
-				   (r = append_entry(&out, &fresh)) < 0) {
-				entry_clear(&fresh);
+				   (r = profile_append_entry(&out, &fresh)) < 0) {
+				profile_entry_clear(&fresh);
 			}
 		}
 	}
@@ -584,14 +333,14 @@ static int list_dir(const char *dir, char ***names, size_t *n)
 {
 	char **files = NULL;
 	size_t n_files = 0;
-	int r = dir_list(AT_FDCWD, dir, SUFFIX, &files, &n_files);
+	int r = dir_list(AT_FDCWD, dir, PROFILE_SUFFIX, &files, &n_files);
 
 	if (r < 0)
 		return r == -ENOENT || r == -ENOTDIR ? 0 : r;
 	for (size_t i = 0; r == 0 && i < n_files; i++) {
 		char **grown, *name = files[i];
 
-		name[strlen(name) - strlen(SUFFIX)] = '\0';
+		name[strlen(name) - strlen(PROFILE_SUFFIX)] = '\0';
 		/* A file profile_load() could not find by name is no profile. */
 		if (!load_valid_id(name) || have_name(*names, *n, name))
 			continue;
