@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "journal.h"
+#include "tmpdir.h"
 #include "util.h"
 
 #define ID1 "20261121-063000-4f2a"
@@ -23,44 +24,6 @@
 
 /* Out-parameters must be left alone on failure: a failing call must not touch this. */
 static struct txn sentinel;
-
-/* A temporary directory, and its name as the kernel reports it (for messages). */
-struct tmpdir {
-	char path[64];
-	char real[PATH_MAX];
-};
-
-static void tmpdir_make(struct tmpdir *d)
-{
-	snprintf(d->path, sizeof(d->path), "/tmp/tcptune-journal-XXXXXX");
-	assert_non_null(mkdtemp(d->path));
-	assert_non_null(realpath(d->path, d->real));
-}
-
-static void tmpdir_remove(struct tmpdir *d)
-{
-	_cleanup_free_ char *cmd = NULL;
-
-	/* The path is ours and made by mkdtemp: no shell quoting issues. */
-	assert_true(asprintf(&cmd, "rm -rf '%s'", d->path) > 0);
-	assert_int_equal(system(cmd), 0);
-}
-
-static char *join(const char *a, const char *b)
-{
-	char *p = path_join(a, b);
-
-	assert_non_null(p);
-	return p;
-}
-
-static void write_text(const char *path, const char *text, mode_t mode)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-}
 
 /* A transaction with every field set, and text that JSON must escape. */
 static struct txn *full_txn(const char *id)
@@ -533,223 +496,6 @@ static void test_parse_not_json(void **state)
 		assert_parse_fails(cases[i].text, cases[i].msg);
 }
 
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(lstat(path, &st), 0);
-	return st.st_mode & 07777;
-}
-
-static void assert_dir_refused(const char *path, bool create, int want_r, const char *want_msg)
-{
-	_cleanup_free_ char *msg = NULL;
-	int fd = -2;
-	int r = state_dir_open(path, create, &fd, &msg);
-
-	if (r != want_r || !msg || strcmp(msg, want_msg) != 0)
-		fail_msg("%s: r=%d msg '%s', want %d '%s'", path, r, msg ? msg : "(null)", want_r,
-			 want_msg);
-	assert_int_equal(fd, -2);
-}
-
-static void assert_dir_opens(const char *path, bool create)
-{
-	_cleanup_free_ char *msg = NULL;
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	assert_int_equal(state_dir_open(path, create, &fd, &msg), 0);
-	assert_null(msg);
-	assert_int_equal(fstat(fd, &st), 0);
-	assert_true(S_ISDIR(st.st_mode));
-	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-}
-
-static void test_state_dir(void **state)
-{
-	struct tmpdir d;
-	_cleanup_free_ char *state_dir = NULL, *link = NULL, *file = NULL, *open_dir = NULL;
-	_cleanup_free_ char *missing = NULL, *deep = NULL, *msg = NULL;
-	mode_t old_umask;
-
-	(void)state;
-	tmpdir_make(&d);
-	state_dir = join(d.path, "state");
-	link = join(d.path, "link");
-	file = join(d.path, "file");
-	open_dir = join(d.path, "open");
-	missing = join(d.path, "missing");
-	deep = join(d.path, "no/such");
-
-	/* Created 0700, even under a umask that would leave it unusable. */
-	old_umask = umask(0777);
-	assert_dir_opens(state_dir, true);
-	umask(old_umask);
-	assert_int_equal(mode_of(state_dir), 0700);
-	/* An existing 0700 directory is fine, created or not. */
-	assert_dir_opens(state_dir, true);
-	assert_dir_opens(state_dir, false);
-
-	assert_int_equal(symlink(state_dir, link), 0);
-	assert_int_equal(asprintf(&msg, "state directory %s is a symlink", link) > 0, 1);
-	assert_dir_refused(link, false, -EPERM, msg);
-	assert_dir_refused(link, true, -EPERM, msg);
-	free(msg);
-	/* "LINK/" would follow the link whatever O_NOFOLLOW says. */
-	free(link);
-	assert_int_equal(asprintf(&link, "%s/link//", d.path) > 0, 1);
-	assert_int_equal(asprintf(&msg, "state directory %s is a symlink", link) > 0, 1);
-	assert_dir_refused(link, false, -EPERM, msg);
-	assert_dir_refused(link, true, -EPERM, msg);
-	free(msg);
-	/* A real directory given with slashes is fine. */
-	assert_int_equal(asprintf(&msg, "%s//", state_dir) > 0, 1);
-	assert_dir_opens(msg, false);
-	free(msg);
-
-	write_text(file, "x", 0600);
-	assert_int_equal(asprintf(&msg, "state directory %s is not a directory", file) > 0, 1);
-	assert_dir_refused(file, true, -EPERM, msg);
-	free(msg);
-
-	assert_int_equal(mkdir(open_dir, 0700), 0);
-	assert_int_equal(chmod(open_dir, 0777), 0);
-	assert_int_equal(asprintf(&msg,
-				  "state directory %s is writable by group or others (mode 0777)",
-				  open_dir) > 0,
-			 1);
-	assert_dir_refused(open_dir, true, -EPERM, msg);
-	free(msg);
-	assert_int_equal(chmod(open_dir, 0720), 0);
-	assert_int_equal(asprintf(&msg,
-				  "state directory %s is writable by group or others (mode 0720)",
-				  open_dir) > 0,
-			 1);
-	assert_dir_refused(open_dir, false, -EPERM, msg);
-	free(msg);
-	/* Readable by others is no threat to the history. */
-	assert_int_equal(chmod(open_dir, 0755), 0);
-	assert_dir_opens(open_dir, false);
-
-	/* Only root can give a directory away to test the owner check. */
-	if (geteuid() == 0) {
-		assert_int_equal(chown(open_dir, 65534, 65534), 0);
-		assert_int_equal(asprintf(&msg,
-					  "state directory %s is owned by uid 65534, not by uid 0",
-					  open_dir) > 0,
-				 1);
-		assert_dir_refused(open_dir, false, -EPERM, msg);
-		free(msg);
-	}
-
-	assert_int_equal(asprintf(&msg, "state directory %s does not exist", missing) > 0, 1);
-	assert_dir_refused(missing, false, -ENOENT, msg);
-	free(msg);
-	assert_int_equal(asprintf(&msg,
-				  "cannot create state directory %s: No such file or directory",
-				  deep) > 0,
-			 1);
-	assert_dir_refused(deep, true, -ENOENT, msg);
-	free(msg);
-	msg = NULL;
-	tmpdir_remove(&d);
-}
-
-static int64_t ms_since(const struct timespec *a)
-{
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
-}
-
-static void test_state_lock(void **state)
-{
-	struct tmpdir d;
-	_cleanup_close_ int dirfd = -1;
-	_cleanup_free_ char *msg = NULL, *want = NULL, *lock = NULL;
-	struct timespec start;
-	int fd1 = -1, fd2 = -2;
-
-	(void)state;
-	tmpdir_make(&d);
-	assert_int_equal(state_dir_open(d.path, false, &dirfd, NULL), 0);
-	assert_int_equal(state_lock(dirfd, 0, &fd1, &msg), 0);
-	assert_null(msg);
-	lock = join(d.path, "lock");
-	assert_int_equal(mode_of(lock), 0600);
-
-	/* A second open file description is a second lock to flock(). */
-	assert_true(asprintf(&want, "another tcptune transaction is running (lock %s/lock)",
-			     d.real) > 0);
-	assert_int_equal(state_lock(dirfd, 0, &fd2, &msg), -EWOULDBLOCK);
-	assert_non_null(msg);
-	assert_string_equal(msg, want);
-	free(msg);
-	msg = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	assert_int_equal(state_lock(dirfd, 120, &fd2, &msg), -ETIMEDOUT);
-	assert_true(ms_since(&start) >= 120);
-	assert_true(ms_since(&start) < 5000);
-	assert_non_null(msg);
-	assert_string_equal(msg, want);
-	assert_int_equal(fd2, -2);
-
-	/* Released with its fd: the next one takes it. */
-	close(fd1);
-	assert_int_equal(state_lock(dirfd, 120, &fd2, NULL), 0);
-	assert_true(fd2 >= 0);
-	close(fd2);
-	tmpdir_remove(&d);
-}
-
-/* The names in a directory, sorted, as one string "a b c". */
-static char *dir_names(const char *path)
-{
-	struct dirent **list;
-	char *out = strdup("");
-	int n = scandir(path, &list, NULL, alphasort);
-
-	assert_true(n >= 0);
-	for (int i = 0; i < n; i++) {
-		char *next;
-
-		if (list[i]->d_name[0] != '.') {
-			assert_true(asprintf(&next, "%s%s%s", out, *out ? " " : "",
-					     list[i]->d_name) > 0);
-			free(out);
-			out = next;
-		}
-		free(list[i]);
-	}
-	free(list);
-	return out;
-}
-
-/* What a killed writer leaves, and only that, goes: not journals, the lock or other files. */
-static void test_clean_tmp(void **state)
-{
-	struct tmpdir d;
-	_cleanup_close_ int dirfd = -1;
-	_cleanup_free_ char *names = NULL;
-	static const char *const files[] = { ID1 ".json", ID1 ".json.tmp", ID2 ".json.tmp",
-					     "lock",	  ID3 ".try",	   "notes.tmp" };
-
-	(void)state;
-	tmpdir_make(&d);
-	assert_int_equal(state_dir_open(d.path, false, &dirfd, NULL), 0);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *path = join(d.path, files[i]);
-
-		write_text(path, "x", 0600);
-	}
-	state_clean_tmp(dirfd);
-	names = dir_names(d.path);
-	assert_string_equal(names, ID1 ".json " ID3 ".try lock notes.tmp");
-	tmpdir_remove(&d);
-}
-
 static void test_save_load(void **state)
 {
 	struct tmpdir d;
@@ -901,14 +647,19 @@ static void test_boot_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_names),   cmocka_unit_test(test_new_add_key),
-		cmocka_unit_test(test_make_id),	       cmocka_unit_test(test_json_round_trip),
-		cmocka_unit_test(test_json_shape),     cmocka_unit_test(test_json_refuses),
-		cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_parse_version1),
-		cmocka_unit_test(test_clean_tmp),      cmocka_unit_test(test_parse_truncated),
-		cmocka_unit_test(test_parse_not_json), cmocka_unit_test(test_state_dir),
-		cmocka_unit_test(test_state_lock),     cmocka_unit_test(test_save_load),
-		cmocka_unit_test(test_load_mismatch),  cmocka_unit_test(test_list),
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test(test_new_add_key),
+		cmocka_unit_test(test_make_id),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_json_refuses),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_version1),
+		cmocka_unit_test(test_parse_truncated),
+		cmocka_unit_test(test_parse_not_json),
+		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_load_mismatch),
+		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_boot_id),
 	};
 

@@ -52,6 +52,19 @@ static void test_parse_u64(void **state)
 	assert_int_equal(v, UINT32_MAX);
 }
 
+/* Clauses of one failure, joined with "; "; a NULL target is ignored. */
+static void test_str_appendf(void **state)
+{
+	_cleanup_free_ char *msg = NULL;
+
+	(void)state;
+	str_appendf(&msg, "restoring %s failed: %s", "a", "EIO");
+	assert_string_equal(msg, "restoring a failed: EIO");
+	str_appendf(&msg, "%d left", 2);
+	assert_string_equal(msg, "restoring a failed: EIO; 2 left");
+	str_appendf(NULL, "ignored");
+}
+
 static void test_path_join(void **state)
 {
 	char *p;
@@ -171,10 +184,10 @@ static void test_escape_controls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_i64),	cmocka_unit_test(test_parse_u64),
-		cmocka_unit_test(test_path_join),	cmocka_unit_test(test_split_and_read),
-		cmocka_unit_test(test_kernel_release),	cmocka_unit_test(test_err_set),
-		cmocka_unit_test(test_escape_controls),
+		cmocka_unit_test(test_str_appendf),    cmocka_unit_test(test_parse_i64),
+		cmocka_unit_test(test_parse_u64),      cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_split_and_read), cmocka_unit_test(test_kernel_release),
+		cmocka_unit_test(test_err_set),	       cmocka_unit_test(test_escape_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
