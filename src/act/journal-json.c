@@ -85,12 +85,8 @@ static json_object *keys_to_json(const struct txn *t)
 	for (size_t i = 0; i < t->n_keys; i++) {
 		json_object *o = key_to_json(&t->keys[i]);
 
-		if (!o)
+		if (json_append(arr, o) < 0)
 			return NULL;
-		if (json_object_array_add(arr, o) < 0) {
-			json_object_put(o);
-			return NULL;
-		}
 	}
 	return TAKE_PTR(arr);
 }

@@ -10,11 +10,6 @@
 
 #define DOC_WIDTH 78
 
-static int flushed(FILE *f)
-{
-	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
-}
-
 /* Words of text, wrapped at DOC_WIDTH: first before the first line, indent before the others. */
 static void put_wrapped(FILE *f, const char *first, const char *indent, const char *text)
 {
@@ -131,7 +126,7 @@ int report_explain_text(FILE *f, const struct report_explain_key *keys, size_t n
 		put_current(f, &keys[i]);
 		fputs("  tcptune has no knowledge of this key; see the kernel documentation.\n", f);
 	}
-	return flushed(f);
+	return report_flushed(f);
 }
 
 int report_explain_list_text(FILE *f, const struct kb_entry *entries, size_t n)
@@ -143,7 +138,7 @@ int report_explain_list_text(FILE *f, const struct kb_entry *entries, size_t n)
 			width = strlen(entries[i].key);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%-*s  %s\n", (int)width, entries[i].key, entries[i].summary);
-	return flushed(f);
+	return report_flushed(f);
 }
 
 /* ---- JSON ---- */
@@ -181,12 +176,10 @@ static int add_ranges(json_object *o, const struct kb_entry *e)
 	    json_add(o, "range", arr = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < e->n; i++) {
-		json_object *r = json_object_new_object();
+		json_object *r = json_append_object(arr);
 
-		if (!r || json_object_array_add(arr, r) < 0) {
-			json_object_put(r);
+		if (!r)
 			return -ENOMEM;
-		}
 		if (json_add(r, "min", json_object_new_int64(e->range[i].min)) < 0 ||
 		    json_add(r, "max", json_object_new_int64(e->range[i].max)) < 0)
 			return -ENOMEM;
@@ -212,12 +205,10 @@ static int add_entry(json_object *o, const struct kb_entry *e)
 
 static int add_key(json_object *arr, const struct report_explain_key *k)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_append_object(arr);
 
-	if (!o || json_object_array_add(arr, o) < 0) {
-		json_object_put(o);
+	if (!o)
 		return -ENOMEM;
-	}
 	if (report_json_add_str(o, "key", k->key) < 0 ||
 	    json_add(o, "known", json_object_new_boolean(k->kb != NULL)) < 0 ||
 	    json_add(o, "present", json_object_new_boolean(k->read_r != -ENOENT)) < 0 ||

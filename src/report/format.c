@@ -199,3 +199,8 @@ int report_json_print(FILE *f, json_object *o)
 		return -EIO;
 	return 0;
 }
+
+int report_flushed(FILE *f)
+{
+	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
+}

@@ -66,6 +66,8 @@ char *report_utf8_sanitize(const char *s);
 /* JSON helpers of the renderers (_cleanup_json_ and json_add() are util/jsonutil.h's). */
 /* A string, or JSON null for NULL; text from files and the system need not be UTF-8. */
 int report_json_add_str(json_object *o, const char *key, const char *s);
+/* What every text renderer returns: 0 once f is flushed without error, else -EIO. */
+int report_flushed(FILE *f);
 /* o pretty-printed, then a newline, flushed: 0, -ENOMEM or -EIO. */
 int report_json_print(FILE *f, json_object *o);
 

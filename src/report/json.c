@@ -16,17 +16,6 @@ static int add_null(json_object *obj, const char *key)
 	return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
 }
 
-static int append(json_object *arr, json_object *val)
-{
-	if (!val)
-		return -ENOMEM;
-	if (json_object_array_add(arr, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* Strings from the system (process names, paths) are bytes; JSON wants UTF-8. */
 static json_object *new_string(const char *s)
 {
@@ -104,7 +93,7 @@ static int add_top_ports(json_object *root, const struct observation *o)
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < o->top[s].n; i++) {
-			r = append(list, port_json(&o->top[s].ports[i]));
+			r = json_append(list, port_json(&o->top[s].ports[i]));
 			if (r < 0)
 				return r;
 		}
@@ -148,7 +137,7 @@ static int add_listeners(json_object *root, const struct observation *o)
 
 	r = json_add(root, "listeners", list);
 	for (size_t i = 0; r >= 0 && i < o->n_listeners; i++)
-		r = append(list, listener_json(&o->listeners[i]));
+		r = json_append(list, listener_json(&o->listeners[i]));
 	return r;
 }
 
@@ -162,7 +151,7 @@ static int add_peers(json_object *root, const struct observation *o)
 		char addr[REPORT_ADDR_MAX];
 		json_object *pj = json_object_new_object();
 
-		r = append(list, pj);
+		r = json_append(list, pj);
 		if (r >= 0)
 			r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
 		if (r >= 0)
@@ -243,7 +232,7 @@ static json_object *sysctl_json(const struct sysctl_reading *s)
 	if (!arr)
 		return NULL;
 	for (size_t i = 0; i < s->n && i < SYSCTL_MAX_VEC; i++)
-		if (append(arr, json_object_new_int64(s->num[i])) < 0)
+		if (json_append(arr, json_object_new_int64(s->num[i])) < 0)
 			return NULL;
 	return TAKE_PTR(arr);
 }
@@ -269,7 +258,7 @@ static int add_notes(json_object *root, const struct observation *o)
 
 	r = json_add(root, "notes", list);
 	for (size_t i = 0; r >= 0 && i < o->n_notes; i++)
-		r = append(list, new_string(o->notes[i]));
+		r = json_append(list, new_string(o->notes[i]));
 	return r;
 }
 
@@ -351,7 +340,7 @@ static json_object *finding_json(const struct finding *f)
 		const struct change *c = &f->changes[i];
 		json_object *cj = json_object_new_object();
 
-		if (append(changes, cj) < 0)
+		if (json_append(changes, cj) < 0)
 			return NULL;
 		e = json_add(cj, "key", new_string(c->key));
 		if (e == 0)
@@ -368,7 +357,7 @@ static json_object *finding_json(const struct finding *f)
 			return NULL;
 	}
 	for (size_t i = 0; i < r->n_see; i++)
-		if (append(see, new_string(r->see[i])) < 0)
+		if (json_append(see, new_string(r->see[i])) < 0)
 			return NULL;
 	return TAKE_PTR(obj);
 }
@@ -384,12 +373,12 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 	    json_add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < j->n_findings; i++)
-		if (append(findings, finding_json(&j->findings[i])) < 0)
+		if (json_append(findings, finding_json(&j->findings[i])) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < j->n_skipped; i++) {
 		json_object *s = json_object_new_object();
 
-		if (append(skipped, s) < 0 ||
+		if (json_append(skipped, s) < 0 ||
 		    json_add(s, "id", new_string(j->skipped[i].rule->id)) < 0 ||
 		    json_add(s, "reason", new_string(j->skipped[i].reason)) < 0)
 			return -ENOMEM;

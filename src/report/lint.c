@@ -22,17 +22,15 @@ int report_lint_text(FILE *f, const struct lint_report *rep)
 			return -ENOMEM;
 		fprintf(f, "%s:%u: %s\n", file, rep->findings[i].line, msg);
 	}
-	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
+	return report_flushed(f);
 }
 
 static int add_finding(json_object *arr, const struct lint_finding *lf)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_append_object(arr);
 
-	if (!o || json_object_array_add(arr, o) < 0) {
-		json_object_put(o);
+	if (!o)
 		return -ENOMEM;
-	}
 	if (report_json_add_str(o, "file", lf->file) < 0 ||
 	    json_add(o, "line", json_object_new_int64(lf->line)) < 0 ||
 	    report_json_add_str(o, "key", lf->key) < 0 ||

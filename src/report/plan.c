@@ -20,11 +20,6 @@ const char *report_apply_status_name(enum report_apply_status s)
 	return (unsigned)s < ARRAY_SIZE(apply_status_names) ? apply_status_names[s] : "?";
 }
 
-static int flushed(FILE *f)
-{
-	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
-}
-
 /* "  key  current -> new  (source)" for each change, the keys aligned. */
 static void put_changes(FILE *f, const struct plan *p)
 {
@@ -70,18 +65,16 @@ int report_apply_text(FILE *f, const struct report_apply *a)
 		/* A failure: the command tells on stderr how it left the system. */
 		break;
 	}
-	return flushed(f);
+	return report_flushed(f);
 }
 
 /* {"key", "current", "new"} and, with_source, "source": a diff entry, the same in every verb. */
 static int add_change(json_object *arr, const struct plan_item *it, bool with_source)
 {
-	json_object *c = json_object_new_object();
+	json_object *c = json_append_object(arr);
 
-	if (!c || json_object_array_add(arr, c) < 0) {
-		json_object_put(c);
+	if (!c)
 		return -ENOMEM;
-	}
 	if (report_json_add_str(c, "key", it->key) < 0 ||
 	    report_json_add_str(c, "current", it->current) < 0 ||
 	    report_json_add_str(c, "new", it->value) < 0 ||
@@ -120,7 +113,7 @@ int report_verify_text(FILE *f, const struct report_verify *v)
 
 	if (v->n_changes == 0) {
 		fprintf(f, "The system matches profile %s (%zu keys).\n", v->profile, p->n);
-		return flushed(f);
+		return report_flushed(f);
 	}
 	fprintf(f, "%zu of %zu keys differ from profile %s:\n", v->n_changes, p->n, v->profile);
 	for (size_t i = 0; i < p->n; i++)
@@ -128,7 +121,7 @@ int report_verify_text(FILE *f, const struct report_verify *v)
 			fprintf(f, "  %s is %s, the profile wants %s\n", p->items[i].key,
 				p->items[i].current ? p->items[i].current : "(absent)",
 				p->items[i].value);
-	return flushed(f);
+	return report_flushed(f);
 }
 
 int report_verify_json(FILE *f, const struct report_verify *v)

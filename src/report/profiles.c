@@ -20,23 +20,6 @@ const char *report_key_status_name(enum report_key_status s)
 	return (unsigned)s < ARRAY_SIZE(key_status_names) ? key_status_names[s] : "?";
 }
 
-static int flushed(FILE *f)
-{
-	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
-}
-
-/* A new object appended to arr, or NULL. */
-static json_object *append_object(json_object *arr)
-{
-	json_object *o = json_object_new_object();
-
-	if (!o || json_object_array_add(arr, o) < 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 /* ---- list ---- */
 
 int report_profiles_list_text(FILE *f, const struct report_profile_item *items, size_t n)
@@ -50,7 +33,7 @@ int report_profiles_list_text(FILE *f, const struct report_profile_item *items, 
 		fprintf(f, "%-*s  %s\n", (int)width, items[i].name,
 			items[i].valid ? items[i].profile->description
 				       : "(invalid; see tcptune profiles show)");
-	return flushed(f);
+	return report_flushed(f);
 }
 
 int report_profiles_list_json(FILE *f, const struct report_profile_item *items, size_t n)
@@ -61,7 +44,7 @@ int report_profiles_list_json(FILE *f, const struct report_profile_item *items, 
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct report_profile_item *it = &items[i];
-		json_object *o = append_object(arr);
+		json_object *o = json_append_object(arr);
 
 		if (!o || report_json_add_str(o, "name", it->name) < 0 ||
 		    report_json_add_str(o, "description", it->profile->description) < 0 ||
@@ -123,7 +106,7 @@ int report_profile_show_text(FILE *f, const struct report_profile_show *s)
 	for (size_t i = 0; i < p->n; i++)
 		put_row(f, &s->rows[i], (int)wk, (int)ww, (int)wc);
 	fprintf(f, "\n%zu of %zu settings already in place.\n", s->n_in_place, p->n);
-	return flushed(f);
+	return report_flushed(f);
 }
 
 int report_profile_show_json(FILE *f, const struct report_profile_show *s)
@@ -140,7 +123,7 @@ int report_profile_show_json(FILE *f, const struct report_profile_show *s)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct report_profile_row *row = &s->rows[i];
-		json_object *e = append_object(arr);
+		json_object *e = json_append_object(arr);
 
 		if (!e || report_json_add_str(e, "key", row->entry->key) < 0 ||
 		    report_json_add_str(e, "kind", want_kind_name(row->entry->kind)) < 0 ||

@@ -8,11 +8,6 @@
 #include "format.h"
 #include "util.h"
 
-static int flushed(FILE *f)
-{
-	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
-}
-
 static void put_history_row(FILE *f, const struct report_history_row *row)
 {
 	const struct txn *t = row->txn;
@@ -37,7 +32,7 @@ int report_history_text(FILE *f, const struct report_history_row *rows, size_t n
 		put_history_row(f, &rows[i]);
 	if (n == 0)
 		fputs("(no transactions)\n", f);
-	return flushed(f);
+	return report_flushed(f);
 }
 
 /* The journal of one transaction as it is stored, with the status a person reads. */
@@ -51,10 +46,8 @@ static int add_journal(json_object *arr, const struct report_history_row *row)
 	if (r < 0)
 		return r;
 	j = json_tokener_parse(text);
-	if (!j || json_object_array_add(arr, j) < 0) {
-		json_object_put(j);
+	if (json_append(arr, j) < 0)
 		return -ENOMEM;
-	}
 	return report_json_add_str(j, "shown_status", row->status);
 }
 
@@ -65,7 +58,7 @@ int report_history_json(FILE *f, const struct report_history_row *rows, size_t n
 	/* json-c prints an empty array over two lines. */
 	if (n == 0) {
 		fputs("[]\n", f);
-		return flushed(f);
+		return report_flushed(f);
 	}
 	arr = json_object_new_array();
 	if (!arr)
@@ -80,11 +73,11 @@ int report_rollback_text(FILE *f, const struct txn *t)
 {
 	fprintf(f, "Rolled back %s: %zu value%s restored and read back%s%s.\n", t->id, t->n_keys,
 		t->n_keys == 1 ? "" : "s", t->error ? "; " : "", t->error ? t->error : "");
-	return flushed(f);
+	return report_flushed(f);
 }
 
 int report_confirm_text(FILE *f, const char *id)
 {
 	fprintf(f, "Transaction %s confirmed.\n", id);
-	return flushed(f);
+	return report_flushed(f);
 }

@@ -17,5 +17,9 @@ void json_putp(json_object **j);
  * json_object_new_int64(n)) < 0 || ...
  */
 int json_add(json_object *o, const char *key, json_object *val);
+/* The same for an array: appends val and takes it over; NULL is -ENOMEM. */
+int json_append(json_object *arr, json_object *val);
+/* A new object appended to arr (which owns it), or NULL on ENOMEM. */
+json_object *json_append_object(json_object *arr);
 
 #endif
