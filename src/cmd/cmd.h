@@ -100,6 +100,8 @@ struct report_text_opts report_text_opts_from_env(void);
 
 /* Where shipped data lives (see ruleload.c): data_path("rules"). */
 char *data_path(const char *sub);
+/* 0 when data_path(sub) is a directory; else says so and returns EXIT_NOINPUT (66). */
+int data_dir_check(const char *sub);
 /*
  * Loads the shipped rules (with shipped), /etc/tcptune/rules.d, then each
  * extra path, printing every problem; returns 0 or an exit code.

@@ -47,10 +47,15 @@ static int profiles_list(const struct profiles_args *a)
 {
 	struct profile *profs = NULL;
 	struct report_profile_item *items = NULL;
-	char **dirs = profile_search_path(), **names = NULL;
+	char **dirs = NULL, **names = NULL;
 	size_t n = 0;
-	int r, rc = 0;
+	int r, rc;
 
+	/* No shipped profiles is a broken installation, not an empty list. */
+	rc = data_dir_check("profiles");
+	if (rc)
+		return rc;
+	dirs = profile_search_path();
 	if (!dirs) {
 		log_error("out of memory");
 		return EXIT_OSERR;

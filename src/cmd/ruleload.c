@@ -13,14 +13,25 @@
 #define LOCAL_RULES_DIR "/etc/tcptune/rules.d"
 #define LOCAL_PROFILES_DIR "/etc/tcptune/profiles.d"
 
+/* Whether path is a directory. */
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /*
- * The shipped data: $TCPTUNE_DATADIR, else the source tree when this binary
- * runs from its build tree (so ./build/tcptune works without installing),
- * else the installed datadir.
+ * The shipped data: $TCPTUNE_DATADIR; else the source tree when this binary
+ * runs from its build tree (so ./build/tcptune works without installing);
+ * else where it lies relative to the binary as installed
+ * ("<bindir>/../share/tcptune", whatever prefix it was installed under);
+ * else the datadir configured at build time.
  */
 char *data_path(const char *sub)
 {
 	const char *env = getenv("TCPTUNE_DATADIR");
+	_cleanup_free_ char *rel = NULL;
 	char exe[PATH_MAX];
 	ssize_t n;
 
@@ -36,8 +47,32 @@ char *data_path(const char *sub)
 			*slash = '\0';
 		if (strcmp(exe, TCPTUNE_BUILD_DIR) == 0)
 			return path_join(TCPTUNE_SOURCE_DIR, sub);
+		rel = path_join(exe, TCPTUNE_DATADIR_FROM_BINDIR);
+		if (is_dir(rel))
+			return path_join(rel, sub);
 	}
 	return path_join(TCPTUNE_DATADIR, sub);
+}
+
+int data_dir_check(const char *sub)
+{
+	_cleanup_free_ char *dir = data_path(sub);
+	struct stat st;
+
+	if (!dir) {
+		log_error("out of memory");
+		return EXIT_OSERR;
+	}
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		errno = ENOTDIR;
+	}
+	/* tcptune's own rules and profiles: without them it can only give wrong answers. */
+	log_error("%s: %s (tcptune's shipped data: reinstall it, or set TCPTUNE_DATADIR)", dir,
+		  strerror(errno));
+	return EXIT_NOINPUT;
+	return 0;
 }
 
 char **profile_search_path(void)
