@@ -59,6 +59,8 @@ void observe_args_init(struct observe_args *a);
 int observe_args_parse(struct observe_args *a, int opt, const char *arg);
 /* Enters the namespace, observes once or twice (--interval); returns an exit code. */
 int observe_args_run(struct observe_args *a, struct observation **ret);
+/* The same; when observing fails, *ret_why (when not NULL) is why, as logged. Free it. */
+int observe_args_run_why(struct observe_args *a, struct observation **ret, char **ret_why);
 
 /*
  * For getopt_long() with opterr = 0 and an optstring starting with ':':

@@ -10,12 +10,12 @@
 #include "report.h"
 #include "util.h"
 
-/* The monitoring-plugin convention, for Nagios/Icinga and friends. */
+/* The monitoring-plugin convention, for Nagios/Icinga and friends: the status line's states. */
 enum {
-	DIAG_OK = 0,
-	DIAG_WARNING = 1,
-	DIAG_CRITICAL = 2,
-	DIAG_UNKNOWN = 3,
+	DIAG_OK = REPORT_PLUGIN_OK,
+	DIAG_WARNING = REPORT_PLUGIN_WARNING,
+	DIAG_CRITICAL = REPORT_PLUGIN_CRITICAL,
+	DIAG_UNKNOWN = REPORT_PLUGIN_UNKNOWN,
 };
 
 static void usage(FILE *f)
@@ -43,13 +43,51 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The states a monitoring system graphs: performance data of the status line. */
+static const enum tcp_state perf_states[] = {
+	TS_ESTABLISHED,
+	TS_SYN_RECV,
+	TS_TIME_WAIT,
+	TS_CLOSE_WAIT,
+};
+
+/*
+ * The status line of the text report, its state the exit code: the most
+ * severe finding named (findings come most severe first) and how many more.
+ */
+static void status_of(const struct observation *o, const struct judgement *j, int code,
+		      struct report_perf perf[ARRAY_SIZE(perf_states)], struct report_status *ret)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(perf_states); i++)
+		perf[i] = (struct report_perf){
+			.label = tcp_state_name(perf_states[i]),
+			.value = observation_state_total(o, perf_states[i]),
+		};
+	*ret = (struct report_status){
+		.state = (enum report_plugin_state)code,
+		.top = j->n_findings ? &j->findings[0] : NULL,
+		.n_more = j->n_findings ? j->n_findings - 1 : 0,
+		.n_rules = j->n_evaluated,
+		.perf = perf,
+		.n_perf = ARRAY_SIZE(perf_states),
+	};
+}
+
+/* Writes the report; returns the exit code, the worst finding's, or UNKNOWN when unwritten. */
 static int render(const struct observation *o, const struct judgement *j, enum report_format fmt,
 		  bool verbose)
 {
+	int code = j->worst == SEV_CRITICAL  ? DIAG_CRITICAL
+		   : j->worst == SEV_WARNING ? DIAG_WARNING
+					     : DIAG_OK;
+	struct report_perf perf[ARRAY_SIZE(perf_states)];
+	struct report_status status;
 	struct report_diagnose_opts opts = { .text = report_text_opts_from_env(),
-					     .verbose = verbose };
+					     .verbose = verbose,
+					     .status = &status };
 	int r;
 
+	status_of(o, j, code, perf, &status);
 	switch (fmt) {
 	case FORMAT_JSON:
 		r = report_diagnose_json(stdout, o, j);
@@ -67,11 +105,22 @@ static int render(const struct observation *o, const struct judgement *j, enum r
 		log_error("writing the report: %s", strerror(-r));
 		return DIAG_UNKNOWN;
 	}
-	return 0;
+	return code;
 }
 
-int diagnose_run(struct observe_args *a, struct ruleset *rules, const char *const *extra,
-		 size_t n_extra, struct observation **ret_o, struct judgement **ret_j)
+/* What could not be observed, as the status line of the text report: for monitoring. */
+static void render_unknown(const char *why)
+{
+	struct report_status status = { .state = REPORT_PLUGIN_UNKNOWN, .reason = why };
+
+	if (report_status_text(stdout, &status) < 0 || fflush(stdout) != 0)
+		log_error("writing the report: %s", strerror(EIO));
+}
+
+/* diagnose_run(); when observing fails, *ret_why (if not NULL) says why, as logged. */
+static int judge_machine(struct observe_args *a, struct ruleset *rules, const char *const *extra,
+			 size_t n_extra, struct observation **ret_o, struct judgement **ret_j,
+			 char **ret_why)
 {
 	char **keys = NULL;
 	int r;
@@ -84,7 +133,7 @@ int diagnose_run(struct observe_args *a, struct ruleset *rules, const char *cons
 	if (!keys)
 		return EXIT_OSERR;
 	a->opts.extra_sysctls = (const char *const *)keys;
-	r = observe_args_run(a, ret_o);
+	r = observe_args_run_why(a, ret_o, ret_why);
 	a->opts.extra_sysctls = NULL;
 	strv_free(keys);
 	if (r)
@@ -95,6 +144,12 @@ int diagnose_run(struct observe_args *a, struct ruleset *rules, const char *cons
 		return DIAG_UNKNOWN;
 	}
 	return 0;
+}
+
+int diagnose_run(struct observe_args *a, struct ruleset *rules, const char *const *extra,
+		 size_t n_extra, struct observation **ret_o, struct judgement **ret_j)
+{
+	return judge_machine(a, rules, extra, n_extra, ret_o, ret_j, NULL);
 }
 
 int cmd_diagnose(int argc, char **argv)
@@ -110,6 +165,7 @@ int cmd_diagnose(int argc, char **argv)
 	};
 	_cleanup_observation_ struct observation *o = NULL;
 	_cleanup_free_ const char **extra = NULL;
+	_cleanup_free_ char *why = NULL;
 	struct ruleset rules = { 0 };
 	struct judgement *j = NULL;
 	enum severity min = SEV_INFO;
@@ -162,15 +218,13 @@ int cmd_diagnose(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	r = diagnose_run(&a, &rules, extra, n_extra, &o, &j);
+	r = judge_machine(&a, &rules, extra, n_extra, &o, &j, &why);
+	if (r == DIAG_UNKNOWN && why && a.format == FORMAT_TEXT)
+		render_unknown(why);
 	if (r)
 		goto out;
 	judgement_filter(j, min);
 	r = render(o, j, a.format, verbose);
-	if (r == 0)
-		r = j->worst == SEV_CRITICAL  ? DIAG_CRITICAL
-		    : j->worst == SEV_WARNING ? DIAG_WARNING
-					      : DIAG_OK;
 out:
 	judgement_free(j);
 	ruleset_free(&rules);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -184,7 +185,15 @@ bad:
 	return EXIT_USAGE;
 }
 
-static int enter_netns(struct observe_args *a, char **ret_path)
+/* Says why observing failed, and keeps the first reason for the caller that asks. */
+static void observe_failed(char **why, const char *msg)
+{
+	log_error("%s", msg);
+	if (why && !*why)
+		*why = strdup(msg);
+}
+
+static int enter_netns(struct observe_args *a, char **ret_path, char **why)
 {
 	_cleanup_free_ char *path = NULL, *errmsg = NULL;
 	int r;
@@ -203,27 +212,32 @@ static int enter_netns(struct observe_args *a, char **ret_path)
 	}
 	r = netns_enter(path, &errmsg);
 	if (r < 0) {
-		log_error("%s", errmsg);
+		observe_failed(why, errmsg);
 		return exit_code_from_errno(r);
 	}
 	*ret_path = TAKE_PTR(path);
 	return 0;
 }
 
-static int observe_once(struct observe_args *a, struct observation **ret)
+static int observe_once(struct observe_args *a, struct observation **ret, char **why)
 {
 	_cleanup_free_ char *errmsg = NULL;
 	int r;
 
 	r = observe(&a->opts, ret, &errmsg);
 	if (r < 0) {
-		log_error("%s", errmsg ? errmsg : strerror(-r));
+		observe_failed(why, errmsg ? errmsg : strerror(-r));
 		return exit_code_from_errno(r);
 	}
 	return 0;
 }
 
 int observe_args_run(struct observe_args *a, struct observation **ret)
+{
+	return observe_args_run_why(a, ret, NULL);
+}
+
+int observe_args_run_why(struct observe_args *a, struct observation **ret, char **ret_why)
 {
 	_cleanup_observation_ struct observation *first = NULL, *second = NULL;
 	_cleanup_free_ char *netns = NULL;
@@ -234,13 +248,13 @@ int observe_args_run(struct observe_args *a, struct observation **ret)
 	if (strcmp(a->opts.proc_root, "/proc") != 0 && a->opts.source == OBS_SOURCE_AUTO)
 		a->opts.source = OBS_SOURCE_PROC;
 	if (a->netns || a->netns_pid) {
-		r = enter_netns(a, &netns);
+		r = enter_netns(a, &netns, ret_why);
 		if (r)
 			return r;
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = observe_once(a, &first);
+	r = observe_once(a, &first, ret_why);
 	if (r)
 		return r;
 	if (a->interval > 0) {
@@ -252,7 +266,7 @@ int observe_args_run(struct observe_args *a, struct observation **ret)
 		while (nanosleep(&d, &d) < 0 && errno == EINTR)
 			;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r = observe_once(a, &second);
+		r = observe_once(a, &second, ret_why);
 		if (r)
 			return r;
 		/* The measured gap, not the requested one: observing takes time too. */

@@ -113,8 +113,41 @@ int report_stats_text(FILE *f, const struct observation *o, const struct report_
  */
 struct report_diagnose_opts {
 	struct report_text_opts text;
-	bool verbose; /* text: list the rules not evaluated and why */
+	bool verbose;			     /* text: list the rules not evaluated and why */
+	const struct report_status *status; /* text: the first line (below); NULL: none */
 };
+
+/*
+ * diagnose's first line, the status line of a monitoring plugin (Nagios,
+ * Icinga), every part of it decided by diagnose (report/status.c):
+ *   TCPTUNE WARNING - ID: SUMMARY (+N more) | 'label'=value;;;0 ...
+ *   TCPTUNE OK - N rules, no findings | 'label'=value;;;0 ...
+ *   TCPTUNE UNKNOWN - REASON
+ * The summary and the reason stay on one line, without '|'.
+ */
+enum report_plugin_state {
+	REPORT_PLUGIN_OK, /* 0 to 3: diagnose's exit codes */
+	REPORT_PLUGIN_WARNING,
+	REPORT_PLUGIN_CRITICAL,
+	REPORT_PLUGIN_UNKNOWN,
+};
+
+struct report_perf {
+	const char *label; /* a plain name: not quoted or escaped */
+	uint64_t value;
+};
+
+struct report_status {
+	enum report_plugin_state state;
+	const struct finding *top;	/* the finding the status names; NULL: none */
+	size_t n_more;			/* the other findings reported */
+	size_t n_rules;			/* rules evaluated, said when no finding is named */
+	const char *reason;		/* UNKNOWN: why, the only thing said */
+	const struct report_perf *perf; /* performance data after a '|' */
+	size_t n_perf;
+};
+
+int report_status_text(FILE *f, const struct report_status *s);
 
 int report_diagnose_text(FILE *f, const struct observation *o, const struct judgement *j,
 			 const struct report_diagnose_opts *opts);

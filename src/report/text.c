@@ -496,6 +496,11 @@ int report_diagnose_text(FILE *f, const struct observation *o, const struct judg
 		.width = opts && opts->text.width > 0 ? opts->text.width : DEFAULT_WIDTH,
 	};
 
+	/* The status for a monitoring system first; a blank line parts it from the report. */
+	if (opts && opts->status) {
+		report_status_text(f, opts->status);
+		fputc('\n', f);
+	}
 	put_header(&t, o);
 	fputc('\n', f);
 	put_states(&t, o);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `tcptune diagnose` and `tcptune rules` on a fake /proc tree with the rules
 # of tests/fixtures/diagnose/rules (an info, a warning and a critical finding
-# on that tree): --rules, --min-severity and the exit status, --no-processes,
-# every renderer exactly, and the exit codes of what cannot be observed (3)
-# or loaded (65, 66). Needs no privileges; strace makes netlink fail, and as
-# root one case runs as nobody.
+# on that tree): --rules, --min-severity and the exit status, the status line
+# of the text report (a monitoring plugin's), --no-processes, every renderer
+# exactly, what --interval tells a terminal, and the exit codes of what cannot
+# be observed (3) or loaded (65, 66). Needs no privileges; strace makes
+# netlink fail, and as root one case runs as nobody.
 set -u
 # shellcheck source=tests/integration/clilib.sh
 . "$(dirname "$0")/clilib.sh"
@@ -30,6 +31,25 @@ diag() {
 	run diagnose --proc-root "$root" "$@"
 }
 
+# The performance data of the status line: the fake root's state counts.
+PERF="'established'=13;;;0 'syn_recv'=1;;;0 'time_wait'=2;;;0 'close_wait'=1;;;0"
+
+# status_from_json: the status line the last run's JSON calls for: the state
+# of its status, the first (most severe) finding and how many more, or the
+# rules evaluated; the performance data from its states.
+status_from_json() {
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+state = {"ok": "OK", "info": "OK", "warning": "WARNING", "critical": "CRITICAL"}[d["status"]]
+f = d["findings"]
+if f:
+    text = "%s: %s" % (f[0]["id"], f[0]["summary"]) + (" (+%d more)" % (len(f) - 1) if len(f) > 1 else "")
+else:
+    text = "%d rules, no findings" % d["rules_evaluated"]
+perf = " ".join("%r=%d;;;0" % (s, d["states"][s]) for s in ("established", "syn_recv", "time_wait", "close_wait"))
+print("TCPTUNE %s - %s | %s" % (state, text, perf))' "$tmp/out"
+}
+
 # --- exit status and --min-severity: findings below the floor do not count ---
 
 # rules|--min-severity|exit|status|ids reported
@@ -53,12 +73,35 @@ for case in "${status_cases[@]}"; do
 	expect_rc "$code" "$what"
 	expect_json "$what: status and findings" '[d["status"], " ".join(f["id"] for f in d["findings"])]' \
 		"[\"$status\", \"$ids\"]"
+	want_status=$(status_from_json)
 	diag "${args[@]}" --min-severity "$min"
 	expect_rc "$code" "$what (text)"
+	expect_text "$want_status" <(head -1 "$tmp/out") "$what (text): the status line says what the JSON does"
 done
 diag --rules "$R" --format json
 expect_json "rules_evaluated: the shipped rules and the three, less those not evaluated" \
 	'd["rules_evaluated"] + len(d["not_evaluated"])' "$((SHIPPED + 3))"
+
+# --- the status line: a monitoring plugin's, then a blank line, then the report ---
+
+# ARGS|the first line (the exit codes are checked above)
+status_lines=(
+	"|TCPTUNE OK - $((SHIPPED - 6)) rules, no findings | $PERF"
+	"--rules $INFO|TCPTUNE OK - fixture-info: 13 established connections | $PERF"
+	"--rules $WARN|TCPTUNE WARNING - fixture-warning: 1 in CLOSE_WAIT on port 8080 held by nginx | $PERF"
+	"--rules $WARN --no-processes|TCPTUNE WARNING - fixture-warning: 1 in CLOSE_WAIT on port 8080 held by an unknown process | $PERF"
+	"--rules $R --min-severity warning|TCPTUNE CRITICAL - fixture-critical: 2 in TIME_WAIT (+1 more) | $PERF"
+	"--rules $R|TCPTUNE CRITICAL - fixture-critical: 2 in TIME_WAIT (+2 more) | $PERF"
+)
+for case in "${status_lines[@]}"; do
+	read -ra args <<<"${case%%|*}"
+	diag "${args[@]}"
+	expect_text "${case#*|}"$'\n' <(head -2 "$tmp/out") "text, ${case%%|*}: the status line, a blank line"
+done
+diag --rules "$R" --format json
+expect_text "{" <(head -1 "$tmp/out") "JSON: no status line"
+diag --rules "$R" --format prometheus
+expect_text "# HELP" <(head -1 "$tmp/out" | cut -c1-6) "prometheus: no status line"
 
 # --- JSON: every field of every finding ---
 
@@ -155,17 +198,21 @@ expect_text "tcptune_diagnose_status 0
 tcptune_rules{outcome=\"fired\"} 0" <(prom_tail | grep -v '^#' | grep -v 'evaluated') \
 	"prometheus: status 0 and no finding below the floor"
 
-# --- could not observe: 3 (UNKNOWN), one line on stderr, nothing on stdout ---
+# --- could not observe: 3 (UNKNOWN), one line on stderr, and on stdout the ---
+# --- status line saying the same (text only); nothing else is reported    ---
 
-# expect_fail CODE STDERR ARGS...: exit code, exactly this stderr, no stdout.
+# expect_fail CODE STDERR ARGS...: exit code, exactly this stderr; no stdout,
+# but for 3 (UNKNOWN) the status line "TCPTUNE UNKNOWN - " and the error.
 expect_fail() {
-	local code=$1 want=$2 what
+	local code=$1 want=$2 what status=''
 	shift 2
 	what="$*"
+	[ "$code" -eq 3 ] && status="TCPTUNE UNKNOWN - ${want#tcptune: }"
 	"$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	if [ "$rc" -eq "$code" ] && [ ! -s "$tmp/out" ]; then
+	if [ "$rc" -eq "$code" ]; then
 		expect_text "$want" "$tmp/err" "${what/"$T"/tcptune} -> $rc, its error"
+		expect_text "$status" "$tmp/out" "${what/"$T"/tcptune} -> $rc, stdout"
 	else
 		bad "$* -> exit $rc (want $code), stdout $(wc -c <"$tmp/out") bytes, stderr:"
 		sed 's/^/    /' "$tmp/err"
@@ -177,6 +224,11 @@ expect_fail 3 "tcptune: network namespace /run/netns/tcptune-no-such-ns: No such
 	"$T" diagnose --netns tcptune-no-such-ns
 expect_fail 3 "tcptune: /nonexistent/net/tcp: No such file or directory" \
 	"$T" diagnose --proc-root /nonexistent
+for fmt in json prometheus; do
+	run diagnose --proc-root /nonexistent --format "$fmt"
+	expect_rc 3 "diagnose --format $fmt, could not observe"
+	expect_text "" "$tmp/out" "diagnose --format $fmt, could not observe: nothing on stdout"
+done
 expect_fail 3 "$(2>&1 "$T" stats --proc-root "$badnetstat" >/dev/null)" \
 	"$T" diagnose --proc-root "$badnetstat"
 if command -v strace >/dev/null; then

@@ -60,13 +60,14 @@ netns_pid() {
 		"stats --netns-pid (text): the header names the namespace"
 
 	# Entering another user's namespace needs privileges: 77 for stats, and the
-	# monitoring UNKNOWN (3) for diagnose; one line, no report.
-	local cmd
-	for cmd in "stats 77" "diagnose 3"; do
-		run as_nobody "$TCPTUNE" "${cmd% *}" \
-			--netns-pid "$SOCKMIX_PID"
-		assert_eq "${cmd#* } tcptune: network namespace $ns: Permission denied|" \
-			"$RC $(cat "$ERR")|$(cat "$OUT")" "${cmd% *} --netns-pid as nobody: exit, one error, no report"
+	# monitoring UNKNOWN (3) for diagnose; one line, no report (diagnose's
+	# status line says UNKNOWN and why).
+	local cmd verb code out
+	for cmd in "stats|77|" "diagnose|3|TCPTUNE UNKNOWN - network namespace $ns: Permission denied"; do
+		IFS='|' read -r verb code out <<<"$cmd"
+		run as_nobody "$TCPTUNE" "$verb" --netns-pid "$SOCKMIX_PID"
+		assert_eq "$code tcptune: network namespace $ns: Permission denied|$out" \
+			"$RC $(cat "$ERR")|$(cat "$OUT")" "$verb --netns-pid as nobody: exit, one error, no report"
 	done
 	stop_sockmix
 }
