@@ -113,7 +113,7 @@ int report_stats_text(FILE *f, const struct observation *o, const struct report_
  */
 struct report_diagnose_opts {
 	struct report_text_opts text;
-	bool verbose;			     /* text: list the rules not evaluated and why */
+	bool verbose;			    /* text: list the rules not evaluated and why */
 	const struct report_status *status; /* text: the first line (below); NULL: none */
 };
 
