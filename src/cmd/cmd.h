@@ -57,7 +57,10 @@ void observe_args_init(struct observe_args *a);
  * the option is not one of them, or EXIT_USAGE after printing the error.
  */
 int observe_args_parse(struct observe_args *a, int opt, const char *arg);
-/* Enters the namespace, observes once or twice (--interval); returns an exit code. */
+/*
+ * Enters the namespace, observes once or twice (--interval); returns an exit
+ * code. With --interval, a terminal on stderr is told what it waits for.
+ */
 int observe_args_run(struct observe_args *a, struct observation **ret);
 /* The same; when observing fails, *ret_why (when not NULL) is why, as logged. Free it. */
 int observe_args_run_why(struct observe_args *a, struct observation **ret, char **ret_why);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "format.h"
@@ -232,6 +233,13 @@ static int observe_once(struct observe_args *a, struct observation **ret, char *
 	return 0;
 }
 
+/* A person at a terminal is told what the silence is; a log or a pipe is not. */
+static void say_waiting(double interval)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "tcptune: sampling counters for %g s...\n", interval);
+}
+
 int observe_args_run(struct observe_args *a, struct observation **ret)
 {
 	return observe_args_run_why(a, ret, NULL);
@@ -263,6 +271,7 @@ int observe_args_run_why(struct observe_args *a, struct observation **ret, char 
 			.tv_nsec = (long)((a->interval - floor(a->interval)) * 1e9),
 		};
 
+		say_waiting(a->interval);
 		while (nanosleep(&d, &d) < 0 && errno == EINTR)
 			;
 		clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -103,6 +103,21 @@ expect_text "{" <(head -1 "$tmp/out") "JSON: no status line"
 diag --rules "$R" --format prometheus
 expect_text "# HELP" <(head -1 "$tmp/out" | cut -c1-6) "prometheus: no status line"
 
+# --- --interval: a terminal on stderr is told what it waits for, nothing else is ---
+
+for verb in diagnose stats; do
+	run "$verb" --proc-root "$root" --interval 0.2
+	expect_text "" "$tmp/err" "$verb --interval, stderr not a terminal: silent"
+	# script(1) gives stderr a terminal; stdout goes to a file.
+	script -qec "'$T' $verb --proc-root '$root' --interval 0.2 >'$tmp/tty.out'" /dev/null \
+		</dev/null | tr -d '\r' >"$tmp/tty"
+	expect_text "tcptune: sampling counters for 0.2 s..." "$tmp/tty" \
+		"$verb --interval, stderr a terminal: one line says what it waits for"
+	[ -s "$tmp/tty.out" ] && ! grep -q sampling "$tmp/tty.out" &&
+		ok "$verb --interval on a terminal: the report on stdout, without that line" ||
+		bad "$verb --interval on a terminal: stdout $(head -1 "$tmp/tty.out")"
+done
+
 # --- JSON: every field of every finding ---
 
 diag --rules "$R" --format json
