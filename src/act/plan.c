@@ -73,37 +73,80 @@ size_t plan_changes(const struct plan *p)
 	return n;
 }
 
-static void check_item(struct plan_item *it, const char *root, unsigned kernel_version,
-		       struct load_errors *errs)
+/* Reads the live value: 0, or the problem in errs (absent, removed, unreadable). */
+static int read_current(struct plan_item *it, const struct kb_entry *e, const char *root,
+			unsigned kernel_version, struct load_errors *errs)
 {
 	_cleanup_free_ char *reason = NULL;
-	const struct kb_entry *e = kb_lookup(it->key);
-	int r;
+	int r = sysctl_read(root, it->key, &it->current);
 
-	if (!e) {
-		load_errors_add(errs,
-				"%s: tcptune does not know this key and will not set it (from %s)",
-				it->key, it->source);
-		return;
-	}
-	r = sysctl_read(root, it->key, &it->current);
-	if (r == -ENOENT && e->removed &&
+	if (r == -ENOENT && e && e->removed &&
 	    kb_check_set(e, it->want, kernel_version, NULL, &reason) < 0) {
 		load_errors_add(errs, "%s: %s (from %s)", it->key, reason, it->source);
-		return;
+		return r;
 	}
 	if (r == -ENOENT) {
 		it->current = NULL;
 		load_errors_add(
 			errs, "%s: absent on this kernel or in this network namespace%s (from %s)",
-			it->key, e->per_netns ? "" : "; it exists only in the initial namespace",
+			it->key,
+			!e || e->per_netns ? "" : "; it exists only in the initial namespace",
 			it->source);
-		return;
+		return r;
 	}
 	if (r < 0) {
 		load_errors_add(errs, "%s: cannot read the current value: %s (from %s)", it->key,
 				strerror(-r), it->source);
+		return r;
+	}
+	/* Refused now, not half-way through the transaction. */
+	r = sysctl_writable(root, it->key);
+	if (r < 0) {
+		load_errors_add(errs, "%s: %s (from %s)", it->key,
+				r == -EROFS ? "read-only here (in this network namespace)"
+					    : strerror(-r),
+				it->source);
+		return r;
+	}
+	return 0;
+}
+
+/* A bound or a range on a key outside the knowledge base needs the live value's shape. */
+static bool kind_fits(const struct plan_item *it, const struct kb_entry *e,
+		      struct load_errors *errs)
+{
+	if ((it->kind == REC_MIN || it->kind == REC_MAX) && e->type != KB_INT) {
+		load_errors_add(errs,
+				"%s: {%s: N} needs a key holding one integer, not '%s' (from %s)",
+				it->key, want_kind_name(it->kind), it->current, it->source);
+		return false;
+	}
+	if (it->kind == REC_WIDEN && (e->type != KB_VEC || e->n != 2)) {
+		load_errors_add(
+			errs,
+			"%s: {widen: LO HI} needs a range of two integers, not '%s' (from %s)",
+			it->key, it->current, it->source);
+		return false;
+	}
+	return true;
+}
+
+static void check_item(struct plan_item *it, const char *root, unsigned kernel_version,
+		       struct load_errors *errs)
+{
+	_cleanup_free_ char *reason = NULL;
+	const struct kb_entry *e = kb_lookup(it->key);
+	struct kb_entry live_shape;
+
+	if (read_current(it, e, root, kernel_version, errs) < 0)
 		return;
+	if (!e) {
+		/* Any existing, writable key: checked against what its live value looks like. */
+		kb_entry_from_live(it->key, it->current, &live_shape);
+		e = &live_shape;
+		it->unknown = true;
+		if (!kind_fits(it, e, errs))
+			return;
 	}
 	it->value = want_resolve(e, it->kind, it->current, it->want);
 	if (!it->value) {
@@ -111,8 +154,9 @@ static void check_item(struct plan_item *it, const char *root, unsigned kernel_v
 		return;
 	}
 	if (kb_check_set(e, it->value, kernel_version, it->current, &reason) < 0) {
-		load_errors_add(errs, "%s = %s: %s (from %s)", it->key, it->value,
-				reason ? reason : "invalid", it->source);
+		load_errors_add(errs, "%s = %s: %s%s (from %s)", it->key, it->value,
+				reason ? reason : "invalid",
+				it->unknown ? " (the shape of its live value)" : "", it->source);
 		return;
 	}
 	it->change = !kb_values_equal(e, it->current, it->value);
@@ -157,6 +201,7 @@ int plan_resolve(struct plan *p, const char *sysctl_root, unsigned kernel_versio
 		free(p->items[i].value);
 		p->items[i].current = p->items[i].value = NULL;
 		p->items[i].change = false;
+		p->items[i].unknown = false;
 		check_item(&p->items[i], sysctl_root, kernel_version, errs);
 	}
 	check_relations(p, sysctl_root, errs);

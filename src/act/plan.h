@@ -22,6 +22,7 @@ struct plan_item {
 	char *current; /* the live value, normalised; NULL when absent */
 	char *value;   /* the value to write on this machine (bounds resolved) */
 	bool change;   /* value differs from current */
+	bool unknown;  /* not in the knowledge base: checked against its live value's shape only */
 };
 
 struct plan {
@@ -38,10 +39,12 @@ int plan_add(struct plan *p, const char *key, const char *want, enum rec_kind ki
 /*
  * Validates the whole plan against the knowledge base and the live kernel
  * under sysctl_root, before anything is written, gathering every problem in
- * errs ("net.ipv4.x = y: <reason> (from <source>)"): keys tcptune does not
- * know, keys absent on this kernel or namespace, invalid or forbidden
- * values, and constraints between keys in the resulting state
- * (tcp_tw_reuse = 1 needs tcp_timestamps). Fills current, value and change.
+ * errs ("net.ipv4.x = y: <reason> (from <source>)"): keys absent on this
+ * kernel or namespace, or read-only here; values invalid for the key (per the
+ * knowledge base, or for a key outside it per the shape of its live value:
+ * one integer, N integers or text); forbidden values; and constraints between
+ * keys in the resulting state (tcp_tw_reuse = 1 needs tcp_timestamps). Fills
+ * current, value, change and unknown.
  * Returns 0 or -EBADMSG.
  */
 int plan_resolve(struct plan *p, const char *sysctl_root, unsigned kernel_version,

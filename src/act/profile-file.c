@@ -28,7 +28,7 @@ static char *canonical_value(const struct kb_entry *e, const char *value)
 	size_t n, len = 0;
 	FILE *f;
 
-	if (e->type == KB_STRING)
+	if (e->type == KB_STRING || e->type == KB_TEXT)
 		return sysctl_value_normalize(strdup(value));
 	if (kb_parse_value(e, value, nums, &n, NULL) < 0)
 		return NULL;
@@ -74,6 +74,7 @@ static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, s
 	struct profile_entry e = { 0 };
 	const struct profile_entry *dup;
 	const struct kb_entry *kb;
+	struct kb_entry shape;
 	const struct ynode *v;
 
 	if (sysctl_key_normalize(me->key->value, &key) < 0) {
@@ -82,8 +83,14 @@ static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, s
 	}
 	kb = kb_lookup(key);
 	if (!kb) {
-		load_bad(c, me->key, "unknown sysctl '%s' (not in the knowledge base)", key);
-		return;
+		/*
+		 * Any key: the value is taken as written (a number, numbers or one
+		 * line of text) and checked against the live value when applied.
+		 */
+		v = me->value->kind == YNODE_MAP && me->value->n == 1 ? me->value->entries[0].value
+								      : me->value;
+		kb_entry_from_live(key, v->kind == YNODE_SCALAR ? v->value : NULL, &shape);
+		kb = &shape;
 	}
 	/* Checked apart from the value so that even {min: N} cannot bring it back. */
 	if (kb->removed) {

@@ -429,6 +429,8 @@ static bool value_shape_ok(const struct kb_entry *e, const char *v)
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\t')
 			return false;
+	if (e->type == KB_TEXT)
+		return true;
 	if (e->type == KB_STRING)
 		return *v != '\0';
 	for (const char *p = v + strspn(v, " \t"); *p; p += strspn(p, " \t"), n++) {
@@ -446,21 +448,24 @@ static bool value_shape_ok(const struct kb_entry *e, const char *v)
 }
 
 /*
- * A journal is the one thing rollback writes from: refuse one that names a
- * key tcptune would not set, a value that is not one for the key, or a
- * persisted file that is not a sysctl.d file (an edited or forged journal).
+ * A journal is the one thing rollback writes from: refuse one with a value
+ * that is not one for its key (per the knowledge base; for another key, one
+ * line of text), or a persisted file that is not a
+ * sysctl.d file (an edited or forged journal). What keeps a journal from
+ * being forged at all is the state directory's ownership and mode.
  */
 static int check_journal(const struct txn *t, char **errmsg)
 {
 	for (size_t i = 0; i < t->n_keys; i++) {
 		const struct txn_key *k = &t->keys[i];
 		const struct kb_entry *e = kb_lookup(k->key);
+		struct kb_entry text;
 
-		if (!e)
-			return err_set(errmsg, -EBADMSG,
-				       "transaction %s: key %zu: %s is not a key tcptune sets; "
-				       "refusing to roll it back",
-				       t->id, i + 1, k->key);
+		/* The parser took only sysctl keys; one outside the knowledge base is text. */
+		if (!e) {
+			kb_entry_from_live(k->key, NULL, &text);
+			e = &text;
+		}
 		if (!value_shape_ok(e, k->old))
 			return err_set(errmsg, -EBADMSG,
 				       "transaction %s: key %zu: '%s' is not a value for %s; "

@@ -32,8 +32,11 @@ static void put_changes(FILE *f, const struct plan *p)
 		const struct plan_item *it = &p->items[i];
 
 		if (it->change)
-			fprintf(f, "  %-*s  %s -> %s  (%s)\n", (int)width, it->key,
-				it->current ? it->current : "(absent)", it->value, it->source);
+			fprintf(f, "  %-*s  %s -> %s  (%s%s)\n", (int)width, it->key,
+				it->current ? it->current : "(absent)", it->value, it->source,
+				it->unknown ? "; not in the knowledge base: only the shape of its "
+					      "value was checked"
+					    : "");
 	}
 }
 

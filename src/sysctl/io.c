@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -33,6 +34,22 @@ int sysctl_read(const char *root, const char *key, char **ret_value)
 		return -EBADMSG;
 	*ret_value = sysctl_value_normalize(TAKE_PTR(buf));
 	return 0;
+}
+
+int sysctl_writable(const char *root, const char *key)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+	int r;
+
+	r = sysctl_key_path(root, key, &path);
+	if (r < 0)
+		return r;
+	if (stat(path, &st) < 0)
+		return errno == ENOTDIR ? -ENOENT : -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return st.st_mode & S_IWUSR ? 0 : -EROFS;
 }
 
 int sysctl_write(const char *root, const char *key, const char *value)

@@ -146,6 +146,16 @@ int kb_parse_value(const struct kb_entry *e, const char *value, int64_t *ret_num
 	copy = sysctl_value_normalize(strdup(value));
 	if (!copy)
 		return -ENOMEM;
+	if (e->type == KB_TEXT) {
+		/* One line: a newline would end the value early in /proc and in sysctl.d. */
+		for (const char *c = value; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return err_set(reason, -EINVAL,
+					       "the value holds a control character");
+		if (ret_n)
+			*ret_n = 0;
+		return 0;
+	}
 	if (e->type == KB_STRING) {
 		r = check_name(e, copy, reason);
 		if (r < 0)
@@ -222,8 +232,8 @@ bool kb_values_equal(const struct kb_entry *e, const char *a, const char *b)
 	if (!a || !b)
 		return a == b;
 	/* Numerically when both parse, so that "0x1" equals "1" as the kernel sees it. */
-	if (e && e->type != KB_STRING && kb_parse_value(e, a, va, NULL, NULL) == 0 &&
-	    kb_parse_value(e, b, vb, NULL, NULL) == 0)
+	if (e && e->type != KB_STRING && e->type != KB_TEXT &&
+	    kb_parse_value(e, a, va, NULL, NULL) == 0 && kb_parse_value(e, b, vb, NULL, NULL) == 0)
 		return memcmp(va, vb, e->n * sizeof(va[0])) == 0;
 	na = sysctl_value_normalize(strdup(a));
 	nb = sysctl_value_normalize(strdup(b));
@@ -233,4 +243,25 @@ bool kb_values_equal(const struct kb_entry *e, const char *a, const char *b)
 int64_t kb_effective(const struct kb_entry *e, int64_t value)
 {
 	return e->type == KB_INT && value == 0 && e->zero_means ? e->zero_means : value;
+}
+
+void kb_entry_from_live(const char *key, const char *live, struct kb_entry *ret)
+{
+	_cleanup_free_ char *copy = live ? sysctl_value_normalize(strdup(live)) : NULL;
+	size_t n = copy && *copy ? count_fields(copy) : 0;
+	char *f[KB_MAX_VEC];
+	int64_t v;
+	const char *why;
+
+	*ret = (struct kb_entry){ .key = key, .type = KB_TEXT, .unknown = true };
+	if (n == 0 || n > KB_MAX_VEC)
+		return;
+	split_fields(copy, f, n);
+	for (size_t i = 0; i < n; i++)
+		if (parse_number(f[i], &v, &why) < 0)
+			return;
+	ret->type = n == 1 ? KB_INT : KB_VEC;
+	ret->n = (unsigned)n;
+	for (size_t i = 0; i < n; i++)
+		ret->range[i] = (struct kb_range){ INT64_MIN, INT64_MAX };
 }

@@ -13,13 +13,14 @@
  * all validate against this one table.
  */
 
-#define KB_MAX_VEC 3
+#define KB_MAX_VEC 8
 #define KB_VERSION(a, b, c) (((a) << 16) | ((b) << 8) | (c))
 
 enum kb_type {
 	KB_INT,	   /* one integer */
 	KB_VEC,	   /* n integers separated by blanks */
-	KB_STRING, /* text, optionally one of choices */
+	KB_STRING, /* a name, optionally one of choices */
+	KB_TEXT,   /* any one line of text: a key outside the knowledge base */
 };
 
 struct kb_range {
@@ -42,10 +43,20 @@ struct kb_entry {
 	const char *summary; /* one line */
 	const char *doc;     /* what it really does, the caveats (a paragraph) */
 	const char *ref;     /* "ip-sysctl.rst: tcp_fin_timeout" */
+	bool unknown;	     /* made by kb_entry_from_live(): not in the knowledge base */
 };
 
 /* The entry of a key (dotted or slashed), or NULL when tcptune does not know it. */
 const struct kb_entry *kb_lookup(const char *key);
+
+/*
+ * For a key outside the knowledge base, an entry that says only what its
+ * live value shows: one integer (KB_INT), up to KB_MAX_VEC integers (KB_VEC),
+ * or else one line of text (KB_TEXT), with no range, default, guard or
+ * documentation (unknown is set). The key is borrowed. Any existing,
+ * writable sysctl can so be set, checked against the shape of its value.
+ */
+void kb_entry_from_live(const char *key, const char *live, struct kb_entry *ret);
 /* All entries, in a stable order (for explain --all, tests, man pages). */
 const struct kb_entry *kb_entries(size_t *ret_n);
 

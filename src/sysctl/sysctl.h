@@ -39,6 +39,14 @@ int sysctl_read(const char *root, const char *key, char **ret_value);
  */
 int sysctl_write(const char *root, const char *key, const char *value);
 
+/*
+ * Whether the key can be written here: 0, or -EROFS when its file has no
+ * owner write bit. /proc/sys decides by those bits even for root, so this is
+ * what a write would meet: in a container's network namespace some net.*
+ * keys are read-only. -ENOENT, -EINVAL as for sysctl_read().
+ */
+int sysctl_writable(const char *root, const char *key);
+
 /* Folds whitespace runs to one space and trims, in place; returns s. */
 char *sysctl_value_normalize(char *s);
 

@@ -247,7 +247,7 @@ static void test_plan_changes(void **state)
 static void test_resolve_every_error(void **state)
 {
 	static const char *const want[] = {
-		"net.ipv4.tcp_bogus: tcptune does not know this key and will not set it "
+		"net.ipv4.tcp_bogus: absent on this kernel or in this network namespace "
 		"(from profile x)",
 		"net.ipv4.tcp_fastopen: absent on this kernel or in this network namespace "
 		"(from profile x)",
@@ -369,6 +369,107 @@ static void test_resolve_unreadable(void **state)
 	load_errors_free(&errs);
 }
 
+/*
+ * Any existing, writable key: outside the knowledge base a value is checked
+ * against the shape of the live one (one integer, N integers, text).
+ */
+static void test_resolve_any_key(void **state)
+{
+	static const struct {
+		const char *key, *live, *want;
+		enum rec_kind kind;
+		const char *value; /* what the plan writes; NULL: refused with error */
+		const char *error;
+	} cases[] = {
+		{ "net.ipv4.tcp_ecn", "2\n", "1", REC_SET, "1", NULL },
+		{ "net.ipv4.tcp_ecn", "2\n", "0x1", REC_SET, "0x1", NULL },
+		{ "net.ipv4.tcp_ecn", "2\n", "5", REC_MIN, "5", NULL },
+		{ "net.ipv4.tcp_ecn", "2\n", "1", REC_MIN, "2", NULL },
+		{ "net.ipv4.tcp_ecn", "2\n", "on", REC_SET, NULL,
+		  "net.ipv4.tcp_ecn = on: 'on' is not an integer (the shape of its live value) "
+		  "(from test)" },
+		{ "kernel.printk", "4\t4\t1\t7\n", "3 4 1 7", REC_SET, "3 4 1 7", NULL },
+		{ "kernel.printk", "4\t4\t1\t7\n", "3 4", REC_SET, NULL,
+		  "kernel.printk = 3 4: expects 4 integers, got 2 (the shape of its live value) "
+		  "(from test)" },
+		{ "kernel.printk", "4\t4\t1\t7\n", "3", REC_MAX, NULL,
+		  "kernel.printk: {max: N} needs a key holding one integer, not '4 4 1 7' (from "
+		  "test)" },
+		{ "kernel.core_pattern", "core\n", "|/usr/lib/x %p", REC_SET, "|/usr/lib/x %p",
+		  NULL },
+		{ "kernel.core_pattern", "core\n", "a\nb", REC_SET, NULL,
+		  "kernel.core_pattern = a\nb: the value holds a control character (the shape of "
+		  "its live value) (from test)" },
+		{ "vm.lowmem_reserve_ratio", "256\t256\t32\t0\t0\t0\t0\t0\t0\n", "1", REC_SET, "1",
+		  NULL },
+		{ "fs.file-nr", "1\t0\t9\n", "1 0 9", REC_SET, NULL,
+		  "fs.file-nr: read-only here (in this network namespace) (from test)" },
+		{ "net.ipv4.tcp_nothing", NULL, "1", REC_SET, NULL,
+		  "net.ipv4.tcp_nothing: absent on this kernel or in this network namespace (from "
+		  "test)" },
+	};
+	struct tree *t = *state;
+	static const char *const dirs[] = { "kernel", "vm", "fs" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *path = path_join(t->root, dirs[i]);
+
+		assert_non_null(path);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *rel = strdup(cases[i].key), *path = NULL;
+		struct load_errors errs = { 0 };
+		struct plan p = { 0 };
+		int r;
+
+		for (char *c = rel; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		path = path_join(t->root, rel);
+		if (cases[i].live)
+			tree_put(t, rel, cases[i].live);
+		if (strcmp(cases[i].key, "fs.file-nr") == 0)
+			assert_int_equal(chmod(path, 0444), 0);
+		assert_int_equal(plan_add(&p, cases[i].key, cases[i].want, cases[i].kind, SRC), 0);
+		r = plan_resolve(&p, t->root, 0, &errs);
+		if (cases[i].value) {
+			if (r < 0)
+				fail_msg("case %zu: %s", i, errs.msgs[0]);
+			assert_string_equal(p.items[0].value, cases[i].value);
+			assert_true(p.items[0].unknown);
+		} else {
+			assert_int_equal(r, -EBADMSG);
+			assert_int_equal(errs.n, 1);
+			if (strcmp(errs.msgs[0], cases[i].error) != 0)
+				fail_msg("case %zu: '%s', want '%s'", i, errs.msgs[0],
+					 cases[i].error);
+		}
+		plan_free(&p);
+		load_errors_free(&errs);
+	}
+}
+
+/* Read-only keys of the knowledge base are refused before anything is written too. */
+static void test_resolve_read_only(void **state)
+{
+	struct tree *t = *state;
+	_cleanup_free_ char *path = path_join(t->root, "net/core/somaxconn");
+	struct load_errors errs = { 0 };
+	struct plan p = { 0 };
+
+	assert_int_equal(chmod(path, 0444), 0);
+	assert_int_equal(plan_add(&p, "net.core.somaxconn", "8192", REC_SET, SRC), 0);
+	assert_int_equal(plan_resolve(&p, t->root, 0, &errs), -EBADMSG);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(
+		errs.msgs[0],
+		"net.core.somaxconn: read-only here (in this network namespace) (from test)");
+	assert_false(p.items[0].unknown);
+	plan_free(&p);
+	load_errors_free(&errs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +483,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_tw_reuse_needs_timestamps, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_any_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_read_only, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -923,9 +923,9 @@ static void test_rollback_checks_journal(void **state)
 	static const struct {
 		const char *key, *old, *persist, *msg;
 	} cases[] = {
-		{ "kernel.core_pattern", "core", NULL,
-		  "transaction " OLD_ID1 ": key 1: kernel.core_pattern is not a key tcptune sets; "
-		  "refusing to roll it back" },
+		{ "kernel.core_pattern", "|/tmp/evil\n%p", NULL,
+		  "transaction " OLD_ID1 ": key 1: '|/tmp/evil\n%p' is not a value for "
+		  "kernel.core_pattern; refusing to roll it back" },
 		{ "net.ipv4.tcp_fin_timeout", "60\nnet.ipv4.x = 1", NULL,
 		  "transaction " OLD_ID1 ": key 1: '60\nnet.ipv4.x = 1' is not a value for "
 		  "net.ipv4.tcp_fin_timeout; refusing to roll it back" },
