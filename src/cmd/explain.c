@@ -45,6 +45,7 @@ static void shown_free(struct shown *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free((char *)s->keys[i].key);
 		free((char *)s->keys[i].current);
+		free((char *)s->keys[i].path);
 	}
 	free(s->keys);
 }
@@ -59,6 +60,14 @@ static struct report_explain_key read_key(const char *key, const struct kb_entry
 	k.read_r = sysctl_read(root, key, &current);
 	k.current = current;
 	k.is_default = e && e->def && current && kb_values_equal(e, current, e->def);
+	if (!e && k.read_r == 0) {
+		char *path = NULL;
+
+		if (sysctl_key_path(root, key, &path) == 0)
+			k.path = path;
+		k.writable_r = sysctl_writable(root, key);
+		kb_entry_from_live(key, current, &k.shape);
+	}
 	return k;
 }
 
@@ -70,6 +79,7 @@ static int shown_add(struct shown *s, const struct report_explain_key *k)
 	if (!keys) {
 		free((char *)k->key);
 		free((char *)k->current);
+		free((char *)k->path);
 		return -ENOMEM;
 	}
 	s->keys = keys;

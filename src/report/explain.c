@@ -93,6 +93,42 @@ static void put_current(FILE *f, const struct report_explain_key *k)
 		fprintf(f, "%s%s\n", k->current, k->is_default ? " (the default)" : "");
 }
 
+/* What its live value shows: "one integer", "3 integers", "text". */
+static void put_shape(FILE *f, const struct kb_entry *shape)
+{
+	if (shape->type == KB_INT)
+		fputs("  shape      one integer\n", f);
+	else if (shape->type == KB_VEC)
+		fprintf(f, "  shape      %u integers\n", shape->n);
+	else
+		fputs("  shape      text\n", f);
+}
+
+/* A key outside the knowledge base: what its file and value tell. */
+static void put_unknown(FILE *f, const struct report_explain_key *k)
+{
+	fprintf(f, "%s\n", k->key);
+	put_current(f, k);
+	if (k->read_r == 0) {
+		if (k->path)
+			fprintf(f, "  file       %s\n", k->path);
+		put_shape(f, &k->shape);
+		fprintf(f, "  writable   %s\n",
+			k->writable_r == 0	  ? "yes"
+			: k->writable_r == -EROFS ? "no: read-only here"
+						  : strerror(-k->writable_r));
+		/* The kernel does not say; net.* is where per-namespace keys live. */
+		fprintf(f, "  scope      %s\n",
+			strncmp(k->key, "net.", 4) == 0
+				? "a net.* key: per network namespace, unless it exists only in "
+				  "the initial one"
+				: "global: not a network namespace's");
+	}
+	fputs("  tcptune has no knowledge of this key; see the kernel documentation.\n", f);
+	if (k->read_r == 0 && k->writable_r == 0)
+		fputs("  apply sets it like any other, checking only the shape of the value.\n", f);
+}
+
 static void put_entry(FILE *f, const struct report_explain_key *k)
 {
 	const struct kb_entry *e = k->kb;
@@ -122,9 +158,7 @@ int report_explain_text(FILE *f, const struct report_explain_key *keys, size_t n
 			put_entry(f, &keys[i]);
 			continue;
 		}
-		fprintf(f, "%s\n", keys[i].key);
-		put_current(f, &keys[i]);
-		fputs("  tcptune has no knowledge of this key; see the kernel documentation.\n", f);
+		put_unknown(f, &keys[i]);
 	}
 	return report_flushed(f);
 }
@@ -155,7 +189,7 @@ static int add_version(json_object *o, const char *key, unsigned v)
 
 static const char *type_name(enum kb_type t)
 {
-	return t == KB_INT ? "integer" : t == KB_VEC ? "vector" : "string";
+	return t == KB_INT ? "integer" : t == KB_VEC ? "vector" : t == KB_TEXT ? "text" : "string";
 }
 
 static int add_ranges(json_object *o, const struct kb_entry *e)
@@ -203,6 +237,19 @@ static int add_entry(json_object *o, const struct kb_entry *e)
 	return 0;
 }
 
+/* A key outside the knowledge base: its file, the shape of its value, whether it is writable. */
+static int add_unknown(json_object *o, const struct report_explain_key *k)
+{
+	if (k->read_r != 0)
+		return 0;
+	if (report_json_add_str(o, "file", k->path) < 0 ||
+	    report_json_add_str(o, "type", type_name(k->shape.type)) < 0 ||
+	    json_add(o, "count", json_object_new_int((int)k->shape.n)) < 0 ||
+	    json_add(o, "writable", json_object_new_boolean(k->writable_r == 0)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int add_key(json_object *arr, const struct report_explain_key *k)
 {
 	json_object *o = json_append_object(arr);
@@ -214,7 +261,7 @@ static int add_key(json_object *arr, const struct report_explain_key *k)
 	    json_add(o, "present", json_object_new_boolean(k->read_r != -ENOENT)) < 0 ||
 	    report_json_add_str(o, "current", k->read_r == 0 ? k->current : NULL) < 0)
 		return -ENOMEM;
-	return k->kb ? add_entry(o, k->kb) : 0;
+	return k->kb ? add_entry(o, k->kb) : add_unknown(o, k);
 }
 
 int report_explain_json(FILE *f, const struct report_explain_key *keys, size_t n)

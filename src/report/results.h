@@ -112,6 +112,10 @@ struct report_explain_key {
 	int read_r;		   /* reading its live value: 0, or -errno (-ENOENT: absent) */
 	const char *current;	   /* the live value, when read_r is 0 */
 	bool is_default;	   /* current is kb's default */
+	/* A key outside the knowledge base: what can be told of it anyway. */
+	const char *path;      /* its file */
+	int writable_r;	       /* sysctl_writable(): 0, -EROFS (read-only here), -errno */
+	struct kb_entry shape; /* what its live value shows (kb_entry_from_live()) */
 };
 
 /*

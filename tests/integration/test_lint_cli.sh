@@ -135,8 +135,13 @@ run explain --sysctl-root "$SYS" net.ipv4.tcp_ecn
 expect_rc 0 "explain of a key present but unknown to tcptune"
 expect_text "net.ipv4.tcp_ecn
   current    2
-  tcptune has no knowledge of this key; see the kernel documentation." "$tmp/out" \
-	"a key unknown to tcptune: its value, and that tcptune has no knowledge of it"
+  file       $SYS/net/ipv4/tcp_ecn
+  shape      one integer
+  writable   yes
+  scope      a net.* key: per network namespace, unless it exists only in the initial one
+  tcptune has no knowledge of this key; see the kernel documentation.
+  apply sets it like any other, checking only the shape of the value." "$tmp/out" \
+	"a key unknown to tcptune: its value, file, shape, whether it is writable, its scope"
 
 run explain --sysctl-root "$SYS" net.ipv4.tcp_sack net.ipv4.no_such_key
 expect_rc 65 "explain of a key neither known nor present"
@@ -181,7 +186,7 @@ expect_line "$tmp/out" "net.ipv4.tcp_tw_reuse_delay         Delay before a TIME_
 
 run explain -f json --sysctl-root "$SYS" net.ipv4.ip_local_port_range net.ipv4.tcp_ecn net.ipv4.tcp_tw_recycle
 expect_rc 0 "explain --format json"
-if python3 - "$tmp/out" <<'PY'; then
+if python3 - "$tmp/out" "$SYS" <<'PY'; then
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert [e["key"] for e in d] == ["net.ipv4.ip_local_port_range", "net.ipv4.tcp_ecn", "net.ipv4.tcp_tw_recycle"]
@@ -189,7 +194,9 @@ p, ecn, rec = d
 assert p["known"] and p["present"] and p["current"] == "32768 60999", p
 assert p["type"] == "vector" and p["count"] == 2 and p["range"][1] == {"min": 1, "max": 65535}
 assert p["default"] == "32768 60999" and p["per_netns"] is True and p["since"] is None
-assert ecn == {"key": "net.ipv4.tcp_ecn", "known": False, "present": True, "current": "2"}, ecn
+assert ecn == {"key": "net.ipv4.tcp_ecn", "known": False, "present": True, "current": "2",
+               "file": sys.argv[2] + "/net/ipv4/tcp_ecn", "type": "integer", "count": 1,
+               "writable": True}, ecn
 assert rec["removed"] == "4.12" and rec["present"] is False and rec["current"] is None
 PY
 	ok "explain JSON"

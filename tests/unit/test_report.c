@@ -1206,7 +1206,15 @@ static void test_explain_text(void **state)
 		{ .key = kb_fin.key, .kb = &kb_fin, .current = "60", .is_default = true },
 		{ .key = "net.ipv4.tcp_rmem", .kb = &kb_more[0], .read_r = -ENOENT },
 		{ .key = "net.ipv4.tcp_congestion_control", .kb = &kb_more[1], .read_r = -EACCES },
-		{ .key = "net.ipv4.tcp_ecn", .current = "2" },
+		{ .key = "net.ipv4.tcp_ecn",
+		  .current = "2",
+		  .path = "/proc/sys/net/ipv4/tcp_ecn",
+		  .shape = { .type = KB_INT, .n = 1 } },
+		{ .key = "kernel.printk",
+		  .current = "4 4 1 7",
+		  .path = "/proc/sys/kernel/printk",
+		  .writable_r = -EROFS,
+		  .shape = { .type = KB_VEC, .n = 4 } },
 	};
 	_cleanup_free_ char *text = NULL;
 
@@ -1256,6 +1264,20 @@ static void test_explain_text(void **state)
 		"\n"
 		"net.ipv4.tcp_ecn\n"
 		"  current    2\n"
+		"  file       /proc/sys/net/ipv4/tcp_ecn\n"
+		"  shape      one integer\n"
+		"  writable   yes\n"
+		"  scope      a net.* key: per network namespace, unless it exists only in the "
+		"initial one\n"
+		"  tcptune has no knowledge of this key; see the kernel documentation.\n"
+		"  apply sets it like any other, checking only the shape of the value.\n"
+		"\n"
+		"kernel.printk\n"
+		"  current    4 4 1 7\n"
+		"  file       /proc/sys/kernel/printk\n"
+		"  shape      4 integers\n"
+		"  writable   no: read-only here\n"
+		"  scope      global: not a network namespace's\n"
 		"  tcptune has no knowledge of this key; see the kernel documentation.\n");
 }
 
