@@ -156,6 +156,29 @@ for p in relative.conf "$tmp/persist/etc/x.conf" "$tmp/persist/etc/sysctl.d/x.tx
 	rm -rf "$tmp/refused"
 done
 
+# --- --check --persist: a missing or stale file is a difference, in JSON too ---
+# (what contrib/ansible's module counts as a change when the live values match)
+
+fresh stale
+conf=$tmp/stale/etc/sysctl.d/90-t.conf
+mkdir -p "${conf%/*}"
+for state in missing stale; do
+	[ $state = stale ] && printf '# mine\nnet.ipv4.tcp_fin_timeout = 59\n' >"$conf"
+	tt apply --set net.ipv4.tcp_fin_timeout=60 --persist="$conf" --check --format json
+	expect_rc 1 "apply --check --persist, live values matching, file $state"
+	expect_json "apply --check --format json: a $state file would be written, no key changes" 'd' \
+		'{"status": "would-change", "transaction": null, "changes": []}'
+done
+expect_text "# mine
+net.ipv4.tcp_fin_timeout = 59" "$conf" "--check leaves the stale file as it is"
+tt apply --set net.ipv4.tcp_fin_timeout=60 --persist="$conf" --format json
+expect_json "apply over a stale file: a transaction of its own, no key changed" \
+	'[d["status"], d["transaction"] is not None, d["changes"]]' '["committed", true, []]'
+expect_text "net.ipv4.tcp_fin_timeout = 60" <(grep -v '^#' "$conf") "the file holds the plan again"
+tt apply --set net.ipv4.tcp_fin_timeout=60 --persist="$conf" --check --format json
+expect_rc 0 "apply --check --persist once the file matches"
+expect_json "apply --check --format json: matches" 'd' '{"status": "matches", "transaction": null, "changes": []}'
+
 # --- history: id, time (UTC), status, keys, source; rollbacks and interruptions ---
 
 fresh history
