@@ -52,7 +52,7 @@ int report_observation(const struct observation *o, enum report_format format)
 		r = report_stats_json(stdout, o);
 		break;
 	case FORMAT_PROMETHEUS:
-		r = report_stats_prom(stdout, o);
+		r = report_stats_prom(stdout, o, sysconf(_SC_PAGESIZE));
 		break;
 	default:
 		t = report_text_opts_from_env();

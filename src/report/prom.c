@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -79,23 +80,103 @@ static void put_int(FILE *f, const char *name, const char *const *labels, int64_
 	put_sample(f, name, labels, buf);
 }
 
+static bool is_cap(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static bool is_small(char c)
+{
+	return is_lower(c) || (c >= '0' && c <= '9');
+}
+
+/* One character of a name, or -ENAMETOOLONG when it and the '\0' do not fit. */
+static int put_name_char(char *buf, size_t size, size_t *pos, char c)
+{
+	if (*pos + 1 >= size)
+		return -ENAMETOOLONG;
+	buf[(*pos)++] = c;
+	buf[*pos] = '\0';
+	return 0;
+}
+
 /*
- * PREFIX + group + field + suffix, with every character of field outside
- * [a-zA-Z0-9_:] replaced by '_': "netstat_" "Tcp.ActiveOpens" "_total".
+ * The snake_case form of a kernel name, appended to buf from *pos on:
+ * "ListenOverflows" -> "listen_overflows", "TCPReqQFullDrop" -> "tcp_req_q_full_drop",
+ * "DelayedACKs" -> "delayed_acks", "TCPMD5NotFound" -> "tcp_md5_not_found". A
+ * word starts at a capital after a small letter or a digit, and at the last
+ * capital of an acronym that lower-case letters follow ("ACKLocked"), unless
+ * they are a plural 's' ("ACKs"). TcpExt's leading "TCP" is a word of its own
+ * ("TCPSACKReneging" -> tcp_sack_reneging). Any character but a letter or a
+ * digit is '_', and '_' is never doubled.
  */
-static int metric_name(char *buf, size_t size, const char *group, const char *field,
+static int put_snake(char *buf, size_t size, size_t *pos, const char *s)
+{
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i], prev = i > 0 ? s[i - 1] : '\0', next = s[i + 1];
+		bool word = is_lower(next) && !(next == 's' && !is_lower(s[i + 2]));
+		bool tcp = i == 3 && strncmp(s, "TCP", 3) == 0;
+		bool sep = !is_cap(c) && !is_small(c);
+		int r = 0;
+
+		if ((sep || (is_cap(c) && (is_small(prev) || tcp || (is_cap(prev) && word)))) &&
+		    *pos > 0 && buf[*pos - 1] != '_')
+			r = put_name_char(buf, size, pos, '_');
+		if (r == 0 && !sep)
+			r = put_name_char(buf, size, pos, is_cap(c) ? (char)(c - 'A' + 'a') : c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * PREFIX + group + section + field + suffix, the field in snake_case and the
+ * section in lower case, one word: "netstat_", "TcpExt.ListenOverflows",
+ * "_total" -> tcptune_netstat_tcpext_listen_overflows_total. A name without a
+ * dot has no section.
+ */
+static int metric_name(char *buf, size_t size, const char *group, const char *name,
 		       const char *suffix)
 {
-	size_t start = strlen(PREFIX) + strlen(group);
-	int n = snprintf(buf, size, PREFIX "%s%s%s", group, field, suffix);
+	const char *field;
+	size_t len = report_counter_split(name, &field), pos;
+	int n = snprintf(buf, size, PREFIX "%s", group);
 
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
-	for (char *p = buf + start; p < buf + start + strlen(field); p++)
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9') && *p != '_' && *p != ':')
-			*p = '_';
+	pos = (size_t)n;
+	for (size_t i = 0; i <= len && len > 0; i++) {
+		char c = i == len ? '_' : name[i];
+		int r = put_name_char(buf, size, &pos,
+				      is_cap(c)	    ? (char)(c - 'A' + 'a')
+				      : is_small(c) ? c
+						    : '_');
+
+		if (r < 0)
+			return r;
+	}
+	if (put_snake(buf, size, &pos, field) < 0 || pos + strlen(suffix) >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf + pos, suffix, strlen(suffix) + 1);
 	return 0;
+}
+
+/*
+ * Two kernel names can meet in one snake_case name ("Foo_Bar", "FooBar"):
+ * only the first is written, so that no family is written twice.
+ */
+static bool named_before(char (*names)[NAME_MAX_LEN], size_t i)
+{
+	for (size_t k = 0; names[i][0] && k < i; k++)
+		if (strcmp(names[k], names[i]) == 0)
+			return true;
+	return false;
 }
 
 static void put_sockets(FILE *f, const struct observation *o)
@@ -187,53 +268,95 @@ static void put_listener_family(FILE *f, const struct observation *o, bool backl
 	}
 }
 
-static void put_sockstat(FILE *f, const struct observation *o)
+/* sockstat's memory fields count pages. */
+static bool sockstat_in_pages(const char *name)
 {
+	return strcmp(name, "mem") == 0 || strcmp(name, "v6.mem") == 0;
+}
+
+/* Memory in bytes, the base unit: pages times page_size; left out without it. */
+static int put_sockstat(FILE *f, const struct observation *o, long page_size)
+{
+	_cleanup_free_ char(*names)[NAME_MAX_LEN] = calloc(o->n_sockstat + 1, sizeof(*names));
+
+	if (!names)
+		return -ENOMEM;
 	for (size_t i = 0; i < o->n_sockstat; i++) {
 		const struct counter *c = &o->sockstat[i];
-		bool pages = strcmp(c->name, "mem") == 0 || strcmp(c->name, "v6.mem") == 0;
-		char name[NAME_MAX_LEN], help[NAME_MAX_LEN + 64];
+		bool pages = sockstat_in_pages(c->name);
+		int64_t value = c->value;
+		char help[NAME_MAX_LEN + 96];
 
-		const char *suffix = pages ? "_pages" : "";
-
-		if (metric_name(name, sizeof(name), "sockstat_", c->name, suffix) < 0)
+		if (pages && (page_size <= 0 ||
+			      __builtin_mul_overflow(c->value, (int64_t)page_size, &value)))
 			continue;
+		if (metric_name(names[i], sizeof(names[i]), "sockstat_", c->name,
+				pages ? "_bytes" : "") < 0 ||
+		    named_before(names, i)) {
+			names[i][0] = '\0';
+			continue;
+		}
 		snprintf(help, sizeof(help), "TCP field %s of /proc/net/sockstat%s%s.", c->name,
-			 strncmp(c->name, "v6.", 3) == 0 ? "6" : "", pages ? ", in pages" : "");
-		put_help(f, name, "gauge", help);
-		put_int(f, name, NULL, c->value);
+			 strncmp(c->name, "v6.", 3) == 0 ? "6" : "",
+			 pages ? ", in bytes (pages times the page size)" : "");
+		put_help(f, names[i], "gauge", help);
+		put_int(f, names[i], NULL, value);
 	}
+	return 0;
 }
 
 /* The values of Tcp that go up and down; every other kernel counter only grows. */
-static bool counter_is_gauge(const char *name)
+struct kernel_gauge {
+	const char *name;
+	bool millis; /* the kernel counts milliseconds; exported in seconds */
+};
+
+static const struct kernel_gauge *kernel_gauge(const char *name)
 {
-	static const char *const gauges[] = { "Tcp.CurrEstab", "Tcp.MaxConn", "Tcp.RtoAlgorithm",
-					      "Tcp.RtoMin", "Tcp.RtoMax" };
+	static const struct kernel_gauge gauges[] = {
+		{ "Tcp.CurrEstab" },	{ "Tcp.MaxConn" },	{ "Tcp.RtoAlgorithm" },
+		{ "Tcp.RtoMin", true }, { "Tcp.RtoMax", true },
+	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(gauges); i++)
-		if (strcmp(name, gauges[i]) == 0)
-			return true;
-	return false;
+		if (strcmp(name, gauges[i].name) == 0)
+			return &gauges[i];
+	return NULL;
 }
 
-static void put_counters(FILE *f, const struct observation *o)
+static int put_counters(FILE *f, const struct observation *o)
 {
+	_cleanup_free_ char(*names)[NAME_MAX_LEN] = calloc(o->n_counters + 1, sizeof(*names));
+
+	if (!names)
+		return -ENOMEM;
 	for (size_t i = 0; i < o->n_counters; i++) {
 		const struct counter *c = &o->counters[i];
-		bool gauge = counter_is_gauge(c->name);
-		char name[NAME_MAX_LEN], help[NAME_MAX_LEN + 64];
+		const struct kernel_gauge *g = kernel_gauge(c->name);
+		bool millis = g && g->millis;
+		char help[NAME_MAX_LEN + 96], seconds[REPORT_DOUBLE_MAX];
 		const char *field;
 		size_t len = report_counter_split(c->name, &field);
 
-		if (metric_name(name, sizeof(name), "netstat_", c->name, gauge ? "" : "_total") < 0)
+		if (metric_name(names[i], sizeof(names[i]), "netstat_", c->name,
+				!g	 ? "_total"
+				: millis ? "_seconds"
+					 : "") < 0 ||
+		    named_before(names, i)) {
+			names[i][0] = '\0';
 			continue;
+		}
 		snprintf(help, sizeof(help),
-			 "Kernel statistic %.*s %s (/proc/net/snmp, /proc/net/netstat).", (int)len,
-			 c->name, field);
-		put_help(f, name, gauge ? "gauge" : "counter", help);
-		put_int(f, name, NULL, c->value);
+			 "Kernel statistic %.*s %s (/proc/net/snmp, /proc/net/netstat)%s.",
+			 (int)len, c->name, field, millis ? ", in seconds" : "");
+		put_help(f, names[i], g ? "gauge" : "counter", help);
+		if (millis &&
+		    report_format_double((double)c->value / 1000, seconds, sizeof(seconds)) == 0)
+			put_sample(f, names[i], NULL, seconds);
+		else
+			put_int(f, names[i], NULL, c->value);
 	}
+	return 0;
 }
 
 static void put_sysctls(FILE *f, const struct observation *o)
@@ -306,53 +429,58 @@ static void put_peers(FILE *f, const struct observation *o)
 	}
 }
 
-int report_stats_prom(FILE *f, const struct observation *o)
+int report_stats_prom(FILE *f, const struct observation *o, long page_size)
 {
+	int r;
+
 	put_sockets(f, o);
 	put_ports(f, o);
 	put_listener_family(f, o, false);
 	put_listener_family(f, o, true);
 	put_peers(f, o);
-	put_sockstat(f, o);
-	put_counters(f, o);
+	r = put_sockstat(f, o, page_size);
+	if (r == 0)
+		r = put_counters(f, o);
+	if (r < 0)
+		return r;
 	put_sysctls(f, o);
 	put_info(f, o);
-	if (fflush(f) == EOF || ferror(f))
-		return -EIO;
-	return 0;
+	return report_flushed(f);
 }
 
-/* ---- diagnose ---- */
+/* ---- diagnose: only families of its own, tcptune_diagnose_* ---- */
 
 int report_diagnose_prom(FILE *f, const struct observation *o, const struct judgement *j)
 {
 	const char *outcome[] = { "outcome", NULL, NULL };
-	int r = report_stats_prom(f, o);
+	char ts[REPORT_DOUBLE_MAX];
 
-	if (r < 0)
-		return r;
+	if (report_format_double(o->timestamp, ts, sizeof(ts)) < 0)
+		snprintf(ts, sizeof(ts), "NaN");
+	put_help(f, PREFIX "diagnose_timestamp_seconds", "gauge",
+		 "When the diagnosed snapshot was taken, in seconds since the epoch.");
+	put_sample(f, PREFIX "diagnose_timestamp_seconds", NULL, ts);
 	put_help(f, PREFIX "diagnose_status", "gauge",
 		 "Worst finding: 0 ok or info, 1 warning, 2 critical (diagnose's exit code).");
 	put_int(f, PREFIX "diagnose_status", NULL,
 		j->worst == SEV_CRITICAL  ? 2
 		: j->worst == SEV_WARNING ? 1
 					  : 0);
-	put_help(f, PREFIX "finding", "gauge", "A rule that found a problem, by id and severity.");
+	put_help(f, PREFIX "diagnose_finding", "gauge",
+		 "A rule that found a problem, by id and severity.");
 	for (size_t i = 0; i < j->n_findings; i++) {
 		const struct rule *rule = j->findings[i].rule;
 		const char *labels[] = { "id", rule->id, "severity", severity_name(rule->severity),
 					 NULL };
 
-		put_int(f, PREFIX "finding", labels, 1);
+		put_int(f, PREFIX "diagnose_finding", labels, 1);
 	}
-	put_help(f, PREFIX "rules", "gauge", "Rules by outcome of this diagnosis.");
+	put_help(f, PREFIX "diagnose_rules", "gauge", "Rules by outcome of this diagnosis.");
 	outcome[1] = "fired";
-	put_int(f, PREFIX "rules", outcome, (int64_t)j->n_findings);
+	put_int(f, PREFIX "diagnose_rules", outcome, (int64_t)j->n_findings);
 	outcome[1] = "evaluated";
-	put_int(f, PREFIX "rules", outcome, (int64_t)j->n_evaluated);
+	put_int(f, PREFIX "diagnose_rules", outcome, (int64_t)j->n_evaluated);
 	outcome[1] = "not_evaluated";
-	put_int(f, PREFIX "rules", outcome, (int64_t)j->n_skipped);
-	if (fflush(f) == EOF || ferror(f))
-		return -EIO;
-	return 0;
+	put_int(f, PREFIX "diagnose_rules", outcome, (int64_t)j->n_skipped);
+	return report_flushed(f);
 }

@@ -66,7 +66,11 @@ int report_stats_json(FILE *f, const struct observation *o);
 
 /*
  * Prometheus text exposition format 0.0.4 (node_exporter textfile collector,
- * or any HTTP endpoint). Families, each with HELP and TYPE:
+ * or any HTTP endpoint). Names in snake_case, values in base units (bytes,
+ * seconds), counters ending in _total; every family with HELP and TYPE.
+ * stats owns every tcptune_* family but tcptune_diagnose_*, which diagnose
+ * owns (report_diagnose_prom()): the two outputs share a textfile directory
+ * without a series in common. stats' families:
  *
  *   tcptune_sockets{state,family}                  gauge, all 11 states x ipv4/ipv6
  *   tcptune_port_sockets{state,port,role[,process]}  gauge, the top local ports
@@ -75,19 +79,24 @@ int report_stats_json(FILE *f, const struct observation *o);
  *       socket: an ordinal, only when several listeners share address and port
  *       (SO_REUSEPORT), so that every series stays unique
  *   tcptune_peer_sockets{address,port}           gauge, the busiest client-side endpoints
- *   tcptune_sockstat_<field>                       gauge ("v6.inuse" -> v6_inuse;
- *                                                  "mem" -> mem_pages)
- *   tcptune_netstat_<Section>_<Name>_total         counter (/proc/net/snmp, netstat)
- *   tcptune_netstat_Tcp_{CurrEstab,MaxConn,RtoAlgorithm,RtoMin,RtoMax}  gauge
+ *   tcptune_sockstat_<field>                       gauge ("v6.inuse" -> v6_inuse)
+ *   tcptune_sockstat_mem_bytes                     gauge, "mem" (pages) times page_size;
+ *                                                  left out when page_size <= 0
+ *   tcptune_netstat_<section>_<name>_total         counter (/proc/net/snmp, netstat):
+ *       the section in lower case, the name in snake_case
+ *       ("TcpExt.ListenOverflows" -> tcptune_netstat_tcpext_listen_overflows_total)
+ *   tcptune_netstat_tcp_{curr_estab,max_conn,rto_algorithm}  gauge
+ *   tcptune_netstat_tcp_{rto_min,rto_max}_seconds  gauge (the kernel counts ms)
  *   tcptune_sysctl{key}                            gauge, a single integer
  *   tcptune_sysctl{key,index}                      gauge, one per element of a vector
  *   tcptune_sysctl_info{key,value} 1               gauge, text values
  *   tcptune_observation_timestamp_seconds          gauge
  *   tcptune_info{source,kernel,netns} 1            gauge (netns "" for our own)
  *
- * Rates are not exported: Prometheus derives them (rate()).
+ * Rates are not exported: Prometheus derives them (rate()). page_size: bytes
+ * per page (sysconf(_SC_PAGESIZE)), which sockstat's memory counts.
  */
-int report_stats_prom(FILE *f, const struct observation *o);
+int report_stats_prom(FILE *f, const struct observation *o, long page_size);
 
 struct report_text_opts {
 	bool color;   /* ANSI colours: bold headings, dim empty rows */
@@ -106,10 +115,10 @@ int report_stats_text(FILE *f, const struct observation *o, const struct report_
  * changes still needed; {} when no sysctl helps), "changes": [{"key",
  * "current" (null: absent), "recommended", "kind": "set" | "min" | "max" | "widen",
  * "needed"}], "see": [...], "origin": "file:line"}], and "not_evaluated":
- * [{"id", "reason"}]. Prometheus: the stats families plus
- * tcptune_diagnose_status (0 ok, 1 warning, 2 critical), tcptune_finding{id,
- * severity} 1 per finding and tcptune_rules{outcome="fired"|"evaluated"|
- * "not_evaluated"}.
+ * [{"id", "reason"}]. Prometheus: only diagnose's own families, none of
+ * stats': tcptune_diagnose_timestamp_seconds, tcptune_diagnose_status (0 ok,
+ * 1 warning, 2 critical), tcptune_diagnose_finding{id,severity} 1 per finding
+ * and tcptune_diagnose_rules{outcome="fired"|"evaluated"|"not_evaluated"}.
  */
 struct report_diagnose_opts {
 	struct report_text_opts text;

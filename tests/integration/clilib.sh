@@ -90,10 +90,11 @@ fake_root() {
 }
 
 # mask_time: a report with the snapshot's time (text "  at ... UTC", the
-# Prometheus timestamp gauge) replaced by TIME, so that it can be compared.
+# Prometheus timestamp gauges of stats and diagnose) replaced by TIME, so that
+# it can be compared.
 mask_time() {
 	sed -E 's/^(  at )[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}( UTC)$/\1TIME\2/
-		s/^(tcptune_observation_timestamp_seconds) [0-9.e+]+$/\1 TIME/'
+		s/^(tcptune_(observation|diagnose)_timestamp_seconds) [0-9.e+]+$/\1 TIME/'
 }
 
 # The closing line ctest's log shows, and the status.

@@ -184,33 +184,38 @@ diag --rules "$INFO" --min-severity warning
 expect_text "No problems found: $((SHIPPED - 5)) rules evaluated, 6 not evaluated (-v says why)." \
 	<(grep '^No problems' "$tmp/out") "text: no problems found, with the counts"
 
-# --- Prometheus: stats' metrics, then the diagnosis ---
+# --- Prometheus: the diagnosis only; every other family is stats' ---
 
-prom_tail() { # the lines from tcptune_diagnose_status on
-	sed -n '/^# HELP tcptune_diagnose_status /,$p' "$tmp/out"
+families() { # the families of a Prometheus text, sorted
+	sed -n 's/^# TYPE \([^ ]*\) .*/\1/p' "$1" | sort
 }
-"$T" stats --proc-root "$root" -p --format prometheus | mask_time >"$tmp/stats.prom"
+"$T" stats --proc-root "$root" -p --format prometheus >"$tmp/stats.prom"
 diag --rules "$R" --format prometheus
 expect_rc 2 "diagnose --format prometheus"
-expect_same "$tmp/stats.prom" <(sed '/^# HELP tcptune_diagnose_status /,$d' "$tmp/out" | mask_time) \
-	"prometheus: the metrics of stats -p first"
-expect_text "# HELP tcptune_diagnose_status Worst finding: 0 ok or info, 1 warning, 2 critical (diagnose's exit code).
+expect_text "# HELP tcptune_diagnose_timestamp_seconds When the diagnosed snapshot was taken, in seconds since the epoch.
+# TYPE tcptune_diagnose_timestamp_seconds gauge
+tcptune_diagnose_timestamp_seconds TIME
+# HELP tcptune_diagnose_status Worst finding: 0 ok or info, 1 warning, 2 critical (diagnose's exit code).
 # TYPE tcptune_diagnose_status gauge
 tcptune_diagnose_status 2
-# HELP tcptune_finding A rule that found a problem, by id and severity.
-# TYPE tcptune_finding gauge
-tcptune_finding{id=\"fixture-critical\",severity=\"critical\"} 1
-tcptune_finding{id=\"fixture-warning\",severity=\"warning\"} 1
-tcptune_finding{id=\"fixture-info\",severity=\"info\"} 1
-# HELP tcptune_rules Rules by outcome of this diagnosis.
-# TYPE tcptune_rules gauge
-tcptune_rules{outcome=\"fired\"} 3
-tcptune_rules{outcome=\"evaluated\"} $((SHIPPED - 3))
-tcptune_rules{outcome=\"not_evaluated\"} 6" <(prom_tail) "prometheus: status, each finding, the rules by outcome"
+# HELP tcptune_diagnose_finding A rule that found a problem, by id and severity.
+# TYPE tcptune_diagnose_finding gauge
+tcptune_diagnose_finding{id=\"fixture-critical\",severity=\"critical\"} 1
+tcptune_diagnose_finding{id=\"fixture-warning\",severity=\"warning\"} 1
+tcptune_diagnose_finding{id=\"fixture-info\",severity=\"info\"} 1
+# HELP tcptune_diagnose_rules Rules by outcome of this diagnosis.
+# TYPE tcptune_diagnose_rules gauge
+tcptune_diagnose_rules{outcome=\"fired\"} 3
+tcptune_diagnose_rules{outcome=\"evaluated\"} $((SHIPPED - 3))
+tcptune_diagnose_rules{outcome=\"not_evaluated\"} 6" <(mask_time <"$tmp/out") \
+	"prometheus: the time, the status, each finding, the rules by outcome, nothing of stats'"
+# The two outputs share a textfile directory: not one family in common.
+expect_text "" <(comm -12 <(families "$tmp/stats.prom") <(families "$tmp/out")) \
+	"prometheus: no family is written by both stats and diagnose"
 diag --rules "$INFO" --rules "$WARN" --min-severity critical --format prometheus
 expect_rc 0 "diagnose --min-severity critical --format prometheus, no critical finding"
 expect_text "tcptune_diagnose_status 0
-tcptune_rules{outcome=\"fired\"} 0" <(prom_tail | grep -v '^#' | grep -v 'evaluated') \
+tcptune_diagnose_rules{outcome=\"fired\"} 0" <(grep -v '^#' "$tmp/out" | grep -v 'evaluated\|timestamp') \
 	"prometheus: status 0 and no finding below the floor"
 
 # --- could not observe: 3 (UNKNOWN), one line on stderr, and on stdout the ---

@@ -525,6 +525,9 @@ static size_t check_prom(const char *text)
 			size_t n = strcspn(line + 7, " ");
 
 			assert_true(is_name(line + 7, n, true));
+			for (size_t i = 0; i < n; i++)
+				if (line[7 + i] >= 'A' && line[7 + i] <= 'Z')
+					fail_msg("not snake_case: %s", line);
 			assert_true(n < sizeof(current));
 			for (size_t i = 0; i < nfam; i++)
 				if (strlen(families[i]) == n &&
@@ -578,6 +581,8 @@ static bool has_line(const char *text, const char *line)
 			fail_msg("missing line: %s", line); \
 	} while (0)
 
+#define PAGE 4096 /* the page size the Prometheus tests pass */
+
 static void test_prom(void **state)
 {
 	static const char *const lines[] = {
@@ -600,14 +605,27 @@ static void test_prom(void **state)
 		"tcptune_listener_backlog{address=\"::\",port=\"22\",process=\"sshd\"} 128",
 		"# TYPE tcptune_sockstat_tw gauge",
 		"tcptune_sockstat_tw 15002",
-		"tcptune_sockstat_mem_pages 312",
+		/* Memory in bytes: 312 pages of 4096. */
+		"# HELP tcptune_sockstat_mem_bytes TCP field mem of /proc/net/sockstat, in bytes "
+		"(pages times the page size).",
+		"# TYPE tcptune_sockstat_mem_bytes gauge",
+		"tcptune_sockstat_mem_bytes 1277952",
 		"tcptune_sockstat_v6_inuse 36",
-		"# TYPE tcptune_netstat_Tcp_ActiveOpens_total counter",
-		"tcptune_netstat_Tcp_ActiveOpens_total 51234",
-		"# TYPE tcptune_netstat_Tcp_CurrEstab gauge",
-		"tcptune_netstat_Tcp_CurrEstab 1234",
-		"tcptune_netstat_Tcp_MaxConn -1",
-		"tcptune_netstat_TcpExt_ListenOverflows_total 17",
+		/* Counters: snake_case, _total, TYPE counter. */
+		"# HELP tcptune_netstat_tcp_active_opens_total Kernel statistic Tcp ActiveOpens "
+		"(/proc/net/snmp, /proc/net/netstat).",
+		"# TYPE tcptune_netstat_tcp_active_opens_total counter",
+		"tcptune_netstat_tcp_active_opens_total 51234",
+		"# TYPE tcptune_netstat_tcp_curr_estab gauge",
+		"tcptune_netstat_tcp_curr_estab 1234",
+		"tcptune_netstat_tcp_max_conn -1",
+		"# TYPE tcptune_netstat_tcpext_listen_overflows_total counter",
+		"tcptune_netstat_tcpext_listen_overflows_total 17",
+		"tcptune_netstat_tcpext_tw_total 800000",
+		"tcptune_netstat_tcpext_tcp_time_wait_overflow_total 0",
+		/* Milliseconds in seconds. */
+		"# TYPE tcptune_netstat_tcp_rto_min_seconds gauge",
+		"tcptune_netstat_tcp_rto_min_seconds 0.2",
 		"# TYPE tcptune_sysctl gauge",
 		"tcptune_sysctl{key=\"net.ipv4.tcp_fin_timeout\"} 60",
 		"tcptune_sysctl{key=\"net.ipv4.ip_local_port_range\",index=\"0\"} 32768",
@@ -617,19 +635,68 @@ static void test_prom(void **state)
 		"tcptune_info{source=\"netlink\",kernel=\"6.1.0-18-amd64\",netns=\"\"} 1",
 	};
 	_cleanup_observation_ struct observation *o = make_obs();
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *no_page = NULL;
 
 	(void)state;
 	o->interval = 5;
-	RENDER(report_stats_prom(f, o), &text);
-	/* 22 states, 3 ports, 5 + 4 listeners, 6 sockstat, 10 counters, 3 + 1 sysctls, 2 info */
-	assert_int_equal(check_prom(text), 22 + 3 + 9 + 6 + 10 + 4 + 2);
+	add_counter(&o->counters, &o->n_counters, "Tcp.RtoMin", 200, 0);
+	RENDER(report_stats_prom(f, o, PAGE), &text);
+	/* 22 states, 3 ports, 5 + 4 listeners, 6 sockstat, 11 counters, 3 + 1 sysctls, 2 info */
+	assert_int_equal(check_prom(text), 22 + 3 + 9 + 6 + 11 + 4 + 2);
 	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
 		assert_line(text, lines[i]);
 	assert_null(strstr(text, "tcp_tw_recycle"));
 	assert_null(strstr(text, "rate"));
+	assert_null(strstr(text, "_pages"));
+	assert_null(strstr(text, "_ms"));
 	assert_null(strstr(text, "backlog{address=\"2001:db8::1\""));
-	assert_null(strstr(text, "tcptune_netstat_Tcp_CurrEstab_total"));
+	assert_null(strstr(text, "tcptune_netstat_tcp_curr_estab_total"));
+	assert_null(strstr(text, "tcptune_diagnose_"));
+	/* Without the page size, memory is left out rather than given in pages. */
+	RENDER(report_stats_prom(f, o, 0), &no_page);
+	assert_int_equal(check_prom(no_page), 22 + 3 + 9 + 5 + 11 + 4 + 2);
+	assert_null(strstr(no_page, "sockstat_mem"));
+}
+
+/* Kernel names and the metric each becomes: table-driven, one line per case. */
+static void test_prom_names(void **state)
+{
+	static const struct {
+		const char *kernel, *metric;
+	} cases[] = {
+		{ "TcpExt.ListenOverflows", "tcptune_netstat_tcpext_listen_overflows_total 1" },
+		{ "TcpExt.TCPReqQFullDrop", "tcptune_netstat_tcpext_tcp_req_q_full_drop_total 2" },
+		{ "TcpExt.TCPSACKReneging", "tcptune_netstat_tcpext_tcp_sack_reneging_total 3" },
+		{ "TcpExt.DelayedACKs", "tcptune_netstat_tcpext_delayed_acks_total 4" },
+		{ "TcpExt.DelayedACKLocked", "tcptune_netstat_tcpext_delayed_ack_locked_total 5" },
+		{ "TcpExt.TCPMD5NotFound", "tcptune_netstat_tcpext_tcp_md5_not_found_total 6" },
+		{ "TcpExt.TWRecycled", "tcptune_netstat_tcpext_tw_recycled_total 7" },
+		{ "TcpExt.PAWSActive", "tcptune_netstat_tcpext_paws_active_total 8" },
+		{ "TcpExt.TCPHPHits", "tcptune_netstat_tcpext_tcp_hp_hits_total 9" },
+		{ "TcpExt.TcpTimeoutRehash", "tcptune_netstat_tcpext_tcp_timeout_rehash_total 10" },
+		{ "Tcp.InCsumErrors", "tcptune_netstat_tcp_in_csum_errors_total 11" },
+		{ "Tcp.RtoMax", "tcptune_netstat_tcp_rto_max_seconds 120.0" },
+		{ "Odd", "tcptune_netstat_odd_total 13" },
+		{ "Ip-Ext.Weird-Name", "tcptune_netstat_ip_ext_weird_name_total 14" },
+		/* Meets the first case's name: only the first is written. */
+		{ "TcpExt.Listen_Overflows", NULL },
+	};
+	_cleanup_observation_ struct observation *o = observation_new();
+	_cleanup_free_ char *text = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		add_counter(&o->counters, &o->n_counters, cases[i].kernel,
+			    strcmp(cases[i].kernel, "Tcp.RtoMax") == 0 ? 120000 : (int64_t)i + 1,
+			    0);
+	RENDER(report_stats_prom(f, o, PAGE), &text);
+	/* 22 states, the cases but the repeated name, 2 info; no family twice. */
+	assert_int_equal(check_prom(text), 22 + ARRAY_SIZE(cases) - 1 + 2);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (cases[i].metric)
+			assert_line(text, cases[i].metric);
+	assert_null(strstr(text, " 15\n"));
 }
 
 static void test_prom_escaping(void **state)
@@ -644,7 +711,8 @@ static void test_prom_escaping(void **state)
 	add_port(o, TS_ESTABLISHED, 80, 2, false, 7, "we\"ird\\na\nme");
 	add_port(o, TS_ESTABLISHED, 81, 1, false, 8, "caf\xc3\xa9\xff");
 	add_counter(&o->sockstat, &o->n_sockstat, "odd-field.x", 1, 0);
-	RENDER(report_stats_prom(f, o), &text);
+	add_counter(&o->sockstat, &o->n_sockstat, "mem", INT64_MAX / 2, 0);
+	RENDER(report_stats_prom(f, o, PAGE), &text);
 	assert_line(text, "tcptune_port_sockets{state=\"established\",port=\"81\",role=\"client\","
 			  "process=\"café?\"} 1");
 	check_prom(text);
@@ -653,8 +721,70 @@ static void test_prom_escaping(void **state)
 	assert_line(text, "tcptune_info{source=\"proc\",kernel=\"\","
 			  "netns=\"/run/netns/a\\\"b\\\\c\\nd\"} 1");
 	assert_line(text, "tcptune_sockstat_odd_field_x 1");
-	/* No listeners: no empty families. */
+	/* No listeners: no empty families. Bytes that overflow: no wrapped number. */
 	assert_null(strstr(text, "listener"));
+	assert_null(strstr(text, "mem_bytes"));
+}
+
+/* A judgement with one warning, built by hand: the renderer only reads it. */
+static struct rule warn_rule = { .id = "close-wait-leak", .severity = SEV_WARNING };
+static struct finding warn_finding = { .rule = &warn_rule };
+static const struct judgement warn_judgement = {
+	.findings = &warn_finding,
+	.n_findings = 1,
+	.n_evaluated = 20,
+	.n_skipped = 2,
+	.worst = SEV_WARNING,
+};
+
+/* The HELP names of a Prometheus text, one per line. */
+static char *prom_families(const char *text)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	char *out = NULL, *rest = copy;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	assert_non_null(m);
+	for (char *line = strsep(&rest, "\n"); line; line = strsep(&rest, "\n"))
+		if (strncmp(line, "# HELP ", 7) == 0)
+			fprintf(m, "%.*s\n", (int)strcspn(line + 7, " "), line + 7);
+	assert_int_equal(fclose(m), 0);
+	return out;
+}
+
+/*
+ * diagnose writes only tcptune_diagnose_* and stats never does: the two files
+ * share a textfile directory without a family, so a series, in common.
+ */
+static void test_prom_diagnose(void **state)
+{
+	_cleanup_observation_ struct observation *o = make_obs();
+	_cleanup_free_ char *text = NULL, *stats = NULL, *fams = NULL, *stats_fams = NULL;
+	char *rest;
+
+	(void)state;
+	RENDER(report_diagnose_prom(f, o, &warn_judgement), &text);
+	assert_int_equal(check_prom(text), 1 + 1 + 1 + 3);
+	assert_line(text, "tcptune_diagnose_timestamp_seconds 1714557600.25");
+	assert_line(text, "tcptune_diagnose_status 1");
+	assert_line(text,
+		    "tcptune_diagnose_finding{id=\"close-wait-leak\",severity=\"warning\"} 1");
+	assert_line(text, "tcptune_diagnose_rules{outcome=\"fired\"} 1");
+	assert_line(text, "tcptune_diagnose_rules{outcome=\"evaluated\"} 20");
+	assert_line(text, "tcptune_diagnose_rules{outcome=\"not_evaluated\"} 2");
+	RENDER(report_stats_prom(f, o, PAGE), &stats);
+	fams = prom_families(text);
+	stats_fams = prom_families(stats);
+	rest = fams;
+	for (char *name = strsep(&rest, "\n"); name && *name; name = strsep(&rest, "\n")) {
+		if (strncmp(name, "tcptune_diagnose_", 17) != 0)
+			fail_msg("diagnose writes a family it does not own: %s", name);
+		if (has_line(stats_fams, name))
+			fail_msg("both outputs write %s", name);
+	}
+	assert_non_null(strstr(stats_fams, "tcptune_sockets\n"));
+	assert_null(strstr(stats_fams, "tcptune_diagnose_"));
 }
 
 static bool promtool_path(char *buf, size_t size)
@@ -671,22 +801,46 @@ static bool promtool_path(char *buf, size_t size)
 	return false;
 }
 
+/* `promtool check metrics` on text: its exit status; its output in *ret_out. */
+static int promtool_check(const char *tool, const char *text, char **ret_out)
+{
+	char in_path[] = "/tmp/test_report_promXXXXXX", line[1024];
+	char *cmd = NULL;
+	size_t outlen = 0;
+	FILE *p, *m;
+	int fd, status;
+
+	fd = mkstemp(in_path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_true(asprintf(&cmd, "'%s' check metrics < '%s' 2>&1", tool, in_path) > 0);
+	p = popen(cmd, "r");
+	free(cmd);
+	assert_non_null(p);
+	m = open_memstream(ret_out, &outlen);
+	assert_non_null(m);
+	while (fgets(line, sizeof(line), p))
+		fputs(line, m);
+	fclose(m);
+	status = pclose(p);
+	unlink(in_path);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
 /*
- * promtool (scripts/install-deps installs it) parses the output as Prometheus
- * would. Its linter objects to the camelCase of kernel counter names (kept as
- * node_exporter spells them, to match /proc/net/netstat); any other complaint
- * fails. Without promtool the test skips, except under CI=true, where a skip
- * would hide a broken setup.
+ * promtool (scripts/install-deps installs it) parses both outputs as
+ * Prometheus would and lints them (snake_case, base units, _total on
+ * counters, HELP): any complaint fails. Without promtool the test skips,
+ * except under CI=true, where a skip would hide a broken setup.
  */
 static void test_prom_promtool(void **state)
 {
 	_cleanup_observation_ struct observation *o = NULL;
-	_cleanup_free_ char *text = NULL, *out = NULL;
-	char tool[4096], in_path[] = "/tmp/test_report_promXXXXXX";
-	char *cmd = NULL;
-	size_t outlen = 0;
-	FILE *p;
-	int fd, status;
+	_cleanup_free_ char *stats = NULL, *diag = NULL, *out = NULL, *out2 = NULL;
+	char tool[4096];
+	int rc;
 
 	(void)state;
 	/* skip() and fail_msg() jump over the cleanups: nothing is allocated before them. */
@@ -699,40 +853,16 @@ static void test_prom_promtool(void **state)
 		skip();
 	}
 	o = make_obs();
-	RENDER(report_stats_prom(f, o), &text);
-	fd = mkstemp(in_path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	assert_true(asprintf(&cmd, "'%s' check metrics < '%s' 2>&1", tool, in_path) > 0);
-	p = popen(cmd, "r");
-	free(cmd);
-	assert_non_null(p);
-	{
-		FILE *m = open_memstream(&out, &outlen);
-		char line[1024];
-
-		assert_non_null(m);
-		while (fgets(line, sizeof(line), p))
-			fputs(line, m);
-		fclose(m);
-	}
-	status = pclose(p);
-	unlink(in_path);
-	assert_true(WIFEXITED(status));
-	/* 1: does not parse; 3: parses, with lint problems. */
-	if (WEXITSTATUS(status) != 0) {
-		assert_int_equal(WEXITSTATUS(status), 3);
-		_cleanup_free_ char *copy = xstrdup(out);
-		char *rest = copy;
-
-		/* "tcptune_netstat_TcpExt_ListenOverflows_total metric names should be ..." */
-		for (char *line = strsep(&rest, "\n"); line; line = strsep(&rest, "\n"))
-			if (*line && (strncmp(line, "tcptune_netstat_", 16) != 0 ||
-				      !strstr(line, " metric names should be written in "
-						    "'snake_case' not 'camelCase'")))
-				fail_msg("promtool: %s", line);
-	}
+	add_counter(&o->counters, &o->n_counters, "Tcp.RtoMin", 200, 0);
+	add_counter(&o->counters, &o->n_counters, "TcpExt.TCPMD5NotFound", 0, 0);
+	RENDER(report_stats_prom(f, o, PAGE), &stats);
+	RENDER(report_diagnose_prom(f, o, &warn_judgement), &diag);
+	rc = promtool_check(tool, stats, &out);
+	if (rc != 0)
+		fail_msg("promtool on stats' output: exit %d: %s", rc, out);
+	rc = promtool_check(tool, diag, &out2);
+	if (rc != 0)
+		fail_msg("promtool on diagnose's output: exit %d: %s", rc, out2);
 }
 
 /* ---- text ---- */
@@ -1629,7 +1759,9 @@ int main(void)
 		cmocka_unit_test(test_json_empty),
 		cmocka_unit_test(test_json_invalid_utf8),
 		cmocka_unit_test(test_prom),
+		cmocka_unit_test(test_prom_names),
 		cmocka_unit_test(test_prom_escaping),
+		cmocka_unit_test(test_prom_diagnose),
 		cmocka_unit_test(test_prom_promtool),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_empty),
