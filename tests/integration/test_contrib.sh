@@ -168,9 +168,12 @@ eq = lambda w: lambda v: v.strip() == w
 
 t = "tcptune-textfile.service"
 want(t, "Service", "Type", eq("oneshot"), "= oneshot")
+want(t, "Service", "ExecStart", lambda v: "tcptune stats --format prometheus" in v,
+     "runs stats --format prometheus")
 want(t, "Service", "ExecStart", lambda v: "tcptune diagnose --format prometheus --no-processes" in v,
      "runs diagnose --format prometheus --no-processes")
-want(t, "Service", "ExecStart", lambda v: 'mv -f "$$tmp" "$$dir/tcptune.prom"' in v, "renames into place")
+want(t, "Service", "ExecStart", lambda v: 'mv -f "$$tmp" "$$dir/tcptune-$$verb.prom"' in v,
+     "renames into place")
 want(t, "Service", "Environment", eq("TEXTFILE_DIR=/var/lib/prometheus/node-exporter"), "names the textfile dir")
 want(t, "Service", "SuccessExitStatus", eq("1 2"), "= 1 2")
 want(t, "Service", "ProtectSystem", eq("strict"), "= strict")
@@ -225,16 +228,31 @@ else
 	bad "the textfile ExecStart script does not parse"
 fi
 
-# A fake /proc for a deterministic diagnose, and fake tcptunes for the codes.
+# A fake /proc for a deterministic stats and diagnose, and fake tcptunes for
+# the codes: warn (diagnose finds a warning), fail (neither can observe),
+# statsfail (stats cannot observe, diagnose warns).
 r="$tmp/proc"
 mkdir -p "$r/net"
 cp -r "$FX/proc-good/sys" "$r/sys"
 cp "$FX"/proc-good/net/* "$FX"/procnet/net/tcp "$FX"/procnet/net/tcp6 "$r/net/"
-mkdir -p "$tmp/real" "$tmp/warn" "$tmp/fail" "$tmp/tf"
+mkdir -p "$tmp/real" "$tmp/warn" "$tmp/fail" "$tmp/statsfail" "$tmp/tf"
 printf '#!/bin/sh\nexec "%s" "$@" --proc-root "%s"\n' "$T" "$r" >"$tmp/real/tcptune"
-printf '#!/bin/sh\necho tcptune_diagnose_status 1\nexit 1\n' >"$tmp/warn/tcptune"
+cat >"$tmp/warn/tcptune" <<'EOF'
+#!/bin/sh
+case $1 in
+stats) echo tcptune_sockets 1 ;;
+*) echo tcptune_diagnose_status 1; exit 1 ;;
+esac
+EOF
 printf '#!/bin/sh\necho "tcptune: cannot observe" >&2\nexit 3\n' >"$tmp/fail/tcptune"
-chmod +x "$tmp/real/tcptune" "$tmp/warn/tcptune" "$tmp/fail/tcptune"
+cat >"$tmp/statsfail/tcptune" <<'EOF'
+#!/bin/sh
+case $1 in
+stats) echo "tcptune: cannot observe" >&2; exit 3 ;;
+*) echo tcptune_diagnose_status 2; exit 2 ;;
+esac
+EOF
+chmod +x "$tmp/real/tcptune" "$tmp/warn/tcptune" "$tmp/fail/tcptune" "$tmp/statsfail/tcptune"
 
 # textfile BINDIR DIR: runs the script; sets $rc.
 textfile() {
@@ -242,34 +260,52 @@ textfile() {
 	rc=$?
 }
 leftovers() {
-	find "$tmp/tf" -name 'tcptune.prom.*' | grep -q .
+	find "$tmp/tf" -name 'tcptune*.prom.*' | grep -q .
+}
+# files: the two files, "stats-file | diagnose-file", for the messages.
+files() {
+	echo "$(cat "$tmp/tf/tcptune-stats.prom") | $(cat "$tmp/tf/tcptune-diagnose.prom")"
 }
 
-# The fake root is healthy for the shipped rules: status 0, and the file is
-# exactly what diagnose prints (the snapshot's time aside).
+# The fake root is healthy for the shipped rules: status 0, and each file is
+# exactly what its command prints (the snapshot's time aside). The single
+# file of earlier versions goes: it would repeat tcptune_diagnose_status.
+echo tcptune_diagnose_status 0 >"$tmp/tf/tcptune.prom"
 textfile "$tmp/real" "$tmp/tf"
-if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && ! leftovers; then
-	ok "textfile: a healthy diagnose -> 0, nothing on stderr, no temporary left"
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && ! leftovers && [ ! -e "$tmp/tf/tcptune.prom" ]; then
+	ok "textfile: healthy -> 0, nothing on stderr, no temporary or old tcptune.prom left"
 else
-	bad "textfile: a healthy diagnose -> exit $rc, want 0"
+	bad "textfile: healthy -> exit $rc, want 0; files: $(ls "$tmp/tf")"
 	sed 's/^/    err: /' "$tmp/err"
 fi
-"$T" diagnose --format prometheus --no-processes --proc-root "$r" | mask_time >"$tmp/want.prom"
-mask_time <"$tmp/tf/tcptune.prom" >"$tmp/got.prom"
-expect_same "$tmp/want.prom" "$tmp/got.prom" "textfile: tcptune.prom is diagnose's Prometheus output"
-expect_text "tcptune_diagnose_status 0" <(grep '^tcptune_diagnose_status ' "$tmp/got.prom") \
+for args in "stats" "diagnose --no-processes"; do
+	verb=${args%% *}
+	# shellcheck disable=SC2086 # the verb and its options, one word each
+	"$T" $args --format prometheus --proc-root "$r" | mask_time >"$tmp/want.prom"
+	mask_time <"$tmp/tf/tcptune-$verb.prom" >"$tmp/got.prom"
+	expect_same "$tmp/want.prom" "$tmp/got.prom" "textfile: tcptune-$verb.prom is $verb's Prometheus output"
+done
+expect_text "tcptune_diagnose_status 0" <(grep '^tcptune_diagnose_status ' "$tmp/tf/tcptune-diagnose.prom") \
 	"textfile: tcptune_diagnose_status 0"
+expect_text "" <(cat "$tmp"/tf/*.prom | sed -n 's/^# TYPE \([^ ]*\) .*/\1/p' | sort | uniq -d) \
+	"textfile: no family in both files"
 textfile "$tmp/warn" "$tmp/tf"
-if [ "$rc" -eq 1 ] && [ "$(cat "$tmp/tf/tcptune.prom")" = "tcptune_diagnose_status 1" ]; then
-	ok "textfile: a warning (exit 1) still replaces the file and exits 1 (SuccessExitStatus)"
+if [ "$rc" -eq 1 ] && [ "$(files)" = "tcptune_sockets 1 | tcptune_diagnose_status 1" ]; then
+	ok "textfile: a warning (exit 1) still replaces the files and exits 1 (SuccessExitStatus)"
 else
-	bad "textfile: a warning -> exit $rc, file: $(cat "$tmp/tf/tcptune.prom")"
+	bad "textfile: a warning -> exit $rc, files: $(files)"
 fi
 textfile "$tmp/fail" "$tmp/tf"
-if [ "$rc" -eq 3 ] && [ "$(cat "$tmp/tf/tcptune.prom")" = "tcptune_diagnose_status 1" ] && ! leftovers; then
-	ok "textfile: exit 3 keeps the previous file, no temporary left, exits 3"
+if [ "$rc" -eq 3 ] && [ "$(files)" = "tcptune_sockets 1 | tcptune_diagnose_status 1" ] && ! leftovers; then
+	ok "textfile: exit 3 keeps the previous files, no temporary left, exits 3"
 else
-	bad "textfile: could not observe -> exit $rc, file: $(cat "$tmp/tf/tcptune.prom")"
+	bad "textfile: could not observe -> exit $rc, files: $(files)"
+fi
+textfile "$tmp/statsfail" "$tmp/tf"
+if [ "$rc" -eq 3 ] && [ "$(files)" = "tcptune_sockets 1 | tcptune_diagnose_status 2" ] && ! leftovers; then
+	ok "textfile: stats fails, diagnose does not: diagnose's file replaced, stats' kept, exits 3"
+else
+	bad "textfile: stats fails -> exit $rc, files: $(files)"
 fi
 textfile "$tmp/warn" "$tmp/nonexistent"
 if [ "$rc" -eq 73 ]; then ok "textfile: a missing directory -> 73"; else bad "textfile: a missing directory -> $rc, want 73"; fi
