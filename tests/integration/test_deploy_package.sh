@@ -45,6 +45,7 @@ for f in /usr/bin/tcptune /usr/share/tcptune/rules/close-wait.yaml \
 	/usr/share/tcptune/profiles/high-conn.yaml /usr/share/man/man8/tcptune.8 \
 	/usr/share/man/man5/tcptune-rules.5 /usr/share/man/man5/tcptune-profiles.5 \
 	/usr/share/bash-completion/completions/tcptune /usr/lib/systemd/system/tcptune-apply@.service \
+	/usr/share/ansible/plugins/modules/tcptune.py \
 	/etc/tcptune/rules.d /etc/tcptune/profiles.d; do
 	grep -qxF "$f" "$TEST_TMP/files" && echo "ok: the package holds $f" || fail "the package lacks $f"
 done
