@@ -36,6 +36,9 @@ int usage_error(const char *verb, int c, char **argv)
 {
 	const char *opt = argv[optind - 1];
 
+	/* An option refused with its value as the next word: name the option, not the value. */
+	if (c == '?' && optarg && optarg == opt && optind >= 2)
+		opt = argv[optind - 2];
 	if (c == ':')
 		log_error("%s: option '%s' needs a value; see 'tcptune %s --help'", verb, opt,
 			  verb);

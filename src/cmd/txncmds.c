@@ -21,8 +21,12 @@ struct txn_args {
 	enum report_format format;
 };
 
-static int parse(const char *verb, int argc, char **argv, struct txn_args *a, bool takes_id,
-		 void (*usage)(FILE *))
+/*
+ * One table for three verbs: takes names, by getopt code, the options this
+ * verb has a use for; the others are refused as unknown, as its usage says.
+ */
+static int parse(const char *verb, const char *takes, int argc, char **argv, struct txn_args *a,
+		 bool takes_id, void (*usage)(FILE *))
 {
 	static const struct option options[] = {
 		{ "state-dir", required_argument, NULL, 'D' },
@@ -37,6 +41,8 @@ static int parse(const char *verb, int argc, char **argv, struct txn_args *a, bo
 	*a = (struct txn_args){ .sysctl_root = SYSCTL_ROOT_DEFAULT };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
+		if (c != 'h' && c != '?' && c != ':' && !strchr(takes, c))
+			return usage_error(verb, '?', argv);
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -48,8 +54,6 @@ static int parse(const char *verb, int argc, char **argv, struct txn_args *a, bo
 			a->sysctl_root = optarg;
 			break;
 		case 'F':
-			if (strcmp(verb, "rollback") != 0)
-				return usage_error(verb, '?', argv);
 			a->force = true;
 			break;
 		case 'f':
@@ -96,7 +100,7 @@ int cmd_rollback(int argc, char **argv)
 	struct txn_args a;
 	int r;
 
-	r = parse("rollback", argc, argv, &a, true, rollback_usage);
+	r = parse("rollback", "DSF", argc, argv, &a, true, rollback_usage);
 	if (r)
 		return r < 0 ? 0 : r;
 	if (sysctl_writes_need_root(a.sysctl_root)) {
@@ -140,7 +144,7 @@ int cmd_confirm(int argc, char **argv)
 	struct txn_args a;
 	int r;
 
-	r = parse("confirm", argc, argv, &a, true, confirm_usage);
+	r = parse("confirm", "DS", argc, argv, &a, true, confirm_usage);
 	if (r)
 		return r < 0 ? 0 : r;
 	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, true);
@@ -237,7 +241,7 @@ int cmd_history(int argc, char **argv)
 	size_t n = 0;
 	int r;
 
-	r = parse("history", argc, argv, &a, false, history_usage);
+	r = parse("history", "Df", argc, argv, &a, false, history_usage);
 	if (r)
 		return r < 0 ? 0 : r;
 	/* Never applied anything: an empty history, not an error. */

@@ -189,7 +189,7 @@ tt rollback
 { under_tool strace -o /dev/null -P "$S/net/ipv4/tcp_keepalive_time" -e trace=write -e inject=write:signal=SIGKILL:when=1 \
 	"$T" apply --sysctl-root "$S" --state-dir "$D" --set net.ipv4.tcp_keepalive_intvl=30 \
 	--set net.ipv4.tcp_keepalive_time=600 >/dev/null; } 2>/dev/null
-tt history
+run history --state-dir "$D" # history reads journals only: it takes no --sysctl-root
 expect_rc 0 "history"
 "$T" history --state-dir "$D" --format json | "$PYTHON" -c 'import json, sys, time
 def utc(t): return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
@@ -270,7 +270,7 @@ tcptune: every change was undone and read back; transaction $id is recorded as r
 expect_text "" "$tmp/out" "EIO: no report on stdout"
 expect_text "30 6 7200 5" <(echo "$(key net.ipv4.tcp_fin_timeout) $(key net.ipv4.tcp_syn_retries) $(key net.ipv4.tcp_keepalive_time) $(key net.ipv4.tcp_synack_retries)") \
 	"EIO: every key of the failed transaction back, the earlier one kept"
-tt history --format json
+run history --state-dir "$D" --format json
 expect_json "EIO: journaled rolled back, with the error" '[d[-1]["status"], d[-1]["error"]]' \
 	'["rolled-back", "net.ipv4.tcp_keepalive_time = 600: writing it failed: Input/output error"]'
 
