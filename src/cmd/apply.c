@@ -56,6 +56,7 @@ static void usage(FILE *f)
 	      "                       or 'tcptune confirm'): for tuning a remote machine's "
 	      "network\n"
 	      "      --persist[=FILE] also write the values to FILE (default " DEFAULT_PERSIST ")\n"
+	      "  -f, --format FMT     text (default) or json\n"
 	      "      --state-dir DIR  the journal (default $TCPTUNE_STATE_DIR or "
 	      "/var/lib/tcptune)\n"
 	      "      --sysctl-root DIR  write under DIR instead of /proc/sys (a test tree)\n"

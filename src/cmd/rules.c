@@ -9,11 +9,14 @@
 static void usage(FILE *f)
 {
 	fputs("Usage: tcptune rules check [FILE|DIR]...\n"
-	      "       tcptune rules list [--rules PATH]...\n"
+	      "       tcptune rules list [-r PATH]...\n"
 	      "\n"
 	      "check: validate rule files (default: the shipped rules and /etc/tcptune/rules.d);\n"
 	      "       every problem is reported as file:line:column: message.\n"
-	      "list:  the rules diagnose would use: id, severity, state, summary.\n",
+	      "list:  the rules diagnose would use: id, severity, state, summary.\n"
+	      "\n"
+	      "  -r, --rules PATH  also load this rule file or directory (repeatable), as\n"
+	      "                    diagnose --rules does\n",
 	      f);
 }
 

@@ -130,9 +130,14 @@ int cmd_rollback(int argc, char **argv)
 
 static void confirm_usage(FILE *f)
 {
-	fputs("Usage: tcptune confirm [TXN] [--state-dir DIR]\n"
+	fputs("Usage: tcptune confirm [TXN] [--state-dir DIR] [--sysctl-root DIR]\n"
 	      "\n"
-	      "Keep the settings of a pending 'tcptune apply --try' before its time runs out.\n",
+	      "Keep the settings of a pending 'tcptune apply --try' before its time runs out.\n"
+	      "\n"
+	      "      --state-dir DIR    the journal (default $TCPTUNE_STATE_DIR or "
+	      "/var/lib/tcptune)\n"
+	      "      --sysctl-root DIR  where a transaction whose time ran out with nobody\n"
+	      "                         waiting is rolled back (default /proc/sys; a test tree)\n",
 	      f);
 }
 
@@ -175,7 +180,11 @@ static void history_usage(FILE *f)
 {
 	fputs("Usage: tcptune history [-f text|json] [--state-dir DIR]\n"
 	      "\n"
-	      "List the transactions: id, time, source, keys and status.\n",
+	      "List the transactions: id, time, source, keys and status.\n"
+	      "\n"
+	      "  -f, --format FMT     text (default) or json\n"
+	      "      --state-dir DIR  the journal (default $TCPTUNE_STATE_DIR or "
+	      "/var/lib/tcptune)\n",
 	      f);
 }
 

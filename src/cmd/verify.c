@@ -15,8 +15,14 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tcptune verify --profile NAME|FILE [-f text|json] [--sysctl-root DIR]\n"
 	      "\n"
-	      "Compare the live values with a profile. Exit status: 0 they match, 1 some\n"
-	      "drifted (listed), 65 invalid profile, 66 no such profile.\n",
+	      "Compare the live values with a profile.\n"
+	      "\n"
+	      "  -p, --profile NAME     a profile (tcptune profiles lists them) or a profile file\n"
+	      "  -f, --format FMT       text (default) or json\n"
+	      "      --sysctl-root DIR  read current values from DIR (default /proc/sys)\n"
+	      "\n"
+	      "Exit status: 0 they match, 1 some drifted (listed), 65 invalid profile, 66 no\n"
+	      "such profile.\n",
 	      f);
 }
 
