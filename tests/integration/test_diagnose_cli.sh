@@ -113,9 +113,11 @@ for verb in diagnose stats; do
 		</dev/null | tr -d '\r' >"$tmp/tty"
 	expect_text "tcptune: sampling counters for 0.2 s..." "$tmp/tty" \
 		"$verb --interval, stderr a terminal: one line says what it waits for"
-	[ -s "$tmp/tty.out" ] && ! grep -q sampling "$tmp/tty.out" &&
-		ok "$verb --interval on a terminal: the report on stdout, without that line" ||
+	if [ -s "$tmp/tty.out" ] && ! grep -q sampling "$tmp/tty.out"; then
+		ok "$verb --interval on a terminal: the report on stdout, without that line"
+	else
 		bad "$verb --interval on a terminal: stdout $(head -1 "$tmp/tty.out")"
+	fi
 done
 
 # --- JSON: every field of every finding ---
