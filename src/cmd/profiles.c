@@ -15,14 +15,18 @@
 static void usage(FILE *f)
 {
 	fputs("Usage: tcptune profiles [list] [-f text|json]\n"
-	      "       tcptune profiles show [-f text|json] [--sysctl-root DIR] NAME|FILE\n"
+	      "       tcptune profiles show [-f text|json|kubernetes|docker] [--sysctl-root DIR]\n"
+	      "                             NAME|FILE\n"
 	      "\n"
 	      "list: every profile, name and description (/etc/tcptune/profiles.d, then the\n"
 	      "      shipped ones; a local profile replaces a shipped one of the same name).\n"
 	      "show: one profile with its include resolved: each key, the profile's value, the\n"
 	      "      current value and whether it already matches. Changes nothing.\n"
+	      "      -f kubernetes: the keys a container can have its own value of, as a Pod's\n"
+	      "      securityContext.sysctls (YAML); -f docker: as docker run flags, one line.\n"
+	      "      Host-only keys are left out, with a note. See tcptune-profiles(5).\n"
 	      "\n"
-	      "  -f, --format FMT       text (default) or json\n"
+	      "  -f, --format FMT       text (default), json; show: also kubernetes, docker\n"
 	      "      --sysctl-root DIR  read current values from DIR (default /proc/sys)\n"
 	      "  -h, --help             show this help\n"
 	      "\n"
@@ -31,9 +35,17 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* show's exports for orchestrators, besides the report formats. */
+enum profiles_export {
+	EXPORT_NONE,
+	EXPORT_KUBERNETES,
+	EXPORT_DOCKER,
+};
+
 struct profiles_args {
 	enum report_format format;
-	const char *sysctl_root; /* NULL: not given */
+	enum profiles_export export; /* EXPORT_NONE: format */
+	const char *sysctl_root;     /* NULL: not given */
 };
 
 /* ---- list ---- */
@@ -163,6 +175,35 @@ static int show_report(const struct profiles_args *a, const struct profile *p,
 					: report_profile_show_text(stdout, &s);
 }
 
+/*
+ * A key a container cannot have its own value of: the knowledge base's
+ * per_netns, and for a key outside it, anything not under net.
+ */
+static bool host_only(const char *key)
+{
+	const struct kb_entry *kb = kb_lookup(key);
+
+	return kb ? !kb->per_netns : strncmp(key, "net.", 4) != 0;
+}
+
+/* The profile for an orchestrator: no current values, each key classed. */
+static int export_report(const struct profiles_args *a, const struct profile *p)
+{
+	_cleanup_free_ struct report_export_row *rows = calloc(p->n ? p->n : 1, sizeof(*rows));
+	struct report_profile_export x = { .profile = p, .rows = rows };
+
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n; i++)
+		rows[i] = (struct report_export_row){
+			.entry = &p->entries[i],
+			.host_only = host_only(p->entries[i].key),
+			.k8s_unsafe = !sysctl_k8s_safe(p->entries[i].key),
+		};
+	return a->export == EXPORT_KUBERNETES ? report_profile_kubernetes(stdout, &x)
+					      : report_profile_docker(stdout, stderr, &x);
+}
+
 static int profiles_show(const struct profiles_args *a, const char *name)
 {
 	struct profile p = { 0 };
@@ -172,6 +213,10 @@ static int profiles_show(const struct profiles_args *a, const char *name)
 	rc = profile_load_cmd(name, &p);
 	if (rc)
 		return rc;
+	if (a->export != EXPORT_NONE) {
+		r = export_report(a, &p);
+		goto out;
+	}
 	rows = calloc(p.n ? p.n : 1, sizeof(*rows));
 	r = rows ? 0 : -ENOMEM;
 	for (size_t i = 0; r == 0 && i < p.n; i++)
@@ -179,6 +224,7 @@ static int profiles_show(const struct profiles_args *a, const char *name)
 			     a->sysctl_root ? a->sysctl_root : SYSCTL_ROOT_DEFAULT);
 	if (r == 0)
 		r = show_report(a, &p, rows);
+out:
 	/* A write error (-EIO) is left to cmd_profiles(), which checks stdout. */
 	if (r == -ENOMEM) {
 		log_error("out of memory");
@@ -192,6 +238,20 @@ static int profiles_show(const struct profiles_args *a, const char *name)
 }
 
 /* ---- the command ---- */
+
+/* text or json, or show's kubernetes or docker. */
+static int parse_format(struct profiles_args *a, const char *arg)
+{
+	a->export = strcmp(arg, "kubernetes") == 0 ? EXPORT_KUBERNETES
+		    : strcmp(arg, "docker") == 0   ? EXPORT_DOCKER
+						   : EXPORT_NONE;
+	if (a->export != EXPORT_NONE)
+		return 0;
+	if (strcmp(arg, "text") == 0 || strcmp(arg, "json") == 0)
+		return parse_format_text_json(arg, &a->format);
+	log_error("--format: '%s' is not one of text, json, kubernetes, docker", arg);
+	return -EINVAL;
+}
 
 static int parse_args(struct profiles_args *a, int argc, char **argv)
 {
@@ -208,7 +268,7 @@ static int parse_args(struct profiles_args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (parse_format_text_json(optarg, &a->format))
+			if (parse_format(a, optarg))
 				return EXIT_USAGE;
 			break;
 		case 'S':
@@ -239,6 +299,11 @@ int cmd_profiles(int argc, char **argv)
 	if (strcmp(verb, "list") == 0 && nargs > 0) {
 		log_error("profiles: unexpected argument '%s'; see 'tcptune profiles --help'",
 			  argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(verb, "list") == 0 && a.export != EXPORT_NONE) {
+		log_error("profiles: --format kubernetes and docker are for 'show'; see 'tcptune "
+			  "profiles --help'");
 		return EXIT_USAGE;
 	}
 	if (strcmp(verb, "list") == 0 && a.sysctl_root) {

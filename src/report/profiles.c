@@ -135,3 +135,113 @@ int report_profile_show_json(FILE *f, const struct report_profile_show *s)
 	}
 	return report_json_print(f, o);
 }
+
+/* ---- export: kubernetes, docker ---- */
+
+/* s on one line of a comment: control characters as '?'. */
+static void put_comment_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* s as a YAML double-quoted scalar. */
+static void put_yaml_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void put_left_out(FILE *f, const char *key)
+{
+	fprintf(f, "# left out: %s is not per network namespace (host-only; set it on the node)\n",
+		key);
+}
+
+int report_profile_kubernetes(FILE *f, const struct report_profile_export *x)
+{
+	const struct profile *p = x->profile;
+	size_t shown = 0;
+
+	fprintf(f, "# tcptune profile %s: ", p->name);
+	put_comment_text(f, p->description);
+	fputc('\n', f);
+	for (size_t i = 0; i < p->n; i++)
+		if (x->rows[i].host_only)
+			put_left_out(f, x->rows[i].entry->key);
+		else
+			shown++;
+	fprintf(f, "securityContext:\n  sysctls:%s\n", shown ? "" : " []");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct report_export_row *row = &x->rows[i];
+
+		if (row->host_only)
+			continue;
+		fprintf(f, "  - name: %s", row->entry->key);
+		if (row->k8s_unsafe)
+			fputs("  # unsafe: the kubelet must allow it (--allowed-unsafe-sysctls)",
+			      f);
+		fputs("\n    value: ", f);
+		put_yaml_quoted(f, row->entry->value);
+		if (row->entry->kind == REC_MIN || row->entry->kind == REC_MAX)
+			fprintf(f, "  # a bound: the profile wants %s%s",
+				bound_prefix(row->entry->kind), row->entry->value);
+		fputc('\n', f);
+	}
+	return report_flushed(f);
+}
+
+/* One shell word: as is when every byte is plain, else in single quotes. */
+static void put_shell_word(FILE *f, const char *key, const char *value)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				    "0123456789_.,:/=+@%-";
+	bool quote = strspn(key, plain) != strlen(key) || strspn(value, plain) != strlen(value) ||
+		     !*value;
+
+	if (!quote) {
+		fprintf(f, "%s=%s", key, value);
+		return;
+	}
+	fprintf(f, "'%s=", key);
+	for (; *value; value++)
+		if (*value == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*value, f);
+	fputc('\'', f);
+}
+
+int report_profile_docker(FILE *f, FILE *notes, const struct report_profile_export *x)
+{
+	const struct profile *p = x->profile;
+	size_t shown = 0;
+	int r;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct report_export_row *row = &x->rows[i];
+
+		if (row->host_only) {
+			put_left_out(notes, row->entry->key);
+			continue;
+		}
+		if (row->entry->kind == REC_MIN || row->entry->kind == REC_MAX)
+			fprintf(notes, "# %s=%s is a bound: the profile wants %s%s\n",
+				row->entry->key, row->entry->value, bound_prefix(row->entry->kind),
+				row->entry->value);
+		fputs(shown++ ? " --sysctl " : "--sysctl ", f);
+		put_shell_word(f, row->entry->key, row->entry->value);
+	}
+	if (shown)
+		fputc('\n', f);
+	r = report_flushed(f);
+	return r ? r : report_flushed(notes);
+}

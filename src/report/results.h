@@ -191,4 +191,28 @@ struct report_profile_show {
 int report_profile_show_text(FILE *f, const struct report_profile_show *s);
 int report_profile_show_json(FILE *f, const struct report_profile_show *s);
 
+/* A key of a profile as an export for an orchestrator carries it. */
+struct report_export_row {
+	const struct profile_entry *entry;
+	bool host_only;	 /* not per network namespace: left out, with a note */
+	bool k8s_unsafe; /* Kubernetes classes it unsafe: --allowed-unsafe-sysctls */
+};
+
+struct report_profile_export {
+	const struct profile *profile;
+	const struct report_export_row *rows; /* one per entry of profile */
+};
+
+/*
+ * Kubernetes: a Pod's "securityContext:" with its "sysctls:" list of {name,
+ * value (a quoted string)}, after a comment naming the profile and one per
+ * host-only key left out; an unsafe key has a comment naming the kubelet's
+ * --allowed-unsafe-sysctls, a bound one saying the value is a bound.
+ * Docker: one line of "--sysctl key=value" flags on f, each shell-quoted
+ * where needed (nothing when there is none); on notes, a "# ..." line per
+ * bound and per host-only key left out.
+ */
+int report_profile_kubernetes(FILE *f, const struct report_profile_export *x);
+int report_profile_docker(FILE *f, FILE *notes, const struct report_profile_export *x);
+
 #endif

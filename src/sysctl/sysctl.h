@@ -12,6 +12,8 @@
 /* Where the live kernel's sysctls are. */
 #define SYSCTL_ROOT_DEFAULT "/proc/sys"
 
+#include <stdbool.h>
+
 /*
  * Canonical dotted form of a key, or -EINVAL for a key that is empty, has an
  * empty component, a "." or ".." component, or characters outside
@@ -49,5 +51,12 @@ int sysctl_writable(const char *root, const char *key);
 
 /* Folds whitespace runs to one space and trims, in place; returns s. */
 char *sysctl_value_normalize(char *s);
+
+/*
+ * Whether Kubernetes classes a key (dotted, canonical) as safe: in the
+ * kubelet's safe set, which any Pod may set. Every other key is unsafe and
+ * needs the node's kubelet --allowed-unsafe-sysctls (k8s.c).
+ */
+bool sysctl_k8s_safe(const char *key);
 
 #endif

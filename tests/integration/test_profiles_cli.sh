@@ -135,6 +135,84 @@ expect_rc 0 "show a file"
 expect_row net.ipv4.tcp_synack_retries "at most 3" 5 differs
 expect_row net.ipv4.ip_local_port_range "10240 65535" "32768 60999" differs
 
+# --- export for orchestrators ---
+
+# Kubernetes: a Pod's securityContext.sysctls, every key of high-conn being
+# per network namespace; the kubelet's unsafe ones and the bounds commented.
+run profiles show high-conn --format kubernetes
+expect_rc 0 "profiles show high-conn --format kubernetes"
+unsafe="  # unsafe: the kubelet must allow it (--allowed-unsafe-sysctls)"
+expect_text "# tcptune profile high-conn: Servers accepting very many short connections.
+securityContext:
+  sysctls:
+  - name: net.core.somaxconn$unsafe
+    value: \"4096\"  # a bound: the profile wants at least 4096
+  - name: net.ipv4.tcp_fin_timeout
+    value: \"30\"
+  - name: net.ipv4.tcp_keepalive_intvl
+    value: \"30\"
+  - name: net.ipv4.tcp_keepalive_probes
+    value: \"5\"
+  - name: net.ipv4.tcp_keepalive_time
+    value: \"600\"
+  - name: net.ipv4.tcp_max_syn_backlog$unsafe
+    value: \"4096\"  # a bound: the profile wants at least 4096
+  - name: net.ipv4.tcp_max_tw_buckets$unsafe
+    value: \"262144\"  # a bound: the profile wants at least 262144
+  - name: net.ipv4.tcp_synack_retries$unsafe
+    value: \"3\"
+  - name: net.ipv4.tcp_syncookies
+    value: \"1\"" "$tmp/out" "kubernetes: the exact YAML"
+[ ! -s "$tmp/err" ] && ok "kubernetes: nothing on stderr" || bad "kubernetes: stderr not empty"
+if python3 -c 'import yaml' 2>/dev/null; then
+	if python3 - "$tmp/out" <<'PY'; then
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+s = d["securityContext"]["sysctls"]
+assert all(set(e) == {"name", "value"} and isinstance(e["value"], str) for e in s), s
+assert {"name": "net.ipv4.tcp_fin_timeout", "value": "30"} in s, s
+assert len(s) == 9, s
+PY
+		ok "kubernetes: the YAML parses"
+	else
+		bad "kubernetes: the YAML does not parse as a Pod securityContext"
+	fi
+fi
+
+# Docker: one pasteable line on stdout, the notes on stderr.
+run profiles show high-conn --format docker
+expect_rc 0 "profiles show high-conn --format docker"
+expect_text "--sysctl net.core.somaxconn=4096 --sysctl net.ipv4.tcp_fin_timeout=30 --sysctl net.ipv4.tcp_keepalive_intvl=30 --sysctl net.ipv4.tcp_keepalive_probes=5 --sysctl net.ipv4.tcp_keepalive_time=600 --sysctl net.ipv4.tcp_max_syn_backlog=4096 --sysctl net.ipv4.tcp_max_tw_buckets=262144 --sysctl net.ipv4.tcp_synack_retries=3 --sysctl net.ipv4.tcp_syncookies=1" \
+	"$tmp/out" "docker: the exact line"
+expect_text "# net.core.somaxconn=4096 is a bound: the profile wants at least 4096
+# net.ipv4.tcp_max_syn_backlog=4096 is a bound: the profile wants at least 4096
+# net.ipv4.tcp_max_tw_buckets=262144 is a bound: the profile wants at least 262144" \
+	"$tmp/err" "docker: the bounds noted on stderr"
+
+# A vector is quoted for the shell; a host-only key is left out with a note.
+cat >"$tmp/host.yaml" <<'YAML'
+name: host
+description: One host-only key.
+sysctl:
+  net.core.rmem_max: 4194304
+  net.ipv4.ip_local_port_range: 10240 65535
+YAML
+chmod 644 "$tmp/host.yaml"
+run profiles show -f docker "$tmp/host.yaml"
+expect_rc 0 "docker with a host-only key"
+expect_text "--sysctl 'net.ipv4.ip_local_port_range=10240 65535'" "$tmp/out" "docker: quoted"
+expect_text "# left out: net.core.rmem_max is not per network namespace (host-only; set it on the node)" \
+	"$tmp/err" "docker: the host-only key noted"
+eval "set -- $(cat "$tmp/out")"
+[ "$#" -eq 2 ] && [ "$2" = "net.ipv4.ip_local_port_range=10240 65535" ] &&
+	ok "docker: the shell reads two words" || bad "docker: the shell reads $# words: $*"
+run profiles show -f kubernetes "$tmp/host.yaml"
+expect_rc 0 "kubernetes with a host-only key"
+grep -qxF "# left out: net.core.rmem_max is not per network namespace (host-only; set it on the node)" \
+	"$tmp/out" && ok "kubernetes: the host-only key noted" || bad "kubernetes: no note"
+grep -q "name: net.core.rmem_max" "$tmp/out" && bad "kubernetes: host-only key listed" ||
+	ok "kubernetes: host-only key left out"
+
 # --- errors ---
 
 # Every problem of a profile, each on its line as file:line:column: message.
@@ -173,12 +251,16 @@ usage_cases=(
 	"--bogus|unknown option '--bogus'; see 'tcptune profiles --help'"
 	"--format|option '--format' needs a value; see 'tcptune profiles --help'"
 	"--sysctl-root /x|--sysctl-root is for 'show'; see 'tcptune profiles --help'"
+	"-f docker|--format kubernetes and docker are for 'show'; see 'tcptune profiles --help'"
+	"list -f kubernetes|--format kubernetes and docker are for 'show'; see 'tcptune profiles --help'"
 )
 for case in "${usage_cases[@]}"; do
 	read -ra args <<<"${case%%|*}"
 	expect_errors 64 "tcptune: profiles: ${case#*|}" profiles "${args[@]}"
 done
-expect_errors 64 "tcptune: --format: 'xml' is not one of text, json" profiles -f xml
+expect_errors 64 "tcptune: --format: 'xml' is not one of text, json, kubernetes, docker" profiles -f xml
+expect_errors 66 "tcptune: no profile 'no-such-profile' in /etc/tcptune/profiles.d, $SRCDIR/profiles" \
+	profiles show -f kubernetes no-such-profile
 
 run profiles --help
 expect_rc 0 "profiles --help"

@@ -1730,6 +1730,94 @@ static void test_profile_show_json(void **state)
 				  "}\n");
 }
 
+/* The exports for orchestrators: the classes of each key are cmd's, as given. */
+static struct profile_entry export_entries[] = {
+	{ .key = "net.core.rmem_max", .value = "4194304", .kind = REC_SET },
+	{ .key = "net.core.somaxconn", .value = "4096", .kind = REC_MIN },
+	{ .key = "net.ipv4.ip_local_port_range", .value = "10240 65535", .kind = REC_SET },
+	{ .key = "net.ipv4.tcp_synack_retries", .value = "3", .kind = REC_MAX },
+	{ .key = "net.x.odd", .value = "a'b \"c\"", .kind = REC_SET },
+};
+
+static const struct profile export_profile = { .name = "mine",
+					       .description = "Two\nlines.",
+					       .path = "mine.yaml",
+					       .entries = export_entries,
+					       .n = 5 };
+
+static const struct report_export_row export_rows[] = {
+	{ .entry = &export_entries[0], .host_only = true, .k8s_unsafe = true },
+	{ .entry = &export_entries[1], .k8s_unsafe = true },
+	{ .entry = &export_entries[2] },
+	{ .entry = &export_entries[3], .k8s_unsafe = true },
+	{ .entry = &export_entries[4], .k8s_unsafe = true },
+};
+
+static void test_profile_export(void **state)
+{
+	const struct report_profile_export x = { .profile = &export_profile, .rows = export_rows };
+	const struct report_profile_export host = { .profile = &(struct profile){ .name = "h",
+										  .description = "d",
+										  .entries =
+											  export_entries,
+										  .n = 1 },
+						    .rows = export_rows };
+	_cleanup_free_ char *k8s = NULL, *docker = NULL, *notes = NULL, *k8s_none = NULL,
+			    *docker_none = NULL, *notes_none = NULL;
+	size_t len;
+	FILE *nf;
+
+	(void)state;
+	RENDER(report_profile_kubernetes(f, &x), &k8s);
+	assert_string_equal(
+		k8s, "# tcptune profile mine: Two?lines.\n"
+		     "# left out: net.core.rmem_max is not per network namespace (host-only; set it "
+		     "on the node)\n"
+		     "securityContext:\n"
+		     "  sysctls:\n"
+		     "  - name: net.core.somaxconn  # unsafe: the kubelet must allow it "
+		     "(--allowed-unsafe-sysctls)\n"
+		     "    value: \"4096\"  # a bound: the profile wants at least 4096\n"
+		     "  - name: net.ipv4.ip_local_port_range\n"
+		     "    value: \"10240 65535\"\n"
+		     "  - name: net.ipv4.tcp_synack_retries  # unsafe: the kubelet must allow it "
+		     "(--allowed-unsafe-sysctls)\n"
+		     "    value: \"3\"  # a bound: the profile wants at most 3\n"
+		     "  - name: net.x.odd  # unsafe: the kubelet must allow it "
+		     "(--allowed-unsafe-sysctls)\n"
+		     "    value: \"a'b \\\"c\\\"\"\n");
+
+	nf = open_memstream(&notes, &len);
+	assert_non_null(nf);
+	RENDER(report_profile_docker(f, nf, &x), &docker);
+	assert_int_equal(fclose(nf), 0);
+	assert_string_equal(docker, "--sysctl net.core.somaxconn=4096 "
+				    "--sysctl 'net.ipv4.ip_local_port_range=10240 65535' "
+				    "--sysctl net.ipv4.tcp_synack_retries=3 "
+				    "--sysctl 'net.x.odd=a'\\''b \"c\"'\n");
+	assert_string_equal(notes, "# left out: net.core.rmem_max is not per network namespace "
+				   "(host-only; set it on the node)\n"
+				   "# net.core.somaxconn=4096 is a bound: the profile wants at least "
+				   "4096\n"
+				   "# net.ipv4.tcp_synack_retries=3 is a bound: the profile wants at "
+				   "most 3\n");
+
+	/* Only host-only keys: an empty list, and no docker line at all. */
+	RENDER(report_profile_kubernetes(f, &host), &k8s_none);
+	assert_string_equal(k8s_none, "# tcptune profile h: d\n"
+				      "# left out: net.core.rmem_max is not per network namespace "
+				      "(host-only; set it on the node)\n"
+				      "securityContext:\n"
+				      "  sysctls: []\n");
+	nf = open_memstream(&notes_none, &len);
+	assert_non_null(nf);
+	RENDER(report_profile_docker(f, nf, &host), &docker_none);
+	assert_int_equal(fclose(nf), 0);
+	assert_string_equal(docker_none, "");
+	assert_string_equal(notes_none, "# left out: net.core.rmem_max is not per network "
+					"namespace (host-only; set it on the node)\n");
+}
+
 /* A renderer tells a write that failed. */
 static void test_results_write_error(void **state)
 {
@@ -1781,6 +1869,7 @@ int main(void)
 		cmocka_unit_test(test_profiles_list),
 		cmocka_unit_test(test_profile_show_text),
 		cmocka_unit_test(test_profile_show_json),
+		cmocka_unit_test(test_profile_export),
 		cmocka_unit_test(test_results_write_error),
 	};
 
