@@ -111,26 +111,6 @@ static int read_current(struct plan_item *it, const struct kb_entry *e, const ch
 	return 0;
 }
 
-/* A bound or a range on a key outside the knowledge base needs the live value's shape. */
-static bool kind_fits(const struct plan_item *it, const struct kb_entry *e,
-		      struct load_errors *errs)
-{
-	if ((it->kind == REC_MIN || it->kind == REC_MAX) && e->type != KB_INT) {
-		load_errors_add(errs,
-				"%s: {%s: N} needs a key holding one integer, not '%s' (from %s)",
-				it->key, want_kind_name(it->kind), it->current, it->source);
-		return false;
-	}
-	if (it->kind == REC_WIDEN && (e->type != KB_VEC || e->n != 2)) {
-		load_errors_add(
-			errs,
-			"%s: {widen: LO HI} needs a range of two integers, not '%s' (from %s)",
-			it->key, it->current, it->source);
-		return false;
-	}
-	return true;
-}
-
 static void check_item(struct plan_item *it, const char *root, unsigned kernel_version,
 		       struct load_errors *errs)
 {
@@ -142,11 +122,20 @@ static void check_item(struct plan_item *it, const char *root, unsigned kernel_v
 		return;
 	if (!e) {
 		/* Any existing, writable key: checked against what its live value looks like. */
-		kb_entry_from_live(it->key, it->current, &live_shape);
+		kb_entry_from_value(it->key, it->current, &live_shape);
 		e = &live_shape;
 		it->unknown = true;
-		if (!kind_fits(it, e, errs))
+		/* A bound or a range needs a live value of its shape; the loaders could not tell.
+		 */
+		if (!want_kind_fits(e, it->kind)) {
+			load_errors_add(errs, "%s: {%s: %s} needs %s, not '%s' (from %s)", it->key,
+					want_kind_name(it->kind),
+					it->kind == REC_WIDEN ? "LO HI" : "N",
+					it->kind == REC_WIDEN ? "a range of two integers"
+							      : "a key holding one integer",
+					it->current, it->source);
 			return;
+		}
 	}
 	it->value = want_resolve(e, it->kind, it->current, it->want);
 	if (!it->value) {

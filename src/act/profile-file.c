@@ -89,7 +89,7 @@ static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, s
 		 */
 		v = me->value->kind == YNODE_MAP && me->value->n == 1 ? me->value->entries[0].value
 								      : me->value;
-		kb_entry_from_live(key, v->kind == YNODE_SCALAR ? v->value : NULL, &shape);
+		kb_entry_from_value(key, v->kind == YNODE_SCALAR ? v->value : NULL, &shape);
 		kb = &shape;
 	}
 	/* Checked apart from the value so that even {min: N} cannot bring it back. */
@@ -117,8 +117,8 @@ static void parse_entry(const struct load_ctx *c, const struct ymap_entry *me, s
 			load_bad(c, v, "%s = %s: %s", key, v->value,
 				 reason ? reason : "invalid value");
 		else
-			load_bad(c, v, "%s: {%s: %s}: %s", key, e.kind == REC_MIN ? "min" : "max",
-				 v->value, reason ? reason : "invalid value");
+			load_bad(c, v, "%s: {%s: %s}: %s", key, want_kind_name(e.kind), v->value,
+				 reason ? reason : "invalid value");
 		return;
 	}
 	dup = profile_find_entry(p, key);

@@ -463,7 +463,7 @@ static int check_journal(const struct txn *t, char **errmsg)
 
 		/* The parser took only sysctl keys; one outside the knowledge base is text. */
 		if (!e) {
-			kb_entry_from_live(k->key, NULL, &text);
+			kb_entry_from_value(k->key, NULL, &text);
 			e = &text;
 		}
 		if (!value_shape_ok(e, k->old))

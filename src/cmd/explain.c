@@ -66,7 +66,7 @@ static struct report_explain_key read_key(const char *key, const struct kb_entry
 		if (sysctl_key_path(root, key, &path) == 0)
 			k.path = path;
 		k.writable_r = sysctl_writable(root, key);
-		kb_entry_from_live(key, current, &k.shape);
+		kb_entry_from_value(key, current, &k.shape);
 	}
 	return k;
 }

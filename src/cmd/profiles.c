@@ -175,17 +175,6 @@ static int show_report(const struct profiles_args *a, const struct profile *p,
 					: report_profile_show_text(stdout, &s);
 }
 
-/*
- * A key a container cannot have its own value of: the knowledge base's
- * per_netns, and for a key outside it, anything not under net.
- */
-static bool host_only(const char *key)
-{
-	const struct kb_entry *kb = kb_lookup(key);
-
-	return kb ? !kb->per_netns : strncmp(key, "net.", 4) != 0;
-}
-
 /* The profile for an orchestrator: no current values, each key classed. */
 static int export_report(const struct profiles_args *a, const struct profile *p)
 {
@@ -197,7 +186,7 @@ static int export_report(const struct profiles_args *a, const struct profile *p)
 	for (size_t i = 0; i < p->n; i++)
 		rows[i] = (struct report_export_row){
 			.entry = &p->entries[i],
-			.host_only = host_only(p->entries[i].key),
+			.host_only = !kb_per_netns(p->entries[i].key),
 			.k8s_unsafe = !sysctl_k8s_safe(p->entries[i].key),
 		};
 	return a->export == EXPORT_KUBERNETES ? report_profile_kubernetes(stdout, &x)

@@ -117,12 +117,10 @@ static void put_unknown(FILE *f, const struct report_explain_key *k)
 			k->writable_r == 0	  ? "yes"
 			: k->writable_r == -EROFS ? "no: read-only here"
 						  : strerror(-k->writable_r));
-		/* The kernel does not say; net.* is where per-namespace keys live. */
 		fprintf(f, "  scope      %s\n",
-			strncmp(k->key, "net.", 4) == 0
-				? "a net.* key: per network namespace, unless it exists only in "
-				  "the initial one"
-				: "global: not a network namespace's");
+			k->shape.per_netns ? "a net.* key: per network namespace, unless it "
+					     "exists only in the initial one"
+					   : "global: not a network namespace's");
 	}
 	fputs("  tcptune has no knowledge of this key; see the kernel documentation.\n", f);
 	if (k->read_r == 0 && k->writable_r == 0)

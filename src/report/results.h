@@ -115,7 +115,7 @@ struct report_explain_key {
 	/* A key outside the knowledge base: what can be told of it anyway. */
 	const char *path;      /* its file */
 	int writable_r;	       /* sysctl_writable(): 0, -EROFS (read-only here), -errno */
-	struct kb_entry shape; /* what its live value shows (kb_entry_from_live()) */
+	struct kb_entry shape; /* what its live value shows (kb_entry_from_value()) */
 };
 
 /*

@@ -245,15 +245,24 @@ int64_t kb_effective(const struct kb_entry *e, int64_t value)
 	return e->type == KB_INT && value == 0 && e->zero_means ? e->zero_means : value;
 }
 
-void kb_entry_from_live(const char *key, const char *live, struct kb_entry *ret)
+bool kb_per_netns(const char *key)
 {
-	_cleanup_free_ char *copy = live ? sysctl_value_normalize(strdup(live)) : NULL;
+	const struct kb_entry *e = kb_lookup(key);
+
+	return e ? e->per_netns : strncmp(key, "net.", 4) == 0;
+}
+
+void kb_entry_from_value(const char *key, const char *value, struct kb_entry *ret)
+{
+	_cleanup_free_ char *copy = value ? sysctl_value_normalize(strdup(value)) : NULL;
 	size_t n = copy && *copy ? count_fields(copy) : 0;
 	char *f[KB_MAX_VEC];
 	int64_t v;
 	const char *why;
 
-	*ret = (struct kb_entry){ .key = key, .type = KB_TEXT, .unknown = true };
+	*ret = (struct kb_entry){
+		.key = key, .type = KB_TEXT, .per_netns = kb_per_netns(key), .unknown = true
+	};
 	if (n == 0 || n > KB_MAX_VEC)
 		return;
 	split_fields(copy, f, n);

@@ -43,20 +43,28 @@ struct kb_entry {
 	const char *summary; /* one line */
 	const char *doc;     /* what it really does, the caveats (a paragraph) */
 	const char *ref;     /* "ip-sysctl.rst: tcp_fin_timeout" */
-	bool unknown;	     /* made by kb_entry_from_live(): not in the knowledge base */
+	bool unknown;	     /* made by kb_entry_from_value(): not in the knowledge base */
 };
 
 /* The entry of a key (dotted or slashed), or NULL when tcptune does not know it. */
 const struct kb_entry *kb_lookup(const char *key);
 
 /*
- * For a key outside the knowledge base, an entry that says only what its
- * live value shows: one integer (KB_INT), up to KB_MAX_VEC integers (KB_VEC),
- * or else one line of text (KB_TEXT), with no range, default, guard or
- * documentation (unknown is set). The key is borrowed. Any existing,
- * writable sysctl can so be set, checked against the shape of its value.
+ * For a key outside the knowledge base, an entry that says only what a value
+ * of it shows (its live value, or for a profile the value asked): one integer
+ * (KB_INT), up to KB_MAX_VEC integers (KB_VEC), or else one line of text
+ * (KB_TEXT), with no range, default, guard or documentation (unknown is
+ * set), and per_netns as kb_per_netns() guesses. The key is borrowed. Any
+ * existing, writable sysctl can so be set, checked against that shape.
  */
-void kb_entry_from_live(const char *key, const char *live, struct kb_entry *ret);
+void kb_entry_from_value(const char *key, const char *value, struct kb_entry *ret);
+
+/*
+ * Whether each network namespace has its own value of key: the knowledge
+ * base's per_netns; for another key, whether it lies under net. (the kernel
+ * does not say; a few net.* keys exist only in the initial namespace).
+ */
+bool kb_per_netns(const char *key);
 /* All entries, in a stable order (for explain --all, tests, man pages). */
 const struct kb_entry *kb_entries(size_t *ret_n);
 

@@ -61,13 +61,11 @@ const struct ynode *want_parse(const struct load_ctx *c, const struct want_synta
 			return NULL;
 		}
 		/* A form the key cannot take is the form's error: the position of the {...}. */
-		if (*ret_kind != REC_WIDEN && kb->type != KB_INT) {
-			load_bad(c, v, "%s%s: {min: N} and {max: N} need an integer key", what,
-				 key);
-			return NULL;
-		}
-		if (*ret_kind == REC_WIDEN && (kb->type != KB_VEC || kb->n != 2)) {
-			load_bad(c, v, "%s%s: widen needs a range of two integers", what, key);
+		if (!want_kind_fits(kb, *ret_kind)) {
+			load_bad(c, v, "%s%s: %s", what, key,
+				 *ret_kind == REC_WIDEN
+					 ? "widen needs a range of two integers"
+					 : "{min: N} and {max: N} need an integer key");
 			return NULL;
 		}
 		v = v->entries[0].value;
@@ -77,6 +75,20 @@ const struct ynode *want_parse(const struct load_ctx *c, const struct want_synta
 		return NULL;
 	}
 	return v;
+}
+
+bool want_kind_fits(const struct kb_entry *kb, enum rec_kind kind)
+{
+	switch (kind) {
+	case REC_MIN:
+	case REC_MAX:
+		return kb->type == KB_INT;
+	case REC_WIDEN:
+		return kb->type == KB_VEC && kb->n == 2;
+	case REC_SET:
+		break;
+	}
+	return true;
 }
 
 /* Parses n integers separated by blanks ("30", "1024 65535"), as the kernel writes them. */

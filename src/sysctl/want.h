@@ -49,6 +49,9 @@ const struct ynode *want_parse(const struct load_ctx *c, const struct want_synta
 			       const char *key, const struct kb_entry *kb, const struct ynode *v,
 			       enum rec_kind *ret_kind);
 
+/* Whether the key can take this kind: a bound one integer, widen a pair; a value any key. */
+bool want_kind_fits(const struct kb_entry *kb, enum rec_kind kind);
+
 /*
  * Whether live already satisfies wanted of this kind, compared as the kernel
  * acts on them (kb_effective(): tcp_orphan_retries 0 means 8). kb may be

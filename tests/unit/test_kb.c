@@ -307,12 +307,60 @@ static void test_values_equal(void **state)
 	assert_true(kb_values_equal(rmem, NULL, NULL));
 }
 
+/* Keys outside the knowledge base: their shape from a value, their scope from their name. */
+static void test_entry_from_value(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		enum kb_type type;
+		unsigned n;
+		bool per_netns;
+	} cases[] = {
+		{ "net.ipv4.tcp_ecn", "2", KB_INT, 1, true },
+		{ "kernel.printk", "4\t4  1 7", KB_VEC, 4, false },
+		{ "vm.lowmem_reserve_ratio", "1 2 3 4 5 6 7 8 9", KB_TEXT, 0, false },
+		{ "kernel.core_pattern", "|/usr/lib/x %p", KB_TEXT, 0, false },
+		{ "kernel.shmmax", "18446744073692774399", KB_TEXT, 0, false },
+		{ "net.ipv4.ip_local_reserved_ports", "", KB_TEXT, 0, true },
+		{ "fs.x", NULL, KB_TEXT, 0, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct kb_entry e;
+
+		kb_entry_from_value(cases[i].key, cases[i].value, &e);
+		assert_ptr_equal(e.key, cases[i].key);
+		assert_true(e.unknown);
+		if (e.type != cases[i].type || e.n != cases[i].n ||
+		    e.per_netns != cases[i].per_netns)
+			fail_msg("case %zu: type %d n %u per_netns %d", i, e.type, e.n,
+				 e.per_netns);
+		assert_null(e.def);
+		assert_false(e.never_lower);
+	}
+	/* The knowledge base's word first, for its global net.* keys too. */
+	{
+		size_t n, global = 0;
+		const struct kb_entry *all = kb_entries(&n);
+
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(kb_per_netns(all[i].key), all[i].per_netns);
+			global += !all[i].per_netns && strncmp(all[i].key, "net.", 4) == 0;
+		}
+		assert_true(global > 0);
+	}
+	assert_true(kb_per_netns("net.ipv4.tcp_ecn"));
+	assert_false(kb_per_netns("vm.swappiness"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_sorted_and_valid),
 		cmocka_unit_test(test_entries_complete),
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_entry_from_value),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_check_set_table),

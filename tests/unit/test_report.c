@@ -1339,7 +1339,7 @@ static void test_explain_text(void **state)
 		{ .key = "net.ipv4.tcp_ecn",
 		  .current = "2",
 		  .path = "/proc/sys/net/ipv4/tcp_ecn",
-		  .shape = { .type = KB_INT, .n = 1 } },
+		  .shape = { .type = KB_INT, .n = 1, .per_netns = true } },
 		{ .key = "kernel.printk",
 		  .current = "4 4 1 7",
 		  .path = "/proc/sys/kernel/printk",
@@ -1756,12 +1756,13 @@ static const struct report_export_row export_rows[] = {
 static void test_profile_export(void **state)
 {
 	const struct report_profile_export x = { .profile = &export_profile, .rows = export_rows };
-	const struct report_profile_export host = { .profile = &(struct profile){ .name = "h",
-										  .description = "d",
-										  .entries =
-											  export_entries,
-										  .n = 1 },
-						    .rows = export_rows };
+	const struct report_profile_export host = {
+		.profile = &(struct profile){ .name = "h",
+					      .description = "d",
+					      .entries = export_entries,
+					      .n = 1 },
+		.rows = export_rows
+	};
 	_cleanup_free_ char *k8s = NULL, *docker = NULL, *notes = NULL, *k8s_none = NULL,
 			    *docker_none = NULL, *notes_none = NULL;
 	size_t len;
@@ -1770,22 +1771,23 @@ static void test_profile_export(void **state)
 	(void)state;
 	RENDER(report_profile_kubernetes(f, &x), &k8s);
 	assert_string_equal(
-		k8s, "# tcptune profile mine: Two?lines.\n"
-		     "# left out: net.core.rmem_max is not per network namespace (host-only; set it "
-		     "on the node)\n"
-		     "securityContext:\n"
-		     "  sysctls:\n"
-		     "  - name: net.core.somaxconn  # unsafe: the kubelet must allow it "
-		     "(--allowed-unsafe-sysctls)\n"
-		     "    value: \"4096\"  # a bound: the profile wants at least 4096\n"
-		     "  - name: net.ipv4.ip_local_port_range\n"
-		     "    value: \"10240 65535\"\n"
-		     "  - name: net.ipv4.tcp_synack_retries  # unsafe: the kubelet must allow it "
-		     "(--allowed-unsafe-sysctls)\n"
-		     "    value: \"3\"  # a bound: the profile wants at most 3\n"
-		     "  - name: net.x.odd  # unsafe: the kubelet must allow it "
-		     "(--allowed-unsafe-sysctls)\n"
-		     "    value: \"a'b \\\"c\\\"\"\n");
+		k8s,
+		"# tcptune profile mine: Two?lines.\n"
+		"# left out: net.core.rmem_max is not per network namespace (host-only; set it "
+		"on the node)\n"
+		"securityContext:\n"
+		"  sysctls:\n"
+		"  - name: net.core.somaxconn  # unsafe: the kubelet must allow it "
+		"(--allowed-unsafe-sysctls)\n"
+		"    value: \"4096\"  # a bound: the profile wants at least 4096\n"
+		"  - name: net.ipv4.ip_local_port_range\n"
+		"    value: \"10240 65535\"\n"
+		"  - name: net.ipv4.tcp_synack_retries  # unsafe: the kubelet must allow it "
+		"(--allowed-unsafe-sysctls)\n"
+		"    value: \"3\"  # a bound: the profile wants at most 3\n"
+		"  - name: net.x.odd  # unsafe: the kubelet must allow it "
+		"(--allowed-unsafe-sysctls)\n"
+		"    value: \"a'b \\\"c\\\"\"\n");
 
 	nf = open_memstream(&notes, &len);
 	assert_non_null(nf);
@@ -1795,12 +1797,13 @@ static void test_profile_export(void **state)
 				    "--sysctl 'net.ipv4.ip_local_port_range=10240 65535' "
 				    "--sysctl net.ipv4.tcp_synack_retries=3 "
 				    "--sysctl 'net.x.odd=a'\\''b \"c\"'\n");
-	assert_string_equal(notes, "# left out: net.core.rmem_max is not per network namespace "
-				   "(host-only; set it on the node)\n"
-				   "# net.core.somaxconn=4096 is a bound: the profile wants at least "
-				   "4096\n"
-				   "# net.ipv4.tcp_synack_retries=3 is a bound: the profile wants at "
-				   "most 3\n");
+	assert_string_equal(notes,
+			    "# left out: net.core.rmem_max is not per network namespace "
+			    "(host-only; set it on the node)\n"
+			    "# net.core.somaxconn=4096 is a bound: the profile wants at least "
+			    "4096\n"
+			    "# net.ipv4.tcp_synack_retries=3 is a bound: the profile wants at "
+			    "most 3\n");
 
 	/* Only host-only keys: an empty list, and no docker line at all. */
 	RENDER(report_profile_kubernetes(f, &host), &k8s_none);
