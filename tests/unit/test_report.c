@@ -19,6 +19,7 @@
 
 #include "format.h"
 #include "observation.h"
+#include "render.h"
 #include "report.h"
 #include "results.h"
 #include "util.h"
@@ -145,16 +146,6 @@ static struct observation *make_obs(void)
 	assert_int_equal(observation_add_note(o, "owners of %d sockets were not found", 3), 0);
 	return o;
 }
-
-/* Runs a renderer into a heap string. */
-#define RENDER(call, ret)                             \
-	do {                                          \
-		size_t _len;                          \
-		FILE *f = open_memstream(ret, &_len); \
-		assert_non_null(f);                   \
-		assert_int_equal((call), 0);          \
-		assert_int_equal(fclose(f), 0);       \
-	} while (0)
 
 /* ---- shared helpers ---- */
 

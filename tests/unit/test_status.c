@@ -10,18 +10,9 @@
 
 #include <cmocka.h>
 
+#include "render.h"
 #include "report.h"
 #include "util.h"
-
-/* Runs a renderer into a heap string. */
-#define RENDER(call, ret)                             \
-	do {                                          \
-		size_t _len;                          \
-		FILE *f = open_memstream(ret, &_len); \
-		assert_non_null(f);                   \
-		assert_int_equal((call), 0);          \
-		assert_int_equal(fclose(f), 0);       \
-	} while (0)
 
 static struct rule rule_crit = { .id = "port-exhaustion", .severity = SEV_CRITICAL };
 static struct rule rule_warn = { .id = "close-wait-leak", .severity = SEV_WARNING };
