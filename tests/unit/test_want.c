@@ -116,6 +116,8 @@ static const struct parse_case parse_cases[] = {
 	  "t:1:5: W net.core.somaxconn: 'widen' is not min or max" },
 	{ "net.ipv4.tcp_rmem", "{max: 1}", ALL, REC_SET, NULL,
 	  "t:1:4: W net.ipv4.tcp_rmem: {min: N} and {max: N} need an integer key" },
+	{ "net.ipv4.tcp_congestion_control", "{max: 1}", BOUNDS, REC_SET, NULL,
+	  "t:1:4: W net.ipv4.tcp_congestion_control: {min: N} and {max: N} need an integer key" },
 	{ "net.core.somaxconn", "{widen: 1 2}", ALL, REC_SET, NULL,
 	  "t:1:4: W net.core.somaxconn: widen needs a range of two integers" },
 	{ "net.core.somaxconn", "[1]", ALL, REC_SET, NULL,
