@@ -90,6 +90,10 @@ if [ "${CI:-}" != true ] && [ "${TCPTUNE_TEST_DPKG:-}" != 1 ]; then
 	finish
 fi
 [ "$(id -u)" -eq 0 ] || skip_or_fail "dpkg -i needs root"
+# One install at a time: another run of this test (a parallel ctest, a mutation
+# check) would meet dpkg's lock, or remove the package under our feet.
+exec 9>"${TMPDIR:-/tmp}/tcptune-test-dpkg.lock"
+flock -w 600 9 || skip_or_fail "another run of this test held the dpkg lock for 10 minutes"
 if dpkg -s tcptune >/dev/null 2>&1 || [ -e /usr/bin/tcptune ]; then
 	skip_or_fail "a tcptune is already installed on this machine: not replacing it"
 fi
