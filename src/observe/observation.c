@@ -30,13 +30,18 @@ struct observation *observation_free(struct observation *o)
 		return NULL;
 	free(o->netns);
 	free(o->kernel_release);
+	free(o->cgroup);
 	FOREACH_TCP_STATE(s) {
-		for (size_t i = 0; i < o->top[s].n; i++)
+		for (size_t i = 0; i < o->top[s].n; i++) {
 			free(o->top[s].ports[i].comm);
+			owner_set_clear(&o->top[s].ports[i].owners);
+		}
 		free(o->top[s].ports);
 	}
-	for (size_t i = 0; i < o->n_listeners; i++)
+	for (size_t i = 0; i < o->n_listeners; i++) {
 		free(o->listeners[i].comm);
+		owner_set_clear(&o->listeners[i].owners);
+	}
 	free(o->listeners);
 	free(o->peers);
 	counters_free(o->sockstat, o->n_sockstat);
@@ -51,6 +56,13 @@ struct observation *observation_free(struct observation *o)
 	free(o->notes);
 	free(o);
 	return NULL;
+}
+
+void owner_set_clear(struct owner_set *s)
+{
+	free(s->cgroup);
+	free(s->service);
+	*s = (struct owner_set){ 0 };
 }
 
 int observation_add_note(struct observation *o, const char *fmt, ...)

@@ -21,14 +21,36 @@ enum obs_source {
 	OBS_SOURCE_PROC,
 };
 
+/* Processes listed by name; more are counted in n_more. */
+#define OWNERS_SHOWN 4
+
+/*
+ * Who holds the sockets of a port (or a listener), as far as the lookup went:
+ * the processes found holding at least one of them, and the cgroup most of
+ * them belong to. complete: every socket was found in the processes listed
+ * (and n_more); otherwise others may hold some too, because the lookup
+ * stopped once each port had a holder, or could not inspect every process.
+ */
+struct owner_set {
+	bool looked;   /* the lookup was asked for this port */
+	bool complete; /* every socket's holder is counted */
+	int pids[OWNERS_SHOWN];
+	size_t n_pids;	    /* how many of pids[] are set */
+	size_t n_more;	    /* holders found beyond pids[] */
+	uint64_t cgroup_id; /* 0: unknown (no cgroup2, an old kernel, no full socket) */
+	char *cgroup;	    /* its path under the cgroup2 mount, "/system.slice/x.service" */
+	char *service;	    /* the unit or scope: "nginx.service"; NULL: none known */
+};
+
 /* A local port and how many sockets of one state it holds. */
 struct port_count {
 	uint16_t port;
 	uint32_t count;
 	bool server;	/* a listener holds this port: the local side is the server */
-	uint32_t inode; /* a sample socket on the port, with --processes; 0: none (TIME_WAIT) */
-	int pid;	/* owner of that socket; 0 when unknown or none */
+	uint32_t inode; /* a sample socket on the port, once owners were looked up; 0: none */
+	int pid;	/* the first holder found; 0 when unknown or none */
 	char *comm;	/* its command name, NULL when unknown */
+	struct owner_set owners;
 };
 
 struct top_ports {
@@ -51,8 +73,10 @@ struct listener {
 	uint32_t queue;	 /* connections waiting in the accept queue */
 	int64_t backlog; /* accept-queue limit; -1 when the source does not say (/proc) */
 	uint32_t inode;
-	int pid; /* owner, with --processes; 0 when unknown */
+	uint64_t cgroup_id; /* of the socket; 0 when the kernel does not say */
+	int pid;	    /* first holder, with --processes; 0 when unknown */
 	char *comm;
+	struct owner_set owners;
 };
 
 /* A named kernel number: a counter ("TcpExt.ListenOverflows") or a sockstat field ("tw"). */
@@ -102,8 +126,10 @@ struct observation {
 	struct sysctl_reading *sysctls;
 	size_t n_sysctls;
 
-	bool processes; /* owners were looked up */
-	char **notes;	/* what a reader should know: fallbacks, degraded lookups */
+	bool processes;	    /* owners were looked up */
+	uint64_t cgroup_id; /* sockets of this cgroup only (--cgroup, --unit); 0: all */
+	char *cgroup;	    /* its path, for the report */
+	char **notes;	    /* what a reader should know: fallbacks, degraded lookups */
 	size_t n_notes;
 };
 
@@ -117,6 +143,8 @@ static inline void observation_freep(struct observation **o)
 
 int observation_add_note(struct observation *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+void owner_set_clear(struct owner_set *s);
 
 uint64_t observation_state_total(const struct observation *o, enum tcp_state s);
 /*

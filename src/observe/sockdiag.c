@@ -23,7 +23,23 @@
 /* The kernel's MAX_ERRNO: the largest error number an NLMSG_ERROR can carry. */
 #define SOCKDIAG_MAX_ERRNO 4095
 
-static void parse_listener(const struct inet_diag_msg *m, struct tally *t)
+/* The INET_DIAG_CGROUP_ID the kernel adds for full sockets (Linux 5.9); 0 without one. */
+static uint64_t msg_cgroup_id(const struct nlmsghdr *h)
+{
+	const size_t off = NLMSG_ALIGN(sizeof(struct inet_diag_msg));
+	const struct nlattr *a = (const struct nlattr *)((const char *)NLMSG_DATA(h) + off);
+	int left = (int)h->nlmsg_len - (int)NLMSG_LENGTH(off);
+	uint64_t id;
+
+	for (; nla_ok(a, left); a = nla_next(a, &left))
+		if (nla_type(a) == INET_DIAG_CGROUP_ID && nla_len(a) >= (int)sizeof(id)) {
+			memcpy(&id, nla_data(a), sizeof(id));
+			return id;
+		}
+	return 0;
+}
+
+static void parse_listener(const struct inet_diag_msg *m, uint64_t cgroup_id, struct tally *t)
 {
 	struct listener l = {
 		.family = m->idiag_family,
@@ -32,6 +48,7 @@ static void parse_listener(const struct inet_diag_msg *m, struct tally *t)
 		/* For a listener the kernel reports the accept-queue limit here. */
 		.backlog = m->idiag_wqueue,
 		.inode = m->idiag_inode,
+		.cgroup_id = cgroup_id,
 	};
 
 	memcpy(l.addr, m->id.idiag_src, m->idiag_family == AF_INET ? 4 : 16);
@@ -46,6 +63,7 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 	*ret_done = false;
 	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 		const struct inet_diag_msg *m;
+		uint64_t cgroup_id = 0;
 		enum obs_family f;
 		enum tcp_state s;
 
@@ -74,9 +92,19 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 		if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 			return -EBADMSG;
 		f = m->idiag_family == AF_INET ? OBS_V4 : OBS_V6;
+		if (__builtin_expect(t->filter_user || t->probe || s == TS_LISTEN, 0)) {
+			cgroup_id = msg_cgroup_id(h);
+			if (t->filter_user && cgroup_id != t->only_cgroup)
+				continue;
+			if (t->probe) {
+				t->probe(t->probe_data, s, ntohs(m->id.idiag_sport), m->idiag_inode,
+					 cgroup_id);
+				continue;
+			}
+		}
 		tally_socket(t, f, s, ntohs(m->id.idiag_sport), m->idiag_inode);
 		if (s == TS_LISTEN)
-			parse_listener(m, t);
+			parse_listener(m, cgroup_id, t);
 		else
 			tally_peer(t, f, ntohs(m->id.idiag_sport), (const uint8_t *)m->id.idiag_dst,
 				   ntohs(m->id.idiag_dport));
@@ -115,6 +143,53 @@ size_t sockdiag_split_bytecode(enum sockdiag_half half, uint16_t pivot, void *bu
 	return sizeof(ops);
 }
 
+/* Accepts the sockets of one local port of several: S_GE and S_LE for each, a jump to accept. */
+static size_t ports_bytecode(const uint16_t *ports, size_t n, uint8_t *buf)
+{
+	size_t len = 0, total = n ? 20 * n - 4 : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const bool last = i + 1 == n;
+		const struct inet_diag_bc_op ops[5] = {
+			/* a false test jumps to the next port's, or past the end (reject) */
+			{ INET_DIAG_BC_S_GE, 8, 20 },
+			{ 0, 0, ports[i] },
+			{ INET_DIAG_BC_S_LE, 8, 12 },
+			{ 0, 0, ports[i] },
+			{ INET_DIAG_BC_JMP, 4, (uint16_t)(total - (len + 16)) },
+		};
+
+		memcpy(buf + len, ops, last ? 16 : 20);
+		len += last ? 16 : 20;
+	}
+	return len;
+}
+
+size_t sockdiag_bytecode(const struct sockdiag_req *req, void *out)
+{
+	uint8_t *buf = out;
+	size_t len = 0;
+
+	if (req->cgroup_id)
+		len = 12; /* the condition goes first, once the length is known */
+	if (req->half != SOCKDIAG_ALL)
+		len += sockdiag_split_bytecode(req->half, req->pivot, buf + len);
+	else if (req->ports && req->n_ports > 0)
+		len += ports_bytecode(req->ports,
+				      req->n_ports < SOCKDIAG_MAX_PORTS ? req->n_ports
+									: SOCKDIAG_MAX_PORTS,
+				      buf + len);
+	if (req->cgroup_id) {
+		/* Another cgroup: jump past the end, which rejects. */
+		const struct inet_diag_bc_op op = { INET_DIAG_BC_CGROUP_COND, 12,
+						    (uint16_t)(len + 4) };
+
+		memcpy(buf, &op, sizeof(op));
+		memcpy(buf + sizeof(op), &req->cgroup_id, sizeof(req->cgroup_id));
+	}
+	return len;
+}
+
 static int send_request(struct nl_sock *sk, const struct sockdiag_req *req)
 {
 	struct inet_diag_req legacy = {
@@ -126,8 +201,9 @@ static int send_request(struct nl_sock *sk, const struct sockdiag_req *req)
 		.sdiag_protocol = IPPROTO_TCP,
 		.idiag_states = req->states,
 	};
-	struct inet_diag_bc_op bc[SOCKDIAG_SPLIT_OPS];
+	_Alignas(8) uint8_t bc[SOCKDIAG_BC_MAX];
 	struct nl_msg *msg;
+	size_t bc_len;
 	int r;
 
 	msg = nlmsg_alloc_simple(req->legacy ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY,
@@ -136,9 +212,9 @@ static int send_request(struct nl_sock *sk, const struct sockdiag_req *req)
 		return -NLE_NOMEM;
 	r = req->legacy ? nlmsg_append(msg, &legacy, sizeof(legacy), NLMSG_ALIGNTO)
 			: nlmsg_append(msg, &v2, sizeof(v2), NLMSG_ALIGNTO);
-	if (r == 0 && req->half != SOCKDIAG_ALL)
-		r = nla_put(msg, INET_DIAG_REQ_BYTECODE,
-			    (int)sockdiag_split_bytecode(req->half, req->pivot, bc), bc);
+	bc_len = sockdiag_bytecode(req, bc);
+	if (r == 0 && bc_len > 0)
+		r = nla_put(msg, INET_DIAG_REQ_BYTECODE, (int)bc_len, bc);
 	if (r == 0)
 		r = nl_send_auto(sk, msg);
 	nlmsg_free(msg);
@@ -239,6 +315,8 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 
 	tally_init(&w.tally, t->want_inodes);
 	tally_set_ephemeral(&w.tally, t->eph_lo, t->eph_hi);
+	w.tally.only_cgroup = t->only_cgroup;
+	w.tally.filter_user = t->filter_user;
 	threaded = pthread_create(&w.thread, NULL, worker_run, &w) == 0;
 	if (!threaded)
 		worker_run(&w); /* no second thread: the same work, in turn */
@@ -260,19 +338,20 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api, char **errmsg)
 {
 	const uint32_t all = SOCKDIAG_ALL_STATES;
+	const uint64_t cg = t->filter_user ? 0 : t->only_cgroup;
 	const struct sockdiag_req legacy_a[] = {
-		{ true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot },
+		{ true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot, cg, NULL, 0 },
 	};
 	const struct sockdiag_req legacy_b[] = {
-		{ true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot },
+		{ true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot, cg, NULL, 0 },
 	};
 	const struct sockdiag_req v2_a[] = {
-		{ false, AF_INET, all, SOCKDIAG_SAME_SIDE, pivot },
-		{ false, AF_INET6, all, SOCKDIAG_SAME_SIDE, pivot },
+		{ false, AF_INET, all, SOCKDIAG_SAME_SIDE, pivot, cg, NULL, 0 },
+		{ false, AF_INET6, all, SOCKDIAG_SAME_SIDE, pivot, cg, NULL, 0 },
 	};
 	const struct sockdiag_req v2_b[] = {
-		{ false, AF_INET, all, SOCKDIAG_CROSS_SIDE, pivot },
-		{ false, AF_INET6, all, SOCKDIAG_CROSS_SIDE, pivot },
+		{ false, AF_INET, all, SOCKDIAG_CROSS_SIDE, pivot, cg, NULL, 0 },
+		{ false, AF_INET6, all, SOCKDIAG_CROSS_SIDE, pivot, cg, NULL, 0 },
 	};
 
 	if (api == SOCKDIAG_LEGACY)
@@ -280,13 +359,49 @@ int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api
 	return collect_split(v2_a, 2, v2_b, 2, t, errmsg);
 }
 
+static bool interface_missing(int r)
+{
+	return r == -EINVAL || r == -EOPNOTSUPP || r == -ENOENT;
+}
+
 int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
 {
 	int r = sockdiag_collect_with(t, pivot, SOCKDIAG_LEGACY, errmsg);
 
-	if (r != -EINVAL && r != -EOPNOTSUPP && r != -ENOENT)
+	if (!interface_missing(r))
 		return r;
 	/* Kernels that dropped the legacy interface: one walk per family. */
 	tally_done(t);
-	return sockdiag_collect_with(t, pivot, SOCKDIAG_PER_FAMILY, errmsg);
+	r = sockdiag_collect_with(t, pivot, SOCKDIAG_PER_FAMILY, errmsg);
+	if (r == -EINVAL && t->only_cgroup && !t->filter_user) {
+		/* Before Linux 5.10 the kernel cannot filter by cgroup: filter here. */
+		tally_done(t);
+		t->filter_user = true;
+		return sockdiag_collect(t, pivot, errmsg);
+	}
+	return r;
+}
+
+int sockdiag_probe(struct tally *t, uint32_t states, const uint16_t *ports, size_t n_ports,
+		   char **errmsg)
+{
+	const uint64_t cg = t->filter_user ? 0 : t->only_cgroup;
+	/* Too many ports for one program: the states alone, the ports checked by the probe. */
+	const uint16_t *p = n_ports <= SOCKDIAG_MAX_PORTS ? ports : NULL;
+	const struct sockdiag_req legacy = { true, AF_UNSPEC, states, SOCKDIAG_ALL,
+					     0,	   cg,	      p,      n_ports };
+	const struct sockdiag_req v2[] = {
+		{ false, AF_INET, states, SOCKDIAG_ALL, 0, cg, p, n_ports },
+		{ false, AF_INET6, states, SOCKDIAG_ALL, 0, cg, p, n_ports },
+	};
+	int r = sockdiag_dump(&legacy, 1, t, errmsg);
+
+	if (!interface_missing(r))
+		return r;
+	r = sockdiag_dump(v2, 2, t, errmsg);
+	if (r == -EINVAL && cg) {
+		t->filter_user = true;
+		return sockdiag_probe(t, states, ports, n_ports, errmsg);
+	}
+	return r;
 }

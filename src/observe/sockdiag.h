@@ -27,8 +27,22 @@ struct sockdiag_req {
 	int family;	 /* AF_INET or AF_INET6 for SOCK_DIAG_BY_FAMILY */
 	uint32_t states; /* bit mask of kernel state numbers */
 	enum sockdiag_half half;
-	uint16_t pivot; /* with a half: the port that divides */
+	uint16_t pivot;	       /* with a half: the port that divides */
+	uint64_t cgroup_id;    /* only this cgroup's sockets (INET_DIAG_BC_CGROUP_COND); 0: all */
+	const uint16_t *ports; /* only these local ports (at most SOCKDIAG_MAX_PORTS); NULL: all */
+	size_t n_ports;
 };
+
+#define SOCKDIAG_MAX_PORTS 256
+/* Room for the longest filter program sockdiag_bytecode() writes. */
+#define SOCKDIAG_BC_MAX (12 + 28 + 20 * SOCKDIAG_MAX_PORTS)
+
+/*
+ * The filter program of a request, its cgroup condition first, then its half
+ * or its ports, into buf (SOCKDIAG_BC_MAX bytes). Returns its length, 0 when
+ * the request filters nothing.
+ */
+size_t sockdiag_bytecode(const struct sockdiag_req *req, void *buf);
 
 #define SOCKDIAG_SPLIT_OPS 7
 
@@ -72,6 +86,14 @@ enum sockdiag_api {
 	SOCKDIAG_LEGACY,     /* TCPDIAG_GETSOCK: one walk for both families */
 	SOCKDIAG_PER_FAMILY, /* SOCK_DIAG_BY_FAMILY, once per family: the fallback */
 };
+
+/*
+ * The sockets of a few local ports in a few states, handed to t->probe (the
+ * owner lookup's second look at the table, after judging): one walk, filtered
+ * by the kernel, with t->only_cgroup as sockdiag_collect() applies it.
+ */
+int sockdiag_probe(struct tally *t, uint32_t states, const uint16_t *ports, size_t n_ports,
+		   char **errmsg);
 
 /* The same with one interface only (sockdiag_collect tries them in turn); tests compare them. */
 int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api, char **errmsg);

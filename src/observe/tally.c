@@ -15,6 +15,10 @@ void tally_init(struct tally *t, bool want_inodes)
 void tally_done(struct tally *t)
 {
 	uint16_t lo = t->eph_lo, hi = t->eph_hi;
+	uint64_t only = t->only_cgroup;
+	bool user = t->filter_user;
+	void (*probe)(void *, enum tcp_state, uint16_t, uint32_t, uint64_t) = t->probe;
+	void *probe_data = t->probe_data;
 
 	FOREACH_TCP_STATE(s) {
 		free(t->ports[s]);
@@ -24,6 +28,10 @@ void tally_done(struct tally *t)
 	free(t->peers);
 	tally_init(t, t->want_inodes);
 	tally_set_ephemeral(t, lo, hi);
+	t->only_cgroup = only;
+	t->filter_user = user;
+	t->probe = probe;
+	t->probe_data = probe_data;
 }
 
 void tally_set_ephemeral(struct tally *t, uint16_t lo, uint16_t hi)

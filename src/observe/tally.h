@@ -30,6 +30,18 @@ struct tally {
 	size_t n_peers;
 	uint64_t peers_untracked; /* client sockets whose endpoint found no free slot */
 	int error;		  /* first allocation failure met while streaming */
+	/*
+	 * --cgroup: only the sockets of this cgroup count (0: all). The kernel
+	 * filters when it can; filter_user says it could not, and the parser
+	 * drops the others by their INET_DIAG_CGROUP_ID (sockets without one,
+	 * TIME_WAIT and SYN_RECV, belong to no cgroup either way).
+	 */
+	uint64_t only_cgroup;
+	bool filter_user;
+	/* A probe, not a tally (owners): every socket goes to probe() instead. */
+	void (*probe)(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
+		      uint64_t cgroup_id);
+	void *probe_data;
 };
 
 void tally_init(struct tally *t, bool want_inodes);

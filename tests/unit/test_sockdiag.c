@@ -281,7 +281,9 @@ static bool audit(const unsigned char *bc, int len)
 
 	while (len > 0) {
 		const struct inet_diag_bc_op *op = (const void *)bc;
-		int min_len = op->code == INET_DIAG_BC_JMP ? 4 : 8;
+		int min_len = op->code == INET_DIAG_BC_JMP	     ? 4
+			      : op->code == INET_DIAG_BC_CGROUP_COND ? 12
+								     : 8;
 
 		if (op->no < min_len || op->no > len + 4 || op->no & 3)
 			return false;
@@ -295,8 +297,9 @@ static bool audit(const unsigned char *bc, int len)
 	return len == 0;
 }
 
-/* The kernel's interpreter (inet_diag_bc_run) for the ops the split uses. */
-static bool run(const unsigned char *bc, int len, uint16_t sport, uint16_t dport)
+/* The kernel's interpreter (inet_diag_bc_run) for the ops tcptune uses. */
+static bool run_cg(const unsigned char *bc, int len, uint16_t sport, uint16_t dport,
+		   uint64_t cgroup)
 {
 	while (len > 0) {
 		const struct inet_diag_bc_op *op = (const void *)bc;
@@ -315,6 +318,16 @@ static bool run(const unsigned char *bc, int len, uint16_t sport, uint16_t dport
 		case INET_DIAG_BC_D_LE:
 			yes = dport <= op[1].no;
 			break;
+		case INET_DIAG_BC_S_LE:
+			yes = sport <= op[1].no;
+			break;
+		case INET_DIAG_BC_CGROUP_COND: {
+			uint64_t id;
+
+			memcpy(&id, op + 1, sizeof(id));
+			yes = id == cgroup;
+			break;
+		}
 		default:
 			fail_msg("unexpected op %u", op->code);
 		}
@@ -322,6 +335,11 @@ static bool run(const unsigned char *bc, int len, uint16_t sport, uint16_t dport
 		bc += yes ? op->yes : op->no;
 	}
 	return len == 0;
+}
+
+static bool run(const unsigned char *bc, int len, uint16_t sport, uint16_t dport)
+{
+	return run_cg(bc, len, sport, dport, 0);
 }
 
 static void test_split_bytecode(void **state)
@@ -362,6 +380,132 @@ static void test_split_bytecode(void **state)
 	assert_int_equal(n, 46884 - 32768);
 }
 
+/* Ports and a cgroup: the probe's and --cgroup's filters, checked like the split. */
+static void test_filter_bytecode(void **state)
+{
+	static const uint16_t ports[] = { 80, 443, 8080, 65535 };
+	_Alignas(8) unsigned char bc[SOCKDIAG_BC_MAX];
+	struct sockdiag_req req = { .ports = ports };
+	int len;
+
+	(void)state;
+	for (size_t n = 1; n <= 4; n++) {
+		req.n_ports = n;
+		for (int with_cg = 0; with_cg < 2; with_cg++) {
+			req.cgroup_id = with_cg ? 0x100000001ull : 0;
+			len = (int)sockdiag_bytecode(&req, bc);
+			assert_true(audit(bc, len));
+			for (uint32_t sp = 0; sp < 65536; sp++) {
+				bool want = false;
+
+				for (size_t i = 0; i < n; i++)
+					want |= sp == ports[i];
+				if (run_cg(bc, len, (uint16_t)sp, 1, 0x100000001ull) != want)
+					fail_msg("%zu ports: %u", n, sp);
+				if (with_cg && run_cg(bc, len, (uint16_t)sp, 1, 1))
+					fail_msg("another cgroup's socket on %u accepted", sp);
+			}
+		}
+	}
+	/* The cgroup before the split: each half, of that cgroup only. */
+	req = (struct sockdiag_req){ .half = SOCKDIAG_SAME_SIDE, .pivot = 40000, .cgroup_id = 7 };
+	len = (int)sockdiag_bytecode(&req, bc);
+	assert_true(audit(bc, len));
+	assert_true(run_cg(bc, len, 50000, 50001, 7));
+	assert_false(run_cg(bc, len, 50000, 50001, 8));
+	assert_false(run_cg(bc, len, 50000, 80, 7));
+	/* Nothing to filter: no program. */
+	req = (struct sockdiag_req){ 0 };
+	assert_int_equal(sockdiag_bytecode(&req, bc), 0);
+}
+
+struct diag_msg_cg {
+	struct nlmsghdr h;
+	struct inet_diag_msg m;
+	struct nlattr a;
+	uint32_t id[2]; /* a u64 the kernel aligns to 4 only */
+};
+
+static void cg_msg(struct diag_msg_cg *d, uint8_t state, uint16_t port, uint32_t inode, uint64_t id)
+{
+	*d = (struct diag_msg_cg){
+		.h = { .nlmsg_len = sizeof(*d), .nlmsg_type = SOCK_DIAG_BY_FAMILY },
+		.m = { .idiag_family = AF_INET,
+		       .idiag_state = state,
+		       .id = { .idiag_sport = htons(port) },
+		       .idiag_inode = inode },
+		.a = { .nla_len = NLA_HDRLEN + sizeof(uint64_t), .nla_type = INET_DIAG_CGROUP_ID },
+	};
+	memcpy(d->id, &id, sizeof(id));
+	if (!id) /* a TIME_WAIT or request socket: no attribute */
+		d->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct inet_diag_msg));
+}
+
+struct probed {
+	size_t n;
+	uint32_t inode[8];
+	uint64_t cgroup[8];
+};
+
+static void probe_cb(void *data, enum tcp_state s, uint16_t sport, uint32_t inode, uint64_t cg)
+{
+	struct probed *p = data;
+
+	(void)s;
+	(void)sport;
+	if (p->n < 8) {
+		p->inode[p->n] = inode;
+		p->cgroup[p->n++] = cg;
+	}
+}
+
+/* INET_DIAG_CGROUP_ID: the listener's cgroup, the user-space filter, the probe. */
+static void test_cgroup_attribute(void **state)
+{
+	struct diag_msg_cg buf[5];
+	struct probed got = { 0 };
+	struct tally t;
+	bool done;
+
+	(void)state;
+	assert_int_equal(sizeof(buf[0]) % 4, 0);
+	cg_msg(&buf[0], 10 /* LISTEN */, 8080, 11, 500);
+	cg_msg(&buf[1], 8 /* CLOSE_WAIT */, 8080, 12, 500);
+	cg_msg(&buf[2], 8, 8080, 13, 600);
+	cg_msg(&buf[3], 1 /* ESTABLISHED */, 9090, 14, 600);
+	cg_msg(&buf[4], 6 /* TIME_WAIT */, 8080, 0, 0);
+	tally_init(&t, false);
+	assert_int_equal(sockdiag_parse(buf, sizeof(buf) - 12, &t, &done), 0);
+	assert_int_equal(t.n_listeners, 1);
+	assert_int_equal(t.listeners[0].cgroup_id, 500);
+	assert_int_equal(t.states[OBS_V4][TS_CLOSE_WAIT], 2);
+	assert_int_equal(t.states[OBS_V4][TS_TIME_WAIT], 1);
+	tally_done(&t);
+
+	/* The kernel could not filter: the parser keeps cgroup 600's sockets only. */
+	tally_init(&t, false);
+	t.only_cgroup = 600;
+	t.filter_user = true;
+	assert_int_equal(sockdiag_parse(buf, sizeof(buf) - 12, &t, &done), 0);
+	assert_int_equal(t.n_listeners, 0);
+	assert_int_equal(t.states[OBS_V4][TS_CLOSE_WAIT], 1);
+	assert_int_equal(t.states[OBS_V4][TS_ESTABLISHED], 1);
+	assert_int_equal(t.states[OBS_V4][TS_TIME_WAIT], 0); /* in no cgroup */
+	tally_done(&t);
+
+	/* A probe gets every socket with its cgroup, and counts none. */
+	tally_init(&t, false);
+	t.probe = probe_cb;
+	t.probe_data = &got;
+	assert_int_equal(sockdiag_parse(buf, sizeof(buf) - 12, &t, &done), 0);
+	assert_int_equal(got.n, 5);
+	assert_int_equal(got.inode[2], 13);
+	assert_int_equal(got.cgroup[2], 600);
+	assert_int_equal(got.cgroup[4], 0);
+	assert_int_equal(t.states[OBS_V4][TS_CLOSE_WAIT], 0);
+	tally_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_error_and_done),
 		cmocka_unit_test(test_split_bytecode),
+		cmocka_unit_test(test_filter_bytecode),
+		cmocka_unit_test(test_cgroup_attribute),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
