@@ -15,22 +15,25 @@
 #include "util.h"
 
 /*
- * The journal file, version 2. Every field is always written; a reader
+ * The journal file, version 3. Every field is always written; a reader
  * refuses a file that lacks one, so a damaged journal is never half-trusted.
  * Unknown fields are ignored. Strings are written as the bytes they hold.
  *
  *   {
- *     "version": 2,
+ *     "version": 3,
  *     "id": "20261121-063000-4f2a",
  *     "time": 1795156200,               seconds since the epoch
  *     "boot_id": "8d1c..." | null,
  *     "source": "profile high-conn",
  *     "status": "in-progress" | "committed" | "pending" | "rolling-back" |
- *               "rolled-back" | "restore-failed",
+ *               "rolled-back" | "restore-failed" | "namespace-gone",
  *     "error": "..." | null,
  *     "deadline": 0,                    seconds since the epoch, 0: none
  *     "rollback_time": 0,               seconds since the epoch, 0: none
  *     "persist": {"path": "...", "existed": true, "backup": "..." | null} | null,
+ *     "netns": {"given": "blue" | "pid 1234" | null, "path": "/run/netns/blue" | null,
+ *               "dev": 4, "inode": 4026532290, "cookie": 8193} | null,
+ *                                     cookie 0: the kernel could not tell
  *     "keys": [{"key": "net.ipv4.tcp_fin_timeout", "old": "60", "new": "30",
  *               "left_changed": false}]
  *   }
@@ -39,9 +42,13 @@
  * each rollback as a transaction of its own ("undoes": id, "undone_by": id):
  * it is still read, as history; such a record is never rolled back itself.
  *
+ * Version 2 had no "netns" (nor the namespace-gone status): its transactions
+ * changed the namespace tcptune ran in, which rollback then uses as before.
+ * "netns" is null where no namespace was known (a fake sysctl tree).
+ *
  * Keys are numbered from 1 in error messages ("key 1: missing 'old'").
  */
-#define JOURNAL_VERSION 2
+#define JOURNAL_VERSION 3
 /* 9999-12-31T23:59:59Z: ids have a four-digit year; json-c clamps huge numbers to INT64_MAX. */
 #define TIME_MAX INT64_C(253402300799)
 
@@ -63,6 +70,18 @@ static json_object *persist_to_json(const struct txn *t)
 	    add_string(p, "backup", t->persist_backup) < 0)
 		return NULL;
 	return TAKE_PTR(p);
+}
+
+static json_object *netns_to_json(const struct netns_ref *ns)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+
+	if (!o || add_string(o, "given", ns->given) < 0 || add_string(o, "path", ns->path) < 0 ||
+	    json_add(o, "dev", json_object_new_uint64(ns->id.dev)) < 0 ||
+	    json_add(o, "inode", json_object_new_uint64(ns->id.ino)) < 0 ||
+	    json_add(o, "cookie", json_object_new_uint64(ns->id.cookie)) < 0)
+		return NULL;
+	return TAKE_PTR(o);
 }
 
 static json_object *key_to_json(const struct txn_key *k)
@@ -135,6 +154,8 @@ int txn_to_json(const struct txn *t, char **ret)
 	    json_add(root, "rollback_time", json_object_new_int64(t->rollback_time)) < 0 ||
 	    (t->persist_path ? json_add(root, "persist", persist_to_json(t))
 			     : add_string(root, "persist", NULL)) < 0 ||
+	    (netns_id_known(&t->netns.id) ? json_add(root, "netns", netns_to_json(&t->netns))
+					  : add_string(root, "netns", NULL)) < 0 ||
 	    json_add(root, "keys", keys_to_json(t)) < 0)
 		return -ENOMEM;
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
@@ -263,6 +284,45 @@ static int parse_persist(const struct parser *p, json_object *root, struct txn *
 	return get_string(p, v, "persist: ", "backup", true, &t->persist_backup);
 }
 
+static int get_uint64(const struct parser *p, json_object *obj, const char *ctx, const char *field,
+		      uint64_t *ret)
+{
+	json_object *v;
+	int r;
+
+	r = get_field(p, obj, ctx, field, &v);
+	if (r < 0)
+		return r;
+	/* json-c keeps numbers above INT64_MAX as unsigned; a negative one is refused. */
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+		return bad(p, ctx, "'%s' is not a non-negative integer", field);
+	*ret = json_object_get_uint64(v);
+	return 0;
+}
+
+static int parse_netns(const struct parser *p, json_object *root, struct txn *t)
+{
+	struct netns_ref *ns = &t->netns;
+	json_object *v;
+	int r;
+
+	r = get_field(p, root, "", "netns", &v);
+	if (r < 0 || !v)
+		return r;
+	if (!json_object_is_type(v, json_type_object))
+		return bad(p, "", "'netns' is not an object or null");
+	if ((r = get_string(p, v, "netns: ", "given", true, &ns->given)) < 0 ||
+	    (r = get_string(p, v, "netns: ", "path", true, &ns->path)) < 0 ||
+	    (r = get_uint64(p, v, "netns: ", "dev", &ns->id.dev)) < 0 ||
+	    (r = get_uint64(p, v, "netns: ", "inode", &ns->id.ino)) < 0 ||
+	    (r = get_uint64(p, v, "netns: ", "cookie", &ns->id.cookie)) < 0)
+		return r;
+	/* Rollback enters what path names: only an absolute path, and only with an identity. */
+	if (ns->path && (ns->path[0] != '/' || !netns_id_known(&ns->id)))
+		return bad(p, "netns: ", "'path' is not an absolute path with a known inode");
+	return 0;
+}
+
 static int parse_key(const struct parser *p, json_object *o, size_t i, int version,
 		     struct txn_key *k)
 {
@@ -336,8 +396,9 @@ static int parse_status(const struct parser *p, json_object *root, int version, 
 	if (r < 0)
 		return r;
 	t->status = txn_status_from_name(name);
-	/* Version 1 knew the first four. */
-	if (t->status == 0 || (version < 2 && t->status > TXN_PENDING))
+	/* Version 1 knew the first four, version 2 the first six. */
+	if (t->status == 0 || (version < 2 && t->status > TXN_PENDING) ||
+	    (version < 3 && t->status > TXN_RESTORE_FAILED))
 		return bad(p, "", "unknown status '%s'", name);
 	return 0;
 }
@@ -352,8 +413,8 @@ static int parse_txn(const struct parser *p, json_object *root, struct txn *t)
 	r = get_int64(p, root, "version", INT64_MIN, INT64_MAX, &version);
 	if (r < 0)
 		return r;
-	if (version != 1 && version != JOURNAL_VERSION)
-		return bad(p, "", "unsupported version %" PRId64 " (this tcptune reads 1 and %d)",
+	if (version < 1 || version > JOURNAL_VERSION)
+		return bad(p, "", "unsupported version %" PRId64 " (this tcptune reads 1 to %d)",
 			   version, JOURNAL_VERSION);
 	if ((r = get_id(p, root, "id", false, &t->id)) < 0 ||
 	    (r = get_int64(p, root, "time", 0, TIME_MAX, &t->time)) < 0 ||
@@ -368,6 +429,8 @@ static int parse_txn(const struct parser *p, json_object *root, struct txn *t)
 		r = get_id(p, root, "undoes", true, &t->undoes);
 	else
 		r = get_int64(p, root, "rollback_time", 0, TIME_MAX, &t->rollback_time);
+	if (r == 0 && version >= 3)
+		r = parse_netns(p, root, t);
 	if (r < 0)
 		return r;
 	return parse_keys(p, root, (int)version, t);

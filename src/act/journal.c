@@ -20,6 +20,7 @@ static const char *const status_names[] = {
 	[TXN_IN_PROGRESS] = "in-progress",   [TXN_COMMITTED] = "committed",
 	[TXN_ROLLED_BACK] = "rolled-back",   [TXN_PENDING] = "pending",
 	[TXN_ROLLING_BACK] = "rolling-back", [TXN_RESTORE_FAILED] = "restore-failed",
+	[TXN_NETNS_GONE] = "namespace-gone",
 };
 
 const char *txn_status_name(enum txn_status s)
@@ -63,8 +64,18 @@ struct txn *txn_free(struct txn *t)
 	free(t->error);
 	free(t->persist_path);
 	free(t->persist_backup);
+	netns_ref_clear(&t->netns);
 	free(t);
 	return NULL;
+}
+
+bool txn_in_netns(const struct txn *t, const struct netns_ref *want)
+{
+	if (!want)
+		return true;
+	if (netns_id_known(&want->id))
+		return netns_id_equal(&t->netns.id, &want->id);
+	return want->path && t->netns.path && strcmp(want->path, t->netns.path) == 0;
 }
 
 int txn_add_key(struct txn *t, const char *key, const char *old, const char *new)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netns.h" /* struct netns_ref */
 #include "store.h" /* the directory the journal lives in */
 
 /* A journal is a few keys and perhaps one sysctl.d file: anything bigger is not ours. */
@@ -27,6 +28,7 @@ enum txn_status {
 	TXN_PENDING,	     /* --try: applied, waiting for confirmation */
 	TXN_ROLLING_BACK,    /* restoring; found so later, the rollback died: a rollback target */
 	TXN_RESTORE_FAILED,  /* the keys marked left_changed could not be restored: a target */
+	TXN_NETNS_GONE,	     /* its network namespace no longer exists, nor do its values */
 };
 
 const char *txn_status_name(enum txn_status s);		/* "in-progress", "committed", ... */
@@ -52,6 +54,9 @@ struct txn {
 	char *persist_path;    /* the sysctl.d file written, or NULL */
 	char *persist_backup;  /* that file's previous contents, NULL when there was none */
 	bool persist_existed;  /* the file existed before */
+	/* The network namespace it changed: given and path NULL when it was the one tcptune
+	 * ran in; id unknown (0) in journals before version 3 and under a fake sysctl tree. */
+	struct netns_ref netns;
 	struct txn_key *keys;
 	size_t n_keys;
 };
@@ -64,6 +69,11 @@ static inline void txn_freep(struct txn **t)
 }
 #define _cleanup_txn_ __attribute__((cleanup(txn_freep)))
 int txn_add_key(struct txn *t, const char *key, const char *old, const char *new);
+/*
+ * Whether t changed the namespace want names (NULL: any): by identity when
+ * want's is known, else (a name whose namespace is gone) by its path.
+ */
+bool txn_in_netns(const struct txn *t, const struct netns_ref *want);
 
 /*
  * The id of a transaction that begins at sec + nsec: "YYYYMMDD-HHMMSS-xxxx",

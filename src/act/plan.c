@@ -111,13 +111,21 @@ static int read_current(struct plan_item *it, const struct kb_entry *e, const ch
 	return 0;
 }
 
-static void check_item(struct plan_item *it, const char *root, unsigned kernel_version,
-		       struct load_errors *errs)
+static void check_item(struct plan_item *it, const char *root, const char *netns,
+		       unsigned kernel_version, struct load_errors *errs)
 {
 	_cleanup_free_ char *reason = NULL;
 	const struct kb_entry *e = kb_lookup(it->key);
 	struct kb_entry live_shape;
 
+	/* From inside a namespace, a host-wide key would still change the host's value. */
+	if (netns && !kb_per_netns(it->key)) {
+		load_errors_add(errs,
+				"%s: not per network namespace: setting it in %s would change the "
+				"host's value (from %s)",
+				it->key, netns, it->source);
+		return;
+	}
 	if (read_current(it, e, root, kernel_version, errs) < 0)
 		return;
 	if (!e) {
@@ -191,7 +199,7 @@ int plan_resolve(struct plan *p, const char *sysctl_root, unsigned kernel_versio
 		p->items[i].current = p->items[i].value = NULL;
 		p->items[i].change = false;
 		p->items[i].unknown = false;
-		check_item(&p->items[i], sysctl_root, kernel_version, errs);
+		check_item(&p->items[i], sysctl_root, p->netns, kernel_version, errs);
 	}
 	check_relations(p, sysctl_root, errs);
 	return errs->n > before ? -EBADMSG : 0;

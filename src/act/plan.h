@@ -28,6 +28,9 @@ struct plan_item {
 struct plan {
 	struct plan_item *items;
 	size_t n;
+	/* The plan is for this network namespace (as --netns gave it), not the one
+	 * tcptune runs in: keys that are not per namespace are refused (borrowed). */
+	const char *netns;
 };
 
 void plan_free(struct plan *p);
@@ -42,7 +45,10 @@ int plan_add(struct plan *p, const char *key, const char *want, enum rec_kind ki
  * errs ("net.ipv4.x = y: <reason> (from <source>)"): keys absent on this
  * kernel or namespace, or read-only here; values invalid for the key (per the
  * knowledge base, or for a key outside it per the shape of its live value:
- * one integer, N integers or text); forbidden values; and constraints between
+ * one integer, N integers or text); forbidden values; in a plan for another
+ * network namespace, keys that are not per namespace (the knowledge base
+ * says; for another key, only net.* ones that exist and are writable there);
+ * and constraints between
  * keys in the resulting state (tcp_tw_reuse = 1 needs tcp_timestamps). Fills
  * current, value, change and unknown.
  * Returns 0 or -EBADMSG.

@@ -51,31 +51,6 @@ int txn_find_blocking(const struct txn_ctx *c, struct txn **ret, char **errmsg)
 	return 0;
 }
 
-/* The transaction rollback undoes by default: an open one, else the last committed one. */
-static int find_target(const struct txn_ctx *c, struct txn **ret, char **errmsg)
-{
-	struct txn **list = NULL;
-	size_t n = 0;
-	int r;
-
-	r = txn_find_blocking(c, ret, errmsg);
-	if (r < 0 || *ret)
-		return r;
-	r = journal_list(c->dirfd, &list, &n, errmsg);
-	if (r < 0)
-		return r;
-	for (size_t i = n; i-- > 0;)
-		if (list[i]->status == TXN_COMMITTED && !list[i]->undoes) {
-			*ret = list[i];
-			list[i] = NULL;
-			break;
-		}
-	journal_list_free(list, n);
-	if (!*ret)
-		return err_set(errmsg, -ENOENT, "no transaction to roll back");
-	return 0;
-}
-
 char *txn_left_keys(const struct txn *t)
 {
 	char *out = NULL;
@@ -208,6 +183,9 @@ static int txn_begin(const struct txn_ctx *c, const char *source, struct txn **r
 		r = 0;
 	if (r == 0 && !(t->source = strdup(source)))
 		r = -ENOMEM;
+	/* Which namespace's values these are: rollback goes back there, and only there. */
+	if (r == 0 && c->live)
+		r = c->netns ? netns_ref_copy(&t->netns, c->netns) : netns_id_current(&t->netns.id);
 	if (r < 0) {
 		txn_free(t);
 		return r;
@@ -221,7 +199,7 @@ static int txn_begin(const struct txn_ctx *c, const char *source, struct txn **r
  * outcome: rolled-back when every key read back at its old value,
  * restore-failed otherwise. Returns the outcome; why gathers what failed.
  */
-static enum txn_outcome undo(const struct txn_ctx *c, struct txn *t, size_t upto, char **why)
+enum txn_outcome txn_undo(const struct txn_ctx *c, struct txn *t, size_t upto, char **why)
 {
 	bool failed = restore(c, t, upto, why) < 0;
 
@@ -285,9 +263,10 @@ int txn_apply(const struct txn_ctx *c, const struct plan *p, const char *source,
 	/* All or nothing: whatever failed, every key that may have changed goes back. */
 	if (!why)
 		why = strdup(strerror(-r));
-	res->outcome = undo(c, t, upto, &why);
+	res->outcome = txn_undo(c, t, upto, &why);
 	err_set(errmsg, r, "%s", why ? why : strerror(-r));
-	if (ret)
+	/* The target, once something was done to it (or its record). */
+	if (ret && (r == 0 || res->outcome != TXN_UNCHANGED || t->status == TXN_NETNS_GONE))
 		*ret = TAKE_PTR(t);
 	return r;
 }
@@ -355,9 +334,12 @@ int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char 
 	r = txn_find_blocking(c, &t, errmsg);
 	if (r < 0)
 		return r;
-	if (!t || t->status != TXN_PENDING || (id && strcmp(id, t->id) != 0))
-		return err_set(errmsg, -ENOENT, "no transaction %s%swaits for confirmation",
-			       id ? id : "", id ? " " : "");
+	if (!t || t->status != TXN_PENDING || (id && strcmp(id, t->id) != 0) ||
+	    !txn_in_netns(t, c->netns))
+		return err_set(errmsg, -ENOENT, "no transaction %s%swaits for confirmation%s%s",
+			       id ? id : "", id ? " " : "",
+			       c->netns ? " in network namespace " : "",
+			       c->netns ? c->netns->given : "");
 	/* Too late is too late: whoever finds it rolls it back (*ret says which). */
 	if ((int64_t)time(NULL) > t->deadline) {
 		r = err_set(errmsg, -ETIMEDOUT, "the --try window of %s closed %" PRId64 " s ago",
@@ -370,178 +352,6 @@ int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char 
 	t->deadline = 0;
 	r = journal_save(c->dirfd, t, errmsg);
 	if (r == 0 && ret)
-		*ret = TAKE_PTR(t);
-	return r;
-}
-
-/*
- * Keys whose live value is neither what the target wrote nor (if it never
- * finished, or its undo did not) what was there; and a persisted file
- * changed since.
- */
-static int check_drift(const struct txn_ctx *c, const struct txn *t, char **errmsg)
-{
-	bool between = t->status != TXN_COMMITTED && t->status != TXN_PENDING, done;
-	_cleanup_free_ char *msg = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&msg, &len);
-	int drifted = 0;
-
-	if (!f)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n_keys; i++) {
-		const struct txn_key *k = &t->keys[i];
-		const struct kb_entry *e = kb_lookup(k->key);
-		_cleanup_free_ char *live = NULL;
-
-		if (sysctl_read(c->sysctl_root, k->key, &live) < 0)
-			continue;
-		if (kb_values_equal(e, live, k->new) ||
-		    (between && kb_values_equal(e, live, k->old)))
-			continue;
-		fprintf(f, "%s%s is %s, not the %s that %s set", drifted ? "; " : "", k->key, live,
-			k->new, t->id);
-		drifted++;
-	}
-	if (persist_drift(t, &done) > 0) {
-		fprintf(f, "%s%s no longer holds what %s wrote", drifted ? "; " : "",
-			t->persist_path, t->id);
-		drifted++;
-	}
-	if (fclose(f) != 0)
-		return -ENOMEM;
-	if (drifted)
-		return err_set(errmsg, -EBUSY,
-			       "changed by someone else since: %s (--force restores the values "
-			       "anyway)",
-			       msg);
-	return 0;
-}
-
-/*
- * Whether v looks like a value of the key: e->n integers, or for a string key
- * one word; not the documented range, which the kernel's own value may leave.
- */
-static bool value_shape_ok(const struct kb_entry *e, const char *v)
-{
-	size_t n = 0;
-
-	for (const char *p = v; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t')
-			return false;
-	if (e->type == KB_TEXT)
-		return true;
-	if (e->type == KB_STRING)
-		return *v != '\0';
-	for (const char *p = v + strspn(v, " \t"); *p; p += strspn(p, " \t"), n++) {
-		char *end;
-
-		errno = 0;
-		(void)strtoll(p, &end, 0);
-		if (end == p || errno)
-			return false;
-		p = end;
-		if (*p && !strchr(" \t", *p))
-			return false;
-	}
-	return n == e->n;
-}
-
-/*
- * A journal is the one thing rollback writes from: refuse one with a value
- * that is not one for its key (per the knowledge base; for another key, one
- * line of text), or a persisted file that is not a
- * sysctl.d file (an edited or forged journal). What keeps a journal from
- * being forged at all is the state directory's ownership and mode.
- */
-static int check_journal(const struct txn *t, char **errmsg)
-{
-	for (size_t i = 0; i < t->n_keys; i++) {
-		const struct txn_key *k = &t->keys[i];
-		const struct kb_entry *e = kb_lookup(k->key);
-		struct kb_entry text;
-
-		/* The parser took only sysctl keys; one outside the knowledge base is text. */
-		if (!e) {
-			kb_entry_from_value(k->key, NULL, &text);
-			e = &text;
-		}
-		if (!value_shape_ok(e, k->old))
-			return err_set(errmsg, -EBADMSG,
-				       "transaction %s: key %zu: '%s' is not a value for %s; "
-				       "refusing to roll it back",
-				       t->id, i + 1, k->old, k->key);
-	}
-	if (t->persist_path && !txn_persist_path_valid(t->persist_path))
-		return err_set(errmsg, -EBADMSG,
-			       "transaction %s: persisted file %s is not a *.conf file in a "
-			       "sysctl.d directory; refusing to roll it back",
-			       t->id, t->persist_path);
-	return 0;
-}
-
-int txn_rollback(const struct txn_ctx *c, const char *id, bool force, struct txn **ret,
-		 struct txn_result *res, char **errmsg)
-{
-	_cleanup_txn_ struct txn *t = NULL;
-	_cleanup_free_ char *boot = NULL, *why = NULL;
-	bool rebooted;
-	int r;
-
-	*res = (struct txn_result){ .outcome = TXN_UNCHANGED };
-	r = id ? journal_load(c->dirfd, id, &t, errmsg) : find_target(c, &t, errmsg);
-	if (r == -ENOENT && id)
-		return err_set(errmsg, r, "no transaction %s", id);
-	if (r < 0)
-		return r;
-	if (t->status == TXN_ROLLED_BACK)
-		return err_set(errmsg, -EALREADY, "transaction %s is already rolled back", t->id);
-	if (t->undoes)
-		return err_set(errmsg, -EINVAL,
-			       "transaction %s is the record of an earlier rollback (of %s)", t->id,
-			       t->undoes);
-	r = check_journal(t, errmsg);
-	if (r < 0)
-		return r;
-	/* After a reboot the runtime values are the boot's: only the file remains to undo. */
-	rebooted = boot_id_read(c->sysctl_root, &boot) == 0 && t->boot_id &&
-		   strcmp(boot, t->boot_id) != 0;
-	if (!force && !rebooted) {
-		r = check_drift(c, t, errmsg);
-		if (r < 0)
-			return r;
-	}
-	/* Recorded before the first write: a kill from here on is resumed by the next rollback. */
-	t->status = TXN_ROLLING_BACK;
-	t->rollback_time = (int64_t)time(NULL);
-	r = journal_save(c->dirfd, t, &why);
-	if (r < 0)
-		return err_set(errmsg, r, "%s; nothing was changed", why);
-	if (rebooted) {
-		free(t->error);
-		t->error = strdup("the machine rebooted since: runtime values were already reset; "
-				  "only the persisted file was restored");
-		for (size_t i = 0; i < t->n_keys; i++)
-			t->keys[i].left_changed = false;
-		r = persist_undo(t, &why);
-		t->status = r < 0 ? TXN_RESTORE_FAILED : TXN_ROLLED_BACK;
-		res->outcome = r < 0 ? TXN_INCOMPLETE : TXN_UNDONE;
-		if (journal_save(c->dirfd, t, &why) < 0) {
-			r = r < 0 ? r : -EIO;
-			res->outcome = TXN_INCOMPLETE;
-		}
-	} else {
-		/* What went wrong before (a failed apply or restore) is history now. */
-		free(t->error);
-		t->error = NULL;
-		res->outcome = undo(c, t, t->n_keys, &why);
-		r = res->outcome == TXN_UNDONE ? 0 : -EIO;
-	}
-	if (r < 0)
-		err_set(errmsg, r, "%s", why ? why : strerror(-r));
-	else
-		res->outcome = TXN_DONE;
-	if (ret)
 		*ret = TAKE_PTR(t);
 	return r;
 }

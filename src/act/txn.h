@@ -16,6 +16,13 @@
 struct txn_ctx {
 	int dirfd;		 /* the state directory */
 	const char *sysctl_root; /* "/proc/sys" or a fake tree */
+	/* The kernel's own /proc/sys (not a fake tree): which network namespace it shows
+	 * matters, and is recorded and returned to. */
+	bool live;
+	/* The namespace the command is about (--netns): apply has entered it and records
+	 * it; rollback and confirm take only a transaction of it. NULL: the one we are in
+	 * for apply, any for the others. */
+	const struct netns_ref *netns;
 };
 
 struct txn_persist {
@@ -105,11 +112,25 @@ int txn_confirm(const struct txn_ctx *c, const char *id, struct txn **ret, char 
  * every key is written and read back, newest first; then it is marked
  * rolled-back, or restore-failed with the keys left changed. After a reboot
  * (another boot id) only the persisted file is undone. *ret is the target.
+ *
+ * The values are restored in the network namespace the transaction changed,
+ * found again by its identity: through the name or pid it was given by, else
+ * any name or process that holds it. -ESTALE, changing nothing, when that
+ * name or pid now stands for another namespace; -ENXIO when the namespace no
+ * longer exists (so neither do its values): the transaction is marked
+ * namespace-gone. The caller is back in its own namespace afterwards.
  */
 int txn_rollback(const struct txn_ctx *c, const char *id, bool force, struct txn **ret,
 		 struct txn_result *res, char **errmsg);
 
 /* The keys a restore-failed transaction left changed, "a, b", or NULL. */
 char *txn_left_keys(const struct txn *t);
+
+/*
+ * act/ inside (txn.c, rollback.c): restores keys [0, upto), newest first,
+ * and the persisted file, and records the outcome: rolled-back when every key
+ * read back at its old value, restore-failed otherwise.
+ */
+enum txn_outcome txn_undo(const struct txn_ctx *c, struct txn *t, size_t upto, char **why);
 
 #endif

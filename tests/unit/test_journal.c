@@ -42,6 +42,9 @@ static struct txn *full_txn(const char *id)
 	t->persist_path = strdup("/etc/sysctl.d/90-tcptune.conf");
 	t->persist_backup = strdup("# old\nnet.core.somaxconn = 1024\n\x01 caf\xc3\xa9\n");
 	t->persist_existed = true;
+	t->netns.given = strdup("blue \"x\"");
+	t->netns.path = strdup("/run/netns/blue \"x\"");
+	t->netns.id = (struct netns_id){ .dev = 4, .ino = UINT64_C(4026532290), .cookie = 8193 };
 	assert_int_equal(txn_add_key(t, "net.ipv4.tcp_fin_timeout", "60", "30"), 0);
 	assert_int_equal(
 		txn_add_key(t, "net.ipv4.tcp_rmem", "4096 131072 6291456", "4096 262144 16777216"),
@@ -73,6 +76,9 @@ static void assert_txn_equal(const struct txn *a, const struct txn *b)
 	assert_str_or_null(a->persist_path, b->persist_path);
 	assert_str_or_null(a->persist_backup, b->persist_backup);
 	assert_int_equal(a->persist_existed, b->persist_existed);
+	assert_str_or_null(a->netns.given, b->netns.given);
+	assert_str_or_null(a->netns.path, b->netns.path);
+	assert_memory_equal(&a->netns.id, &b->netns.id, sizeof(a->netns.id));
 	assert_int_equal(a->n_keys, b->n_keys);
 	for (size_t i = 0; i < a->n_keys; i++) {
 		assert_string_equal(a->keys[i].key, b->keys[i].key);
@@ -91,6 +97,7 @@ static void test_status_names(void **state)
 		{ TXN_IN_PROGRESS, "in-progress" },   { TXN_COMMITTED, "committed" },
 		{ TXN_ROLLED_BACK, "rolled-back" },   { TXN_PENDING, "pending" },
 		{ TXN_ROLLING_BACK, "rolling-back" }, { TXN_RESTORE_FAILED, "restore-failed" },
+		{ TXN_NETNS_GONE, "namespace-gone" },
 	};
 
 	(void)state;
@@ -209,7 +216,7 @@ static void test_json_round_trip(void **state)
 static void test_json_shape(void **state)
 {
 	static const char want[] = "{\n"
-				   "  \"version\": 2,\n"
+				   "  \"version\": 3,\n"
 				   "  \"id\": \"" ID2 "\",\n"
 				   "  \"time\": 1795156512,\n"
 				   "  \"boot_id\": null,\n"
@@ -219,6 +226,13 @@ static void test_json_shape(void **state)
 				   "  \"deadline\": 0,\n"
 				   "  \"rollback_time\": 0,\n"
 				   "  \"persist\": null,\n"
+				   "  \"netns\": {\n"
+				   "    \"given\": \"pid 1234\",\n"
+				   "    \"path\": \"/proc/1234/ns/net\",\n"
+				   "    \"dev\": 4,\n"
+				   "    \"inode\": 4026532290,\n"
+				   "    \"cookie\": 18446744073709551615\n"
+				   "  },\n"
 				   "  \"keys\": [\n"
 				   "    {\n"
 				   "      \"key\": \"net.core.somaxconn\",\n"
@@ -237,6 +251,10 @@ static void test_json_shape(void **state)
 	t->time = 1795156512;
 	t->source = strdup("set");
 	t->status = TXN_COMMITTED;
+	t->netns.given = strdup("pid 1234");
+	t->netns.path = strdup("/proc/1234/ns/net");
+	t->netns.id =
+		(struct netns_id){ .dev = 4, .ino = UINT64_C(4026532290), .cookie = UINT64_MAX };
 	assert_int_equal(txn_add_key(t, "net.core.somaxconn", "4096", "8192"), 0);
 	assert_int_equal(txn_to_json(t, &text), 0);
 	assert_string_equal(text, want);
@@ -346,8 +364,8 @@ static void test_parse_errors(void **state)
 	} cases[] = {
 		{ "version", NULL, "missing 'version'" },
 		{ "version", "\"1\"", "'version' is not an integer" },
-		{ "version", "3", "unsupported version 3 (this tcptune reads 1 and 2)" },
-		{ "version", "0", "unsupported version 0 (this tcptune reads 1 and 2)" },
+		{ "version", "4", "unsupported version 4 (this tcptune reads 1 to 3)" },
+		{ "version", "0", "unsupported version 0 (this tcptune reads 1 to 3)" },
 		{ "id", NULL, "missing 'id'" },
 		{ "id", "null", "'id' is not a string" },
 		{ "id", "\"../../etc/passwd\"",
@@ -380,6 +398,18 @@ static void test_parse_errors(void **state)
 		{ "persist.existed", "\"yes\"", "persist: 'existed' is not a boolean" },
 		{ "persist.backup", NULL, "persist: missing 'backup'" },
 		{ "persist.backup", "{}", "persist: 'backup' is not a string or null" },
+		{ "netns", NULL, "missing 'netns'" },
+		{ "netns", "\"blue\"", "'netns' is not an object or null" },
+		{ "netns.given", NULL, "netns: missing 'given'" },
+		{ "netns.given", "7", "netns: 'given' is not a string or null" },
+		{ "netns.path", "\"run/netns/blue\"",
+		  "netns: 'path' is not an absolute path with a known inode" },
+		{ "netns.inode", "0", "netns: 'path' is not an absolute path with a known inode" },
+		{ "netns.inode", "-1", "netns: 'inode' is not a non-negative integer" },
+		{ "netns.inode", "\"4026532290\"", "netns: 'inode' is not a non-negative integer" },
+		{ "netns.dev", NULL, "netns: missing 'dev'" },
+		{ "netns.cookie", NULL, "netns: missing 'cookie'" },
+		{ "netns.cookie", "1e3", "netns: 'cookie' is not a non-negative integer" },
 		{ "keys", NULL, "missing 'keys'" },
 		{ "keys", "{}", "'keys' is not an array" },
 		{ "keys.0", "\"net.core.somaxconn\"", "key 1 is not an object" },
@@ -433,6 +463,59 @@ static void test_parse_version1(void **state)
 	/* It knew four statuses only. */
 	assert_parse_fails(V1_JOURNAL("rolling-back"), "t.json: unknown status 'rolling-back'");
 	assert_parse_fails(V1_JOURNAL("restore-failed"), "t.json: unknown status 'restore-failed'");
+}
+
+/* A version 2 journal: no "netns", which means the namespace tcptune runs in. */
+static void test_parse_version2(void **state)
+{
+	_cleanup_txn_ struct txn *t = full_txn(ID1);
+	_cleanup_txn_ struct txn *back = NULL;
+	_cleanup_free_ char *text = NULL, *msg = NULL;
+	json_object *root;
+
+	(void)state;
+	assert_int_equal(txn_to_json(t, &text), 0);
+	root = json_tokener_parse(text);
+	json_object_object_add(root, "version", json_object_new_int(2));
+	json_object_object_del(root, "netns");
+	assert_int_equal(txn_from_json(json_object_to_json_string(root), "t.json", &back, &msg), 0);
+	assert_null(msg);
+	assert_null(back->netns.given);
+	assert_null(back->netns.path);
+	assert_false(netns_id_known(&back->netns.id));
+	assert_int_equal(back->status, TXN_RESTORE_FAILED);
+	assert_true(txn_in_netns(back, NULL));
+	/* It knew six statuses. */
+	json_object_object_add(root, "status", json_object_new_string("namespace-gone"));
+	assert_parse_fails(json_object_to_json_string(root),
+			   "t.json: unknown status 'namespace-gone'");
+	json_object_put(root);
+}
+
+/* Which transactions a --netns means: by identity, by path once the namespace is gone. */
+static void test_in_netns(void **state)
+{
+	_cleanup_txn_ struct txn *t = full_txn(ID1);
+	struct netns_ref same = { .id = t->netns.id };
+	struct netns_ref other = { .id = { .dev = 4, .ino = 4026532291 } };
+	/* The same inode number, taken by a namespace made after the first was deleted. */
+	struct netns_ref reused = { .id = { .dev = 4, .ino = 4026532290, .cookie = 9000 } };
+	struct netns_ref no_cookie = { .id = { .dev = 4, .ino = 4026532290 } };
+	struct netns_ref gone = { .path = (char *)"/run/netns/blue \"x\"" };
+	struct netns_ref gone_other = { .path = (char *)"/run/netns/red" };
+
+	(void)state;
+	assert_true(txn_in_netns(t, NULL));
+	assert_true(txn_in_netns(t, &same));
+	assert_false(txn_in_netns(t, &other));
+	assert_false(txn_in_netns(t, &reused));
+	assert_true(txn_in_netns(t, &no_cookie));
+	assert_true(txn_in_netns(t, &gone));
+	assert_false(txn_in_netns(t, &gone_other));
+	/* The namespace tcptune ran in has no path: a gone name never matches it. */
+	free(t->netns.path);
+	t->netns.path = NULL;
+	assert_false(txn_in_netns(t, &gone));
 }
 
 static void assert_parse_fails(const char *text, const char *want)
@@ -655,6 +738,8 @@ int main(void)
 		cmocka_unit_test(test_json_refuses),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_version1),
+		cmocka_unit_test(test_parse_version2),
+		cmocka_unit_test(test_in_netns),
 		cmocka_unit_test(test_parse_truncated),
 		cmocka_unit_test(test_parse_not_json),
 		cmocka_unit_test(test_save_load),

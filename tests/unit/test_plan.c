@@ -35,6 +35,8 @@ static const struct {
 	{ "net/ipv4/tcp_timestamps", "0\n" },
 	{ "net/ipv4/tcp_tw_reuse", "2\n" },
 	{ "net/core/somaxconn", "4096\n" },
+	{ "net/core/rmem_max", "212992\n" },
+	{ "net/ipv4/tcp_new_in_some_kernel", "1\n" },
 };
 
 static void write_text(const char *path, const char *text)
@@ -470,6 +472,42 @@ static void test_resolve_read_only(void **state)
 	load_errors_free(&errs);
 }
 
+/* A plan for another namespace takes only its keys; host-wide ones are refused, each named. */
+static void test_resolve_netns(void **state)
+{
+	static const char *const want[] = {
+		"net.core.rmem_max: not per network namespace: setting it in blue would change "
+		"the host's value (from test)",
+		"vm.swappiness: not per network namespace: setting it in blue would change the "
+		"host's value (from test)",
+	};
+	struct tree *t = *state;
+	_cleanup_free_ char *vm = path_join(t->root, "vm");
+	struct load_errors errs = { 0 };
+	struct plan p = { .netns = "blue" };
+
+	assert_int_equal(mkdir(vm, 0755), 0);
+	tree_put(t, "vm/swappiness", "60\n");
+
+	assert_int_equal(plan_add(&p, "net.ipv4.tcp_fin_timeout", "30", REC_SET, SRC), 0);
+	assert_int_equal(plan_add(&p, "net.core.rmem_max", "4194304", REC_SET, SRC), 0);
+	assert_int_equal(plan_add(&p, "vm.swappiness", "10", REC_SET, SRC), 0);
+	/* Outside the knowledge base: present and writable there, so the namespace's own. */
+	assert_int_equal(plan_add(&p, "net.ipv4.tcp_new_in_some_kernel", "0", REC_SET, SRC), 0);
+	assert_int_equal(plan_resolve(&p, t->root, 0, &errs), -EBADMSG);
+	assert_errors(&errs, want, ARRAY_SIZE(want));
+	assert_true(p.items[0].change);
+	assert_true(p.items[3].change && p.items[3].unknown);
+	load_errors_free(&errs);
+
+	/* The same keys for the namespace tcptune runs in: all taken. */
+	p.netns = NULL;
+	assert_int_equal(plan_resolve(&p, t->root, 0, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(plan_changes(&p), 4);
+	plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +523,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_any_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_netns, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
