@@ -2,8 +2,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +11,7 @@
 #include "engine.h"
 #include "kb.h"
 #include "lint.h"
+#include "netns.h"
 #include "profile.h"
 #include "results.h"
 #include "sysctl.h"
@@ -39,8 +38,9 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tcptune apply (--profile NAME|FILE | --recommended | --set KEY=VALUE)...\n"
 	      "                     [--dry-run | --check] [--try SEC] [--persist[=FILE]]\n"
-	      "                     [-f text|json] [--state-dir DIR] [--sysctl-root DIR]\n"
-	      "                     [--proc-root DIR] [--root DIR]\n"
+	      "                     [--netns NAME|PATH | --netns-pid PID] [-f text|json]\n"
+	      "                     [--state-dir DIR] [--sysctl-root DIR] [--proc-root DIR]\n"
+	      "                     [--root DIR]\n"
 	      "\n"
 	      "Apply sysctls as one transaction: validated whole before anything is written,\n"
 	      "journaled first, each value read back, all or nothing, reversible with\n"
@@ -56,6 +56,10 @@ static void usage(FILE *f)
 	      "                       or 'tcptune confirm'): for tuning a remote machine's "
 	      "network\n"
 	      "      --persist[=FILE] also write the values to FILE (default " DEFAULT_PERSIST ")\n"
+	      "      --netns NAME     apply in the network namespace /run/netns/NAME (or a path):\n"
+	      "                       validated, written, read back and rolled back there; keys\n"
+	      "                       that are not per namespace are refused\n"
+	      "      --netns-pid PID  apply in the network namespace of process PID\n"
 	      "  -f, --format FMT     text (default) or json\n"
 	      "      --state-dir DIR  the journal (default $TCPTUNE_STATE_DIR or "
 	      "/var/lib/tcptune)\n"
@@ -68,7 +72,7 @@ static void usage(FILE *f)
 	      "(every change undone and read back); 71 the system failed (a full disk, an I/O\n"
 	      "error, a value that could not be restored: the message says whether\n"
 	      "'tcptune rollback' is needed); 75 blocked by a pending or interrupted\n"
-	      "transaction; 77 not root.\n",
+	      "transaction; 66 no such network namespace; 77 not root.\n",
 	      f);
 }
 
@@ -215,112 +219,6 @@ static void warn_overrides(const char *root, const char *path, const char *sysct
 	lint_report_free(rep);
 }
 
-/* ---- --try ---- */
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-/* Waits for a "yes" on the terminal or 'tcptune confirm' until the deadline. */
-static bool wait_confirmation(const struct state *s, const struct txn *t)
-{
-	bool tty = isatty(STDIN_FILENO);
-	struct sigaction sa = { .sa_handler = on_signal };
-	char line[64];
-
-	/* A dropped SSH session must not kill us before we roll back. */
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (tty)
-		fprintf(stderr,
-			"Keep these settings? Type 'yes' within %lld s, or they are "
-			"rolled back: ",
-			(long long)(t->deadline - time(NULL)));
-	while (!interrupted && time(NULL) < t->deadline) {
-		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-		_cleanup_txn_ struct txn *now = NULL;
-
-		if (tty && poll(&pfd, 1, 200) > 0) {
-			if (!fgets(line, sizeof(line), stdin)) {
-				tty = false; /* the terminal went away: wait for the deadline */
-				continue;
-			}
-			if (strcmp(line, "yes\n") == 0 || strcmp(line, "y\n") == 0)
-				return true;
-			fputs("Type 'yes' to keep them: ", stderr);
-			continue;
-		}
-		if (!tty)
-			poll(NULL, 0, 200);
-		/* Settled elsewhere ('tcptune confirm' or 'tcptune rollback')? */
-		if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 &&
-		    now->status != TXN_PENDING)
-			return now->status == TXN_COMMITTED;
-	}
-	return false;
-}
-
-static int try_settle(struct state *s, const struct txn *t, bool yes)
-{
-	_cleanup_txn_ struct txn *done = NULL, *now = NULL;
-	_cleanup_free_ char *errmsg = NULL;
-	struct txn_result res;
-	int r;
-
-	if (journal_load(s->ctx.dirfd, t->id, &now, NULL) == 0 && now->status != TXN_PENDING) {
-		/* Settled meanwhile by 'tcptune confirm' or 'tcptune rollback'. */
-		if (now->status == TXN_COMMITTED)
-			return report_written(report_confirm_text(stdout, t->id));
-		log_error("transaction %s was %s meanwhile", t->id,
-			  now->status == TXN_ROLLED_BACK ? "rolled back"
-							 : txn_status_name(now->status));
-		return 2;
-	}
-	if (yes && txn_confirm(&s->ctx, t->id, NULL, &errmsg) == 0)
-		return report_written(report_confirm_text(stdout, t->id));
-	/* Not confirmed: back to where we were, whatever changed meanwhile. */
-	r = txn_rollback(&s->ctx, t->id, true, &done, &res, &errmsg);
-	if (r < 0)
-		return txn_failure_exit(done, &res, errmsg, r);
-	fprintf(stderr, "\n");
-	log_error("not confirmed: transaction %s rolled back, every key read back", t->id);
-	return 2;
-}
-
-/*
- * Waits for the confirmation, then confirms or rolls back under the state
- * lock. The watch (held since before the state lock was released) tells
- * others that someone is still waiting; it goes once the matter is settled.
- */
-static int try_finish(struct state *s, const struct txn *t, const char *dir, int watch)
-{
-	bool yes;
-	int r;
-
-	/* The journal is watched without the lock that confirm and rollback take. */
-	r = state_open(s, dir, s->ctx.sysctl_root, false);
-	if (r) {
-		close(watch);
-		return r;
-	}
-	yes = wait_confirmation(s, t);
-	state_close(s);
-	r = state_open(s, dir, s->ctx.sysctl_root, true);
-	if (r) {
-		close(watch);
-		return r;
-	}
-	r = try_settle(s, t, yes);
-	txn_try_release(&s->ctx, t, watch);
-	return r;
-}
-
 /* ---- the command ---- */
 
 /* What the options say together: something to apply, one kind of preview. */
@@ -336,27 +234,52 @@ static int check_args(struct apply_args *a)
 		log_error("apply: --dry-run and --check exclude each other");
 		return EXIT_USAGE;
 	}
+	/* The host applies a sysctl.d file at boot: it cannot hold a container's values. */
+	if (a->persist && (a->observe.netns || a->observe.netns_pid)) {
+		log_error("apply: --persist writes the host's boot-time settings; a namespace's "
+			  "values are set where it is created (tcptune profiles show NAME --format "
+			  "kubernetes|docker)");
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
+/* The observing options' own codes for apply's: -n is --dry-run here, -P --profile. */
+static int observe_code(int c)
+{
+	switch (c) {
+	case 'R':
+		return 'P'; /* --proc-root */
+	case 'X':
+		return 'n'; /* --netns */
+	case 'Y':
+		return 'N'; /* --netns-pid */
+	default:
+		return c;
+	}
+}
+
+static const struct option options[] = {
+	{ "profile", required_argument, NULL, 'p' },
+	{ "recommended", no_argument, NULL, 'r' },
+	{ "set", required_argument, NULL, 's' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "check", no_argument, NULL, 'c' },
+	{ "try", required_argument, NULL, 'T' },
+	{ "persist", optional_argument, NULL, 'P' },
+	{ "state-dir", required_argument, NULL, 'D' },
+	{ "sysctl-root", required_argument, NULL, 'S' },
+	{ "proc-root", required_argument, NULL, 'R' },
+	{ "root", required_argument, NULL, 'o' },
+	{ "netns", required_argument, NULL, 'X' },
+	{ "netns-pid", required_argument, NULL, 'Y' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
 static int parse(int argc, char **argv, struct apply_args *a)
 {
-	static const struct option options[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "recommended", no_argument, NULL, 'r' },
-		{ "set", required_argument, NULL, 's' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "check", no_argument, NULL, 'c' },
-		{ "try", required_argument, NULL, 'T' },
-		{ "persist", optional_argument, NULL, 'P' },
-		{ "state-dir", required_argument, NULL, 'D' },
-		{ "sysctl-root", required_argument, NULL, 'S' },
-		{ "proc-root", required_argument, NULL, 'R' },
-		{ "root", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	int64_t n;
 	int c;
 
@@ -404,8 +327,10 @@ static int parse(int argc, char **argv, struct apply_args *a)
 			break;
 		case 'S':
 		case 'R':
+		case 'X':
+		case 'Y':
 		case 'f': {
-			int e = observe_args_parse(&a->observe, c == 'R' ? 'P' : c, optarg);
+			int e = observe_args_parse(&a->observe, observe_code(c), optarg);
 
 			if (e)
 				return e == 1 ? EXIT_SOFTWARE : e;
@@ -461,7 +386,7 @@ static enum report_apply_status failed_status(const struct txn_result *res)
  * waits for the confirmation of a --try. Returns an exit code.
  */
 static int commit_plan(const struct apply_args *a, struct plan *p, const struct txn_persist *ps,
-		       const char *sysctl_root, const char *dir)
+		       const struct netns_ref *ns, const char *sysctl_root, const char *dir)
 {
 	_cleanup_txn_ struct txn *t = NULL;
 	_cleanup_free_ char *errmsg = NULL;
@@ -474,6 +399,7 @@ static int commit_plan(const struct apply_args *a, struct plan *p, const struct 
 	r = state_open(&s, dir, sysctl_root, true);
 	if (r)
 		goto out;
+	s.ctx.netns = ns->path ? ns : NULL;
 	r = state_check_unblocked(&s);
 	if (r)
 		goto out;
@@ -529,6 +455,7 @@ int cmd_apply(int argc, char **argv)
 {
 	_cleanup_free_ const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
 	_cleanup_free_ char *root_buf = NULL, *persist_path = NULL;
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	struct apply_args a = { .sets = sets, .root = "/" };
 	struct plan p = { 0 };
 	const char *sysctl_root;
@@ -546,6 +473,13 @@ int cmd_apply(int argc, char **argv)
 	sysctl_root = sysctl_root_of(&a, &root_buf);
 	if (!sysctl_root)
 		return EXIT_OSERR;
+	/* Everything from here on, validation and --recommended's diagnosis too, is there. */
+	r = netns_option_enter(a.observe.netns, a.observe.netns_pid, a.observe.opts.proc_root, &ns,
+			       NULL);
+	if (r)
+		return r;
+	a.observe.netns = a.observe.netns_pid = NULL;
+	p.netns = ns.given;
 
 	r = build_plan(&a, &p);
 	if (r == 0 && a.persist)
@@ -576,7 +510,7 @@ int cmd_apply(int argc, char **argv)
 		r = EXIT_NOPERM;
 		goto out;
 	}
-	r = commit_plan(&a, &p, &ps, sysctl_root, state_dir_path(a.state_dir));
+	r = commit_plan(&a, &p, &ps, &ns, sysctl_root, state_dir_path(a.state_dir));
 out:
 	plan_free(&p);
 	return r;

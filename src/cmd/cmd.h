@@ -64,6 +64,18 @@ int observe_args_parse(struct observe_args *a, int opt, const char *arg);
 int observe_args_run(struct observe_args *a, struct observation **ret);
 /* The same; when observing fails, *ret_why (when not NULL) is why, as logged. Free it. */
 int observe_args_run_why(struct observe_args *a, struct observation **ret, char **ret_why);
+/*
+ * --netns NAME|PATH or --netns-pid PID (at most one; neither: *ret empty):
+ * the namespace they name, resolved to its identity. Prints any error (and
+ * keeps it in *ret_why when not NULL); returns 0 or an exit code: 64 a bad
+ * name or pid, 66 no such namespace, 77 not permitted.
+ */
+struct netns_ref;
+int netns_option_resolve(const char *name, const char *pid, const char *proc_root,
+			 struct netns_ref *ret, char **ret_why);
+/* The same, and enters it (only if it is still the namespace just resolved). */
+int netns_option_enter(const char *name, const char *pid, const char *proc_root,
+		       struct netns_ref *ret, char **ret_why);
 
 /*
  * For getopt_long() with opterr = 0 and an optstring starting with ':':
@@ -154,6 +166,13 @@ int state_check_unblocked(const struct state *s);
 int txn_failure_exit(const struct txn *t, const struct txn_result *res, const char *errmsg, int r);
 /* Rolls back a --try whose window closed with nobody waiting; prints what it did. */
 int state_rollback_abandoned(const struct state *s, const struct txn *t);
+/*
+ * apply --try (applytry.c): settles a pending transaction now, kept when yes,
+ * else rolled back; or waits for the confirmation (the terminal or 'tcptune
+ * confirm', holding the watch fd) and then settles it. Exit codes.
+ */
+int try_settle(struct state *s, const struct txn *t, bool yes);
+int try_finish(struct state *s, const struct txn *t, const char *dir, int watch);
 /* Only root writes the live /proc/sys; a fake tree is anyone's. */
 bool sysctl_writes_need_root(const char *sysctl_root);
 

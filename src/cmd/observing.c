@@ -197,29 +197,47 @@ static void observe_failed(char **why, const char *msg)
 		*why = strdup(msg);
 }
 
-static int enter_netns(struct observe_args *a, char **ret_path, char **why)
+int netns_option_resolve(const char *name, const char *pid, const char *proc_root,
+			 struct netns_ref *ret, char **ret_why)
 {
-	_cleanup_free_ char *path = NULL, *errmsg = NULL;
+	_cleanup_free_ char *errmsg = NULL;
 	int r;
 
-	if (a->netns && a->netns_pid) {
+	*ret = (struct netns_ref){ 0 };
+	if (name && pid) {
 		log_error("--netns and --netns-pid exclude each other");
 		return EXIT_USAGE;
 	}
-	if (a->netns)
-		r = netns_path_from_name(a->netns, &path);
-	else
-		r = netns_path_from_pid(a->opts.proc_root, a->netns_pid, &path);
-	if (r < 0) {
-		log_error("--netns: '%s' is not a namespace name or path", a->netns);
+	if (!name && !pid)
+		return 0;
+	r = netns_ref_resolve(name, pid, proc_root, ret, &errmsg);
+	if (r == -EINVAL) {
+		log_error("--netns%s: %s", name ? "" : "-pid", errmsg);
 		return EXIT_USAGE;
 	}
-	r = netns_enter(path, &errmsg);
 	if (r < 0) {
-		observe_failed(why, errmsg);
+		observe_failed(ret_why, errmsg);
 		return exit_code_from_errno(r);
 	}
-	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+int netns_option_enter(const char *name, const char *pid, const char *proc_root,
+		       struct netns_ref *ret, char **ret_why)
+{
+	_cleanup_free_ char *errmsg = NULL;
+	int r;
+
+	r = netns_option_resolve(name, pid, proc_root, ret, ret_why);
+	if (r || !ret->path)
+		return r;
+	/* The namespace just resolved, not whatever the name was bound to since. */
+	r = netns_enter_checked(ret->path, &ret->id, NULL, &errmsg);
+	if (r < 0) {
+		observe_failed(ret_why, errmsg);
+		netns_ref_clear(ret);
+		return exit_code_from_errno(r);
+	}
 	return 0;
 }
 
@@ -251,18 +269,16 @@ int observe_args_run(struct observe_args *a, struct observation **ret)
 int observe_args_run_why(struct observe_args *a, struct observation **ret, char **ret_why)
 {
 	_cleanup_observation_ struct observation *first = NULL, *second = NULL;
-	_cleanup_free_ char *netns = NULL;
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	struct timespec t0, t1;
 	int r;
 
 	/* A fake /proc tree means the sockets must come from it too. */
 	if (strcmp(a->opts.proc_root, "/proc") != 0 && a->opts.source == OBS_SOURCE_AUTO)
 		a->opts.source = OBS_SOURCE_PROC;
-	if (a->netns || a->netns_pid) {
-		r = enter_netns(a, &netns, ret_why);
-		if (r)
-			return r;
-	}
+	r = netns_option_enter(a->netns, a->netns_pid, a->opts.proc_root, &ns, ret_why);
+	if (r)
+		return r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = observe_once(a, &first, ret_why);
@@ -288,7 +304,7 @@ int observe_args_run_why(struct observe_args *a, struct observation **ret, char 
 		observation_free(TAKE_PTR(first));
 		first = TAKE_PTR(second);
 	}
-	first->netns = TAKE_PTR(netns);
+	first->netns = TAKE_PTR(ns.path);
 	*ret = TAKE_PTR(first);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "results.h"
 #include "kb.h"
+#include "netns.h"
 #include "profile.h"
 #include "sysctl.h"
 #include "util.h"
@@ -16,7 +17,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tcptune profiles [list] [-f text|json]\n"
 	      "       tcptune profiles show [-f text|json|kubernetes|docker] [--sysctl-root DIR]\n"
-	      "                             NAME|FILE\n"
+	      "                             [--netns NAME|PATH | --netns-pid PID] NAME|FILE\n"
 	      "\n"
 	      "list: every profile, name and description (/etc/tcptune/profiles.d, then the\n"
 	      "      shipped ones; a local profile replaces a shipped one of the same name).\n"
@@ -28,10 +29,14 @@ static void usage(FILE *f)
 	      "\n"
 	      "  -f, --format FMT       text (default), json; show: also kubernetes, docker\n"
 	      "      --sysctl-root DIR  read current values from DIR (default /proc/sys)\n"
+	      "      --netns NAME       show: current values of the network namespace\n"
+	      "                         /run/netns/NAME (or a path)\n"
+	      "      --netns-pid PID    show: current values of the namespace of process PID\n"
 	      "  -h, --help             show this help\n"
 	      "\n"
 	      "Exit status: 0 ok, 64 usage, 65 invalid profile (every problem is printed),\n"
-	      "66 no such profile. See tcptune-profiles(5).\n",
+	      "66 no such profile or namespace, 77 not permitted to enter the namespace.\n"
+	      "See tcptune-profiles(5).\n",
 	      f);
 }
 
@@ -44,8 +49,9 @@ enum profiles_export {
 
 struct profiles_args {
 	enum report_format format;
-	enum profiles_export export; /* EXPORT_NONE: format */
-	const char *sysctl_root;     /* NULL: not given */
+	enum profiles_export export;   /* EXPORT_NONE: format */
+	const char *sysctl_root;       /* NULL: not given */
+	const char *netns, *netns_pid; /* show: whose current values */
 };
 
 /* ---- list ---- */
@@ -155,10 +161,10 @@ static int fill_row(struct row *row, const struct profile_entry *e, const char *
 
 /* The rows as report/ takes them, with how many are already in place. */
 static int show_report(const struct profiles_args *a, const struct profile *p,
-		       const struct row *rows)
+		       const struct row *rows, const char *netns)
 {
 	_cleanup_free_ struct report_profile_row *shown = calloc(p->n ? p->n : 1, sizeof(*shown));
-	struct report_profile_show s = { .profile = p, .rows = shown };
+	struct report_profile_show s = { .profile = p, .rows = shown, .netns = netns };
 
 	if (!shown)
 		return -ENOMEM;
@@ -195,6 +201,7 @@ static int export_report(const struct profiles_args *a, const struct profile *p)
 
 static int profiles_show(const struct profiles_args *a, const char *name)
 {
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	struct profile p = { 0 };
 	struct row *rows = NULL;
 	int r, rc;
@@ -206,13 +213,18 @@ static int profiles_show(const struct profiles_args *a, const char *name)
 		r = export_report(a, &p);
 		goto out;
 	}
+	rc = netns_option_enter(a->netns, a->netns_pid, "/proc", &ns, NULL);
+	if (rc) {
+		r = 0;
+		goto out;
+	}
 	rows = calloc(p.n ? p.n : 1, sizeof(*rows));
 	r = rows ? 0 : -ENOMEM;
 	for (size_t i = 0; r == 0 && i < p.n; i++)
 		r = fill_row(&rows[i], &p.entries[i],
 			     a->sysctl_root ? a->sysctl_root : SYSCTL_ROOT_DEFAULT);
 	if (r == 0)
-		r = show_report(a, &p, rows);
+		r = show_report(a, &p, rows, ns.given);
 out:
 	/* A write error (-EIO) is left to cmd_profiles(), which checks stdout. */
 	if (r == -ENOMEM) {
@@ -247,6 +259,8 @@ static int parse_args(struct profiles_args *a, int argc, char **argv)
 	static const struct option options[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "sysctl-root", required_argument, NULL, 'S' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "netns-pid", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -262,6 +276,12 @@ static int parse_args(struct profiles_args *a, int argc, char **argv)
 			break;
 		case 'S':
 			a->sysctl_root = optarg;
+			break;
+		case 'n':
+			a->netns = optarg;
+			break;
+		case 'N':
+			a->netns_pid = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -295,8 +315,11 @@ int cmd_profiles(int argc, char **argv)
 			  "profiles --help'");
 		return EXIT_USAGE;
 	}
-	if (strcmp(verb, "list") == 0 && a.sysctl_root) {
-		log_error("profiles: --sysctl-root is for 'show'; see 'tcptune profiles --help'");
+	if (strcmp(verb, "list") == 0 && (a.sysctl_root || a.netns || a.netns_pid)) {
+		log_error("profiles: --%s is for 'show'; see 'tcptune profiles --help'",
+			  a.sysctl_root ? "sysctl-root"
+			  : a.netns	? "netns"
+					: "netns-pid");
 		return EXIT_USAGE;
 	}
 	if (strcmp(verb, "show") == 0 && nargs != 1) {

@@ -33,12 +33,27 @@ void state_close(struct state *s)
 	s->lockfd = s->ctx.dirfd = -1;
 }
 
+/* Whether root is a procfs (the kernel's sysctls), by what it is, not how it is named. */
+static bool sysctl_root_is_proc(const char *root)
+{
+	struct statfs fs;
+
+	if (statfs(root, &fs) < 0)
+		return strcmp(root, SYSCTL_ROOT_DEFAULT) == 0;
+	return fs.f_type == PROC_SUPER_MAGIC;
+}
+
 int state_open(struct state *s, const char *dir, const char *sysctl_root, bool lock)
 {
 	_cleanup_free_ char *errmsg = NULL;
 	int r;
 
-	*s = (struct state){ .ctx = { .dirfd = -1, .sysctl_root = sysctl_root }, .lockfd = -1 };
+	*s = (struct state){
+		.ctx = { .dirfd = -1,
+			 .sysctl_root = sysctl_root,
+			 .live = sysctl_root_is_proc(sysctl_root) },
+		.lockfd = -1,
+	};
 	r = state_dir_open(dir, lock, &s->ctx.dirfd, &errmsg);
 	if (r == 0 && lock)
 		r = state_lock(s->ctx.dirfd, LOCK_TIMEOUT_MS, &s->lockfd, &errmsg);
@@ -138,12 +153,6 @@ int state_check_unblocked(const struct state *s)
 
 bool sysctl_writes_need_root(const char *sysctl_root)
 {
-	struct statfs fs;
-
-	if (geteuid() == 0)
-		return false;
-	/* By what it is, not how it is named: "/proc/sys/", a symlink, another proc mount. */
-	if (statfs(sysctl_root, &fs) < 0)
-		return strcmp(sysctl_root, SYSCTL_ROOT_DEFAULT) == 0;
-	return fs.f_type == PROC_SUPER_MAGIC;
+	/* "/proc/sys/", a symlink, another proc mount: all the kernel's. */
+	return geteuid() != 0 && sysctl_root_is_proc(sysctl_root);
 }

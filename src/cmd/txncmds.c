@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "netns.h"
 #include "sysctl.h"
 #include "results.h"
 #include "util.h"
@@ -19,6 +20,7 @@ struct txn_args {
 	const char *id;
 	bool force;
 	enum report_format format;
+	const char *netns, *netns_pid; /* --netns, --netns-pid: only that namespace's */
 };
 
 /*
@@ -33,6 +35,8 @@ static int parse(const char *verb, const char *takes, int argc, char **argv, str
 		{ "sysctl-root", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "netns-pid", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -60,6 +64,12 @@ static int parse(const char *verb, const char *takes, int argc, char **argv, str
 			if (parse_format_text_json(optarg, &a->format))
 				return EXIT_USAGE;
 			break;
+		case 'n':
+			a->netns = optarg;
+			break;
+		case 'N':
+			a->netns_pid = optarg;
+			break;
 		default:
 			return usage_error(verb, c, argv);
 		}
@@ -73,26 +83,71 @@ static int parse(const char *verb, const char *takes, int argc, char **argv, str
 	return 0;
 }
 
+/* The namespace --netns or --netns-pid names, to pick transactions by (none: empty). */
+static int netns_filter(const struct txn_args *a, struct netns_ref *ret)
+{
+	_cleanup_free_ char *path = NULL;
+
+	*ret = (struct netns_ref){ 0 };
+	/* A name whose namespace is gone still names its transactions, by path. */
+	if (a->netns && !a->netns_pid && netns_path_from_name(a->netns, &path) == 0 &&
+	    access(path, F_OK) < 0 && errno == ENOENT) {
+		ret->given = strdup(a->netns);
+		ret->path = TAKE_PTR(path);
+		return ret->given ? 0 : EXIT_OSERR;
+	}
+	return netns_option_resolve(a->netns, a->netns_pid, "/proc", ret, NULL);
+}
+
 /* ---- rollback ---- */
 
 static void rollback_usage(FILE *f)
 {
-	fputs("Usage: tcptune rollback [TXN] [--force] [--state-dir DIR] [--sysctl-root DIR]\n"
+	fputs("Usage: tcptune rollback [TXN] [--force] [--netns NAME|PATH | --netns-pid PID]\n"
+	      "                        [--state-dir DIR] [--sysctl-root DIR]\n"
 	      "\n"
 	      "Restore the values a transaction replaced (default: an interrupted, failed or\n"
 	      "pending one, whose rollback this completes, else the last committed one), each\n"
-	      "read back. Keys changed by someone else since are listed and left alone unless\n"
-	      "--force. After a reboot only the persisted file is restored: the runtime values\n"
-	      "were reset already.\n"
+	      "read back, in the network namespace it changed. Keys changed by someone else\n"
+	      "since are listed and left alone unless --force. After a reboot only the\n"
+	      "persisted file is restored: the runtime values were reset already.\n"
 	      "\n"
-	      "Exit status: 0 rolled back; 1 refused (changed since, or already rolled back);\n"
-	      "65 a journal that is not one tcptune wrote; 66 nothing to roll back; 71 a value\n"
-	      "could not be restored, or the journal could not be written; 75 locked.\n",
+	      "      --netns NAME     only a transaction of that network namespace\n"
+	      "      --netns-pid PID  only a transaction of the namespace of process PID\n"
+	      "\n"
+	      "Exit status: 0 rolled back; 1 refused (changed since, already rolled back, or its\n"
+	      "namespace's name or pid now stands for another namespace); 65 a journal that is\n"
+	      "not one tcptune wrote; 66 nothing to roll back, or its network namespace is gone\n"
+	      "(it is marked so); 71 a value could not be restored, or the journal could not be\n"
+	      "written; 75 locked, or an interrupted transaction of another namespace comes\n"
+	      "first.\n",
 	      f);
+}
+
+/* A rollback that changed nothing, by why: refused, nothing to do, bad journal, or failed. */
+static int rollback_refused_exit(int r)
+{
+	switch (-r) {
+	case EBUSY:
+	case EALREADY:
+	case ESTALE:
+		return 1;
+	case ENOENT:
+	case ENXIO:
+		return EXIT_NOINPUT;
+	case EBADMSG:
+	case EINVAL:
+		return EXIT_DATAERR;
+	case EAGAIN:
+		return EXIT_TEMPFAIL;
+	default:
+		return EXIT_OSERR; /* the journal could not be written */
+	}
 }
 
 int cmd_rollback(int argc, char **argv)
 {
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	_cleanup_txn_ struct txn *t = NULL;
 	_cleanup_free_ char *errmsg = NULL;
 	struct txn_result res;
@@ -100,26 +155,25 @@ int cmd_rollback(int argc, char **argv)
 	struct txn_args a;
 	int r;
 
-	r = parse("rollback", "DSF", argc, argv, &a, true, rollback_usage);
+	r = parse("rollback", "DSFnN", argc, argv, &a, true, rollback_usage);
 	if (r)
 		return r < 0 ? 0 : r;
 	if (sysctl_writes_need_root(a.sysctl_root)) {
 		log_error("rollback: only root can change sysctls; nothing was written");
 		return EXIT_NOPERM;
 	}
+	r = netns_filter(&a, &ns);
+	if (r)
+		return r;
 	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, true);
 	if (r)
 		return r;
+	s.ctx.netns = ns.path ? &ns : NULL;
 	r = txn_rollback(&s.ctx, a.id, a.force, &t, &res, &errmsg);
 	state_close(&s);
 	if (r < 0 && res.outcome == TXN_UNCHANGED) {
 		log_error("rollback: %s", errmsg ? errmsg : strerror(-r));
-		/* Refused for what the journal or the system says; else the journal could not
-		 * be written. */
-		return r == -EBUSY || r == -EALREADY   ? 1
-		       : r == -ENOENT		       ? EXIT_NOINPUT
-		       : r == -EBADMSG || r == -EINVAL ? EXIT_DATAERR
-						       : EXIT_OSERR;
+		return rollback_refused_exit(r);
 	}
 	if (r < 0)
 		return txn_failure_exit(t, &res, errmsg, r);
@@ -130,10 +184,13 @@ int cmd_rollback(int argc, char **argv)
 
 static void confirm_usage(FILE *f)
 {
-	fputs("Usage: tcptune confirm [TXN] [--state-dir DIR] [--sysctl-root DIR]\n"
+	fputs("Usage: tcptune confirm [TXN] [--netns NAME|PATH | --netns-pid PID]\n"
+	      "                       [--state-dir DIR] [--sysctl-root DIR]\n"
 	      "\n"
 	      "Keep the settings of a pending 'tcptune apply --try' before its time runs out.\n"
 	      "\n"
+	      "      --netns NAME       only if it is of that network namespace\n"
+	      "      --netns-pid PID    only if it is of the namespace of process PID\n"
 	      "      --state-dir DIR    the journal (default $TCPTUNE_STATE_DIR or "
 	      "/var/lib/tcptune)\n"
 	      "      --sysctl-root DIR  where a transaction whose time ran out with nobody\n"
@@ -143,18 +200,23 @@ static void confirm_usage(FILE *f)
 
 int cmd_confirm(int argc, char **argv)
 {
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	_cleanup_txn_ struct txn *t = NULL;
 	_cleanup_free_ char *errmsg = NULL;
 	struct state s;
 	struct txn_args a;
 	int r;
 
-	r = parse("confirm", "DS", argc, argv, &a, true, confirm_usage);
+	r = parse("confirm", "DSnN", argc, argv, &a, true, confirm_usage);
 	if (r)
 		return r < 0 ? 0 : r;
+	r = netns_filter(&a, &ns);
+	if (r)
+		return r;
 	r = state_open(&s, state_dir_path(a.state_dir), a.sysctl_root, true);
 	if (r)
 		return r;
+	s.ctx.netns = ns.path ? &ns : NULL;
 	r = txn_confirm(&s.ctx, a.id, &t, &errmsg);
 	if (r == -ETIMEDOUT) {
 		log_error("confirm: %s", errmsg);
@@ -178,11 +240,14 @@ int cmd_confirm(int argc, char **argv)
 
 static void history_usage(FILE *f)
 {
-	fputs("Usage: tcptune history [-f text|json] [--state-dir DIR]\n"
+	fputs("Usage: tcptune history [-f text|json] [--netns NAME|PATH | --netns-pid PID]\n"
+	      "                       [--state-dir DIR]\n"
 	      "\n"
-	      "List the transactions: id, time, source, keys and status.\n"
+	      "List the transactions: id, time, status, keys, network namespace and source.\n"
 	      "\n"
 	      "  -f, --format FMT     text (default) or json\n"
+	      "      --netns NAME     only those of that network namespace (also once gone)\n"
+	      "      --netns-pid PID  only those of the namespace of process PID\n"
 	      "      --state-dir DIR  the journal (default $TCPTUNE_STATE_DIR or "
 	      "/var/lib/tcptune)\n",
 	      f);
@@ -243,16 +308,20 @@ static int history_report(struct txn **list, size_t n, enum report_format format
 
 int cmd_history(int argc, char **argv)
 {
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	_cleanup_free_ char *errmsg = NULL;
 	struct txn **list = NULL;
 	struct state s;
 	struct txn_args a;
-	size_t n = 0;
+	size_t n = 0, kept = 0;
 	int r;
 
-	r = parse("history", "Df", argc, argv, &a, false, history_usage);
+	r = parse("history", "DfnN", argc, argv, &a, false, history_usage);
 	if (r)
 		return r < 0 ? 0 : r;
+	r = netns_filter(&a, &ns);
+	if (r)
+		return r;
 	/* Never applied anything: an empty history, not an error. */
 	if (access(state_dir_path(a.state_dir), F_OK) < 0 && errno == ENOENT)
 		return history_report(NULL, 0, a.format);
@@ -266,7 +335,14 @@ int cmd_history(int argc, char **argv)
 		log_error("%s", errmsg ? errmsg : strerror(-r));
 		return exit_code_from_errno(r);
 	}
-	r = history_report(list, n, a.format);
-	journal_list_free(list, n);
+	/* --netns: only that namespace's, in order. */
+	for (size_t i = 0; i < n; i++) {
+		if (txn_in_netns(list[i], ns.path ? &ns : NULL))
+			list[kept++] = list[i];
+		else
+			txn_free(list[i]);
+	}
+	r = history_report(list, kept, a.format);
+	journal_list_free(list, kept);
 	return r;
 }

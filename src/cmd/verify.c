@@ -7,22 +7,27 @@
 #include "cmd.h"
 #include "sysctl.h"
 #include "kb.h"
+#include "netns.h"
 #include "profile.h"
 #include "results.h"
 #include "util.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: tcptune verify --profile NAME|FILE [-f text|json] [--sysctl-root DIR]\n"
+	fputs("Usage: tcptune verify --profile NAME|FILE [-f text|json]\n"
+	      "                      [--netns NAME|PATH | --netns-pid PID] [--sysctl-root DIR]\n"
 	      "\n"
 	      "Compare the live values with a profile.\n"
 	      "\n"
 	      "  -p, --profile NAME     a profile (tcptune profiles lists them) or a profile file\n"
 	      "  -f, --format FMT       text (default) or json\n"
+	      "      --netns NAME       compare in the network namespace /run/netns/NAME (or a\n"
+	      "                         path); keys that are not per namespace are refused\n"
+	      "      --netns-pid PID    compare in the network namespace of process PID\n"
 	      "      --sysctl-root DIR  read current values from DIR (default /proc/sys)\n"
 	      "\n"
 	      "Exit status: 0 they match, 1 some drifted (listed), 65 invalid profile, 66 no\n"
-	      "such profile.\n",
+	      "such profile or namespace, 77 not permitted to enter the namespace.\n",
 	      f);
 }
 
@@ -43,10 +48,13 @@ int cmd_verify(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "sysctl-root", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "netns-pid", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *name = NULL, *root = SYSCTL_ROOT_DEFAULT;
+	const char *name = NULL, *root = SYSCTL_ROOT_DEFAULT, *netns = NULL, *netns_pid = NULL;
+	_cleanup_(netns_ref_clear) struct netns_ref ns = { 0 };
 	enum report_format format = FORMAT_TEXT;
 	struct load_errors errs = { 0 };
 	struct profile prof = { 0 };
@@ -65,6 +73,12 @@ int cmd_verify(int argc, char **argv)
 		case 'S':
 			root = optarg;
 			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'N':
+			netns_pid = optarg;
+			break;
 		case 'f':
 			if (parse_format_text_json(optarg, &format))
 				return EXIT_USAGE;
@@ -77,6 +91,10 @@ int cmd_verify(int argc, char **argv)
 		log_error("verify: give --profile NAME|FILE and nothing else");
 		return EXIT_USAGE;
 	}
+	r = netns_option_enter(netns, netns_pid, "/proc", &ns, NULL);
+	if (r)
+		return r;
+	p.netns = ns.given;
 	r = profile_load_cmd(name, &prof);
 	if (r)
 		return r;

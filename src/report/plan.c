@@ -3,6 +3,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "format.h"
@@ -40,17 +41,32 @@ static void put_changes(FILE *f, const struct plan *p)
 	}
 }
 
+/* " in network namespace NAME" for a plan of another namespace, else "". */
+static const char *in_netns(const struct plan *p, char *buf, size_t size)
+{
+	if (!p->netns)
+		return "";
+	snprintf(buf, size, " in network namespace %s", p->netns);
+	return buf;
+}
+
 int report_apply_text(FILE *f, const struct report_apply *a)
 {
 	const struct txn *t = a->txn;
+	char ns[320];
 
 	switch (a->status) {
 	case REPORT_APPLY_MATCHES:
-		fputs("Nothing to change: the system already matches.\n", f);
+		if (a->plan->netns)
+			fprintf(f, "Nothing to change: network namespace %s already matches.\n",
+				a->plan->netns);
+		else
+			fputs("Nothing to change: the system already matches.\n", f);
 		break;
 	case REPORT_APPLY_WOULD_CHANGE:
-		fprintf(f, "%s %zu change%s%s:\n", a->check ? "Would make" : "Would apply",
+		fprintf(f, "%s %zu change%s%s%s:\n", a->check ? "Would make" : "Would apply",
 			a->n_changes, a->n_changes == 1 ? "" : "s",
+			in_netns(a->plan, ns, sizeof(ns)),
 			a->persist ? " and write the persisted file" : "");
 		put_changes(f, a->plan);
 		if (a->persist)
@@ -58,8 +74,9 @@ int report_apply_text(FILE *f, const struct report_apply *a)
 		break;
 	case REPORT_APPLY_COMMITTED:
 	case REPORT_APPLY_PENDING:
-		fprintf(f, "Applied %zu change%s as transaction %s%s\n", t->n_keys,
-			t->n_keys == 1 ? "" : "s", t->id, t->n_keys ? ":" : ".");
+		fprintf(f, "Applied %zu change%s%s as transaction %s%s\n", t->n_keys,
+			t->n_keys == 1 ? "" : "s", in_netns(a->plan, ns, sizeof(ns)), t->id,
+			t->n_keys ? ":" : ".");
 		put_changes(f, a->plan);
 		if (a->persist)
 			fprintf(f, "Wrote %s.\n", a->persist);
@@ -105,6 +122,7 @@ int report_apply_json(FILE *f, const struct report_apply *a)
 
 	if (!o || report_json_add_str(o, "status", report_apply_status_name(a->status)) < 0 ||
 	    report_json_add_str(o, "transaction", a->txn ? a->txn->id : NULL) < 0 ||
+	    report_json_add_str(o, "netns", a->plan->netns) < 0 ||
 	    add_changes(o, "changes", a->plan, true) < 0)
 		return -ENOMEM;
 	return report_json_print(f, o);
@@ -113,12 +131,18 @@ int report_apply_json(FILE *f, const struct report_apply *a)
 int report_verify_text(FILE *f, const struct report_verify *v)
 {
 	const struct plan *p = v->plan;
+	char ns[320];
 
 	if (v->n_changes == 0) {
-		fprintf(f, "The system matches profile %s (%zu keys).\n", v->profile, p->n);
+		if (p->netns)
+			fprintf(f, "Network namespace %s matches profile %s (%zu keys).\n",
+				p->netns, v->profile, p->n);
+		else
+			fprintf(f, "The system matches profile %s (%zu keys).\n", v->profile, p->n);
 		return report_flushed(f);
 	}
-	fprintf(f, "%zu of %zu keys differ from profile %s:\n", v->n_changes, p->n, v->profile);
+	fprintf(f, "%zu of %zu keys differ from profile %s%s:\n", v->n_changes, p->n, v->profile,
+		in_netns(p, ns, sizeof(ns)));
 	for (size_t i = 0; i < p->n; i++)
 		if (p->items[i].change)
 			fprintf(f, "  %s is %s, the profile wants %s\n", p->items[i].key,
@@ -132,6 +156,7 @@ int report_verify_json(FILE *f, const struct report_verify *v)
 	_cleanup_json_ json_object *o = json_object_new_object();
 
 	if (!o || report_json_add_str(o, "profile", v->profile) < 0 ||
+	    report_json_add_str(o, "netns", v->plan->netns) < 0 ||
 	    json_add(o, "matches", json_object_new_boolean(v->n_changes == 0)) < 0 ||
 	    json_add(o, "keys", json_object_new_int64((int64_t)v->plan->n)) < 0 ||
 	    add_changes(o, "drift", v->plan, false) < 0)

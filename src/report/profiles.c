@@ -101,6 +101,8 @@ int report_profile_show_text(FILE *f, const struct report_profile_show *s)
 	fprintf(f, "file: %s\n", p->path);
 	if (p->include)
 		fprintf(f, "includes: %s\n", p->include);
+	if (s->netns)
+		fprintf(f, "current values: network namespace %s\n", s->netns);
 	fprintf(f, "\n%-*s  %-*s  %-*s  %s\n", (int)wk, "key", (int)ww, "profile", (int)wc,
 		"current", "status");
 	for (size_t i = 0; i < p->n; i++)
@@ -119,6 +121,7 @@ int report_profile_show_json(FILE *f, const struct report_profile_show *s)
 	    report_json_add_str(o, "description", p->description) < 0 ||
 	    report_json_add_str(o, "include", p->include) < 0 ||
 	    report_json_add_str(o, "path", p->path) < 0 ||
+	    report_json_add_str(o, "netns", s->netns) < 0 ||
 	    json_add(o, "sysctl", arr = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {

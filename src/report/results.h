@@ -59,8 +59,10 @@ struct report_apply {
  * line per change, "  key  current -> new  (source)"; or "Applied 2 changes
  * as transaction ID:", the changes and "Wrote FILE.". A failure writes
  * nothing (the command says on stderr how it left the system).
- * JSON: {"status", "transaction" (id or null), "changes": [{"key", "current",
- * "new", "source"}]}.
+ * With a plan for another network namespace, the text says "in network
+ * namespace NAME".
+ * JSON: {"status", "transaction" (id or null), "netns" (as given, or null),
+ * "changes": [{"key", "current", "new", "source"}]}.
  */
 int report_apply_text(FILE *f, const struct report_apply *a);
 int report_apply_json(FILE *f, const struct report_apply *a);
@@ -74,7 +76,8 @@ struct report_verify {
 /*
  * Text: "The system matches profile NAME (N keys)." or "D of N keys differ
  * from profile NAME:" and "  key is current, the profile wants new" each.
- * JSON: {"profile", "matches", "keys" (how many the profile sets), "drift":
+ * JSON: {"profile", "netns" (as given, or null), "matches", "keys" (how many
+ * the profile sets), "drift":
  * [{"key", "current", "new"}]}.
  */
 int report_verify_text(FILE *f, const struct report_verify *v);
@@ -90,15 +93,16 @@ struct report_history_row {
 };
 
 /*
- * Text: a table of id, time (UTC), status, keys and source, with when it was
- * rolled back and the keys left changed; "(no transactions)" for none.
+ * Text: a table of id, time (UTC), status, keys, network namespace (as
+ * given, "-" for the one tcptune ran in) and source, with when it was rolled
+ * back and the keys left changed; "(no transactions)" for none.
  * JSON: an array of the journals themselves (txn_to_json()), each with
  * "shown_status", the status of the text.
  */
 int report_history_text(FILE *f, const struct report_history_row *rows, size_t n);
 int report_history_json(FILE *f, const struct report_history_row *rows, size_t n);
 
-/* "Rolled back ID: N values restored and read back[; error]." */
+/* "Rolled back ID[ in network namespace NAME]: N values restored and read back[; error]." */
 int report_rollback_text(FILE *f, const struct txn *t);
 /* "Transaction ID confirmed." */
 int report_confirm_text(FILE *f, const char *id);
@@ -179,14 +183,15 @@ struct report_profile_show {
 	const struct profile *profile;
 	const struct report_profile_row *rows; /* one per entry of profile */
 	size_t n_in_place;		       /* rows that match or are satisfied */
+	const char *netns; /* whose current values: a namespace as given, NULL: ours */
 };
 
 /*
  * Text: the name, description, file and include, then a table of key,
  * profile value ("at least 4096" for a bound), current value and status, and
- * "N of M settings already in place." JSON: {"name", "description",
- * "include", "path", "sysctl": [{"key", "kind", "value", "current", "status",
- * "origin"}]}.
+ * "N of M settings already in place"; with netns, whose values they are.
+ * JSON: {"name", "description", "include", "path", "netns" (or null),
+ * "sysctl": [{"key", "kind", "value", "current", "status", "origin"}]}.
  */
 int report_profile_show_text(FILE *f, const struct report_profile_show *s);
 int report_profile_show_json(FILE *f, const struct report_profile_show *s);

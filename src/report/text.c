@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -471,17 +473,40 @@ static void put_finding(const struct text *t, const struct finding *f)
 		fprintf(t->f, "  %-9s %s\n", k == 0 ? "See" : "", r->see[k]);
 }
 
-/* What to run next: preview the recommended changes, and where to read about them. */
-static void put_next(const struct text *t, const struct judgement *j)
+/*
+ * The option that names the namespace observed, as the operator would type
+ * it: "--netns blue" for /run/netns/blue, "--netns-pid 42" for
+ * /proc/42/ns/net, else "--netns PATH"; "" for our own.
+ */
+static void netns_option(const char *path, char *buf, size_t size)
 {
+	const char *name = path && strncmp(path, "/run/netns/", 11) == 0 ? path + 11 : NULL;
+	unsigned pid;
+	int end = 0;
+
+	if (!path)
+		snprintf(buf, size, "%s", "");
+	else if (name && *name && !strchr(name, '/'))
+		snprintf(buf, size, " --netns %s", name);
+	else if (sscanf(path, "/proc/%u/ns/net%n", &pid, &end) == 1 && path[end] == '\0')
+		snprintf(buf, size, " --netns-pid %u", pid);
+	else
+		snprintf(buf, size, " --netns %s", path);
+}
+
+/* What to run next: preview the recommended changes, and where to read about them. */
+static void put_next(const struct text *t, const struct observation *o, const struct judgement *j)
+{
+	char ns[PATH_MAX + 16];
+
+	netns_option(o->netns, ns, sizeof(ns));
 	for (size_t i = 0; i < j->n_findings; i++)
 		for (size_t k = 0; k < j->findings[i].n_changes; k++)
 			if (j->findings[i].changes[k].needed) {
 				fprintf(t->f,
-					"\nNext: tcptune apply --recommended --dry-run   (tcptune "
-					"explain "
-					"%s tells more)\n",
-					j->findings[i].changes[k].key);
+					"\nNext: tcptune apply --recommended%s --dry-run"
+					"   (tcptune explain %s tells more)\n",
+					ns, j->findings[i].changes[k].key);
 				return;
 			}
 }
@@ -529,7 +554,7 @@ int report_diagnose_text(FILE *f, const struct observation *o, const struct judg
 		}
 	}
 	put_notes(&t, o);
-	put_next(&t, j);
+	put_next(&t, o, j);
 	if (fflush(f) == EOF || ferror(f))
 		return -EIO;
 	return 0;

@@ -19,15 +19,16 @@ static void put_history_row(FILE *f, const struct report_history_row *row)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	if (t->rollback_time && gmtime_r(&ut, &tm))
 		strftime(undone, sizeof(undone), ", rolled back %Y-%m-%d %H:%M:%S", &tm);
-	fprintf(f, "%-20s  %-19s  %-14s  %4zu  %s%s%s%s\n", t->id, when, row->status, t->n_keys,
-		t->source, t->status == TXN_ROLLED_BACK ? undone : "",
-		row->left ? ", left changed: " : "", row->left ? row->left : "");
+	fprintf(f, "%-20s  %-19s  %-14s  %4zu  %-12s  %s%s%s%s\n", t->id, when, row->status,
+		t->n_keys, t->netns.given ? t->netns.given : "-", t->source,
+		t->status == TXN_ROLLED_BACK ? undone : "", row->left ? ", left changed: " : "",
+		row->left ? row->left : "");
 }
 
 int report_history_text(FILE *f, const struct report_history_row *rows, size_t n)
 {
-	fprintf(f, "%-20s  %-19s  %-14s  %4s  %s\n", "TRANSACTION", "TIME (UTC)", "STATUS", "KEYS",
-		"SOURCE");
+	fprintf(f, "%-20s  %-19s  %-14s  %4s  %-12s  %s\n", "TRANSACTION", "TIME (UTC)", "STATUS",
+		"KEYS", "NETNS", "SOURCE");
 	for (size_t i = 0; i < n; i++)
 		put_history_row(f, &rows[i]);
 	if (n == 0)
@@ -71,8 +72,10 @@ int report_history_json(FILE *f, const struct report_history_row *rows, size_t n
 
 int report_rollback_text(FILE *f, const struct txn *t)
 {
-	fprintf(f, "Rolled back %s: %zu value%s restored and read back%s%s.\n", t->id, t->n_keys,
-		t->n_keys == 1 ? "" : "s", t->error ? "; " : "", t->error ? t->error : "");
+	fprintf(f, "Rolled back %s%s%s: %zu value%s restored and read back%s%s.\n", t->id,
+		t->netns.given ? " in network namespace " : "",
+		t->netns.given ? t->netns.given : "", t->n_keys, t->n_keys == 1 ? "" : "s",
+		t->error ? "; " : "", t->error ? t->error : "");
 	return report_flushed(f);
 }
 

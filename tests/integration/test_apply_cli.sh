@@ -58,12 +58,12 @@ expect_text "30" <(key net.ipv4.tcp_fin_timeout) "apply: the value written"
 tt apply --set net.ipv4.tcp_keepalive_time=600 --format json
 expect_rc 0 "apply --format json"
 expect_json "apply --format json: committed, its id, the change" 'd' \
-	'{"status": "committed", "transaction": "'"$(last_id)"'",
+	'{"status": "committed", "transaction": "'"$(last_id)"'", "netns": null,
 	  "changes": [{"key": "net.ipv4.tcp_keepalive_time", "current": "7200", "new": "600", "source": "--set"}]}'
 tt apply --set net.ipv4.tcp_keepalive_time=600 --format json
 expect_rc 0 "apply --format json, nothing to change"
 expect_json "apply --format json: matches, no transaction" 'd' \
-	'{"status": "matches", "transaction": null, "changes": []}'
+	'{"status": "matches", "transaction": null, "netns": null, "changes": []}'
 expect_text "2" <("$T" history --state-dir "$D" --format json | "$PYTHON" -c 'import json, sys; print(len(json.load(sys.stdin)))') \
 	"a plan that changes nothing records no transaction"
 
@@ -73,7 +73,7 @@ fresh verify
 run verify --profile high-conn --format json --sysctl-root "$S"
 expect_rc 1 "verify --format json, drifted"
 expect_json "verify --format json: every key that differs, bounds resolved" 'd' \
-	'{"profile": "high-conn", "matches": false, "keys": 9, "drift": [
+	'{"profile": "high-conn", "netns": null, "matches": false, "keys": 9, "drift": [
 	  {"key": "net.ipv4.tcp_fin_timeout", "current": "60", "new": "30"},
 	  {"key": "net.ipv4.tcp_keepalive_intvl", "current": "75", "new": "30"},
 	  {"key": "net.ipv4.tcp_keepalive_probes", "current": "9", "new": "5"},
@@ -86,7 +86,7 @@ expect_rc 0 "apply --profile high-conn"
 run verify --profile high-conn --format json --sysctl-root "$S"
 expect_rc 0 "verify --format json, matching"
 expect_json "verify --format json: matches" 'd' \
-	'{"profile": "high-conn", "matches": true, "keys": 9, "drift": []}'
+	'{"profile": "high-conn", "netns": null, "matches": true, "keys": 9, "drift": []}'
 echo 8192 >"$S/net/core/somaxconn"
 echo 45 >"$S/net/ipv4/tcp_fin_timeout"
 run verify --profile high-conn --sysctl-root "$S"
@@ -167,7 +167,7 @@ for state in missing stale; do
 	tt apply --set net.ipv4.tcp_fin_timeout=60 --persist="$conf" --check --format json
 	expect_rc 1 "apply --check --persist, live values matching, file $state"
 	expect_json "apply --check --format json: a $state file would be written, no key changes" 'd' \
-		'{"status": "would-change", "transaction": null, "changes": []}'
+		'{"status": "would-change", "transaction": null, "netns": null, "changes": []}'
 done
 expect_text "# mine
 net.ipv4.tcp_fin_timeout = 59" "$conf" "--check leaves the stale file as it is"
@@ -177,7 +177,7 @@ expect_json "apply over a stale file: a transaction of its own, no key changed" 
 expect_text "net.ipv4.tcp_fin_timeout = 60" <(grep -v '^#' "$conf") "the file holds the plan again"
 tt apply --set net.ipv4.tcp_fin_timeout=60 --persist="$conf" --check --format json
 expect_rc 0 "apply --check --persist once the file matches"
-expect_json "apply --check --format json: matches" 'd' '{"status": "matches", "transaction": null, "changes": []}'
+expect_json "apply --check --format json: matches" 'd' '{"status": "matches", "transaction": null, "netns": null, "changes": []}'
 
 # --- history: id, time (UTC), status, keys, source; rollbacks and interruptions ---
 
@@ -193,11 +193,12 @@ run history --state-dir "$D" # history reads journals only: it takes no --sysctl
 expect_rc 0 "history"
 "$T" history --state-dir "$D" --format json | "$PYTHON" -c 'import json, sys, time
 def utc(t): return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
-print("TRANSACTION           TIME (UTC)           STATUS          KEYS  SOURCE")
+print("TRANSACTION           TIME (UTC)           STATUS          KEYS  NETNS         SOURCE")
 for t in json.load(sys.stdin):
     back = ", rolled back " + utc(t["rollback_time"]) if t["status"] == "rolled-back" else ""
-    print("{:<20}  {:<19}  {:<14}  {:>4}  {}{}".format(t["id"], utc(t["time"]), t["shown_status"],
-                                                      len(t["keys"]), t["source"], back))' \
+    ns = t["netns"]["given"] if t["netns"] and t["netns"]["given"] else "-"
+    print("{:<20}  {:<19}  {:<14}  {:>4}  {:<12}  {}{}".format(t["id"], utc(t["time"]),
+          t["shown_status"], len(t["keys"]), ns, t["source"], back))' \
 	>"$tmp/history.want" 2>&1
 expect_same "$tmp/history.want" "$tmp/out" "history: the columns, as the journals say"
 expect_text "committed rolled-back interrupted" <(awk 'NR > 1 { print $4 }' "$tmp/out" | paste -sd' ') \

@@ -259,7 +259,7 @@ expect_rc 64 "no command"
 # Before the first apply there is no state directory: an empty history, no error.
 run history --state-dir "$tmp/never"
 expect_rc 0 "history before any transaction"
-expect_text "TRANSACTION           TIME (UTC)           STATUS          KEYS  SOURCE
+expect_text "TRANSACTION           TIME (UTC)           STATUS          KEYS  NETNS         SOURCE
 (no transactions)" "$tmp/out" "history before any transaction: the header and (no transactions)"
 expect_text "" "$tmp/err" "history before any transaction: silent on stderr"
 run history --state-dir "$tmp/never" --format json

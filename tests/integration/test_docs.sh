@@ -106,14 +106,14 @@ expect_caught "an option missing from tcptune(8)" \
 	"$T" diagnose
 
 copy_tree
-sed -i "s/confirm) opts='--state-dir --sysctl-root/confirm) opts='--state-dir/" \
+sed -i "s/opts='--netns --netns-pid --state-dir --sysctl-root -h/opts='--netns --netns-pid --state-dir -h/" \
 	"$tmp/tree/contrib/bash-completion/tcptune"
 expect_caught "an option the completion does not offer" \
 	"tcptune confirm accepts --sysctl-root, which the bash completion does not offer" \
 	"$T" confirm
 
 copy_tree
-sed -i "s/history) opts='-f --format/history) opts='-f --format --force/" \
+sed -i "s/opts='-f --format --netns --netns-pid --state-dir -h/opts='-f --format --force --netns --netns-pid --state-dir -h/" \
 	"$tmp/tree/contrib/bash-completion/tcptune"
 expect_caught "an option the completion offers and the verb refuses" \
 	"the bash completion names --force for history, which tcptune history does not accept" \

@@ -1066,6 +1066,35 @@ static void test_apply_text(void **state)
 	assert_string_equal(failed, "");
 }
 
+/* A plan for another network namespace says which, in every outcome. */
+static void test_apply_text_netns(void **state)
+{
+	struct plan one = { .items = plan_items, .n = 2, .netns = "pid 4242" };
+	struct txn t = { .id = "20261121-063000-4f2a", .n_keys = 1 };
+	struct report_apply a = { .status = REPORT_APPLY_WOULD_CHANGE,
+				  .plan = &one,
+				  .n_changes = 1 };
+	_cleanup_free_ char *preview = NULL, *applied = NULL, *matches = NULL, *json = NULL;
+
+	(void)state;
+	RENDER(report_apply_text(f, &a), &preview);
+	assert_string_equal(preview, "Would apply 1 change in network namespace pid 4242:\n"
+				     "  net.ipv4.tcp_fin_timeout  60 -> 30  (--set)\n");
+	a.status = REPORT_APPLY_COMMITTED;
+	a.txn = &t;
+	RENDER(report_apply_text(f, &a), &applied);
+	assert_string_equal(applied,
+			    "Applied 1 change in network namespace pid 4242 as transaction "
+			    "20261121-063000-4f2a:\n"
+			    "  net.ipv4.tcp_fin_timeout  60 -> 30  (--set)\n");
+	RENDER(report_apply_json(f, &a), &json);
+	assert_non_null(strstr(json, "  \"netns\":\"pid 4242\",\n"));
+	a.status = REPORT_APPLY_MATCHES;
+	RENDER(report_apply_text(f, &a), &matches);
+	assert_string_equal(matches,
+			    "Nothing to change: network namespace pid 4242 already matches.\n");
+}
+
 static void test_apply_text_one(void **state)
 {
 	struct plan one = { .items = plan_items, .n = 2 };
@@ -1112,6 +1141,7 @@ static void test_apply_json(void **state)
 			    "{\n"
 			    "  \"status\":\"committed\",\n"
 			    "  \"transaction\":\"20261121-063000-4f2a\",\n"
+			    "  \"netns\":null,\n"
 			    "  \"changes\":[\n"
 			    "    {\n"
 			    "      \"key\":\"net.ipv4.tcp_fin_timeout\",\n"
@@ -1133,6 +1163,7 @@ static void test_apply_json(void **state)
 	assert_string_equal(matches, "{\n"
 				     "  \"status\":\"matches\",\n"
 				     "  \"transaction\":null,\n"
+				     "  \"netns\":null,\n"
 				     "  \"changes\":[\n"
 				     "  ]\n"
 				     "}\n");
@@ -1151,6 +1182,7 @@ static void test_verify(void **state)
 	RENDER(report_verify_json(f, &v), &json);
 	assert_string_equal(json, "{\n"
 				  "  \"profile\":\"high-conn\",\n"
+				  "  \"netns\":null,\n"
 				  "  \"matches\":false,\n"
 				  "  \"keys\":3,\n"
 				  "  \"drift\":[\n"
@@ -1172,8 +1204,19 @@ static void test_verify(void **state)
 	RENDER(report_verify_text(f, &v), &same);
 	assert_string_equal(same, "The system matches profile high-conn (1 keys).\n");
 	RENDER(report_verify_json(f, &v), &same_json);
+	{
+		_cleanup_free_ char *ns_text = NULL, *ns_json = NULL;
+
+		v.plan = &(struct plan){ .items = &plan_items[1], .n = 1, .netns = "blue" };
+		RENDER(report_verify_text(f, &v), &ns_text);
+		assert_string_equal(ns_text,
+				    "Network namespace blue matches profile high-conn (1 keys).\n");
+		RENDER(report_verify_json(f, &v), &ns_json);
+		assert_non_null(strstr(ns_json, "  \"netns\":\"blue\",\n"));
+	}
 	assert_string_equal(same_json, "{\n"
 				       "  \"profile\":\"high-conn\",\n"
+				       "  \"netns\":null,\n"
 				       "  \"matches\":true,\n"
 				       "  \"keys\":1,\n"
 				       "  \"drift\":[\n"
@@ -1214,21 +1257,22 @@ static void test_history(void **state)
 
 	(void)state;
 	b->rollback_time = 1795244405 + 55;
+	b->netns.given = xstrdup("pid 4242");
 	assert_int_equal(txn_add_key(b, "net.core.somaxconn", "128", "4096"), 0);
 	RENDER(report_history_text(f, rows, 3), &text);
 	assert_string_equal(
-		text,
-		"TRANSACTION           TIME (UTC)           STATUS          KEYS  SOURCE\n"
-		"20261121-063000-4f2a  2026-11-21 06:30:00  committed          1  profile "
-		"high-conn\n"
-		"20261121-070005-0001  2026-11-21 07:00:05  rolled-back        2  set, rolled back "
-		"2026-11-21 07:01:00\n"
-		"20261121-070005-0002  2026-11-21 07:00:05  interrupted        1  recommended, "
-		"left "
-		"changed: net.ipv4.tcp_fin_timeout\n");
+		text, "TRANSACTION           TIME (UTC)           STATUS          KEYS  NETNS     "
+		      "    SOURCE\n"
+		      "20261121-063000-4f2a  2026-11-21 06:30:00  committed          1  -         "
+		      "    profile high-conn\n"
+		      "20261121-070005-0001  2026-11-21 07:00:05  rolled-back        2  pid 4242  "
+		      "    set, rolled back 2026-11-21 07:01:00\n"
+		      "20261121-070005-0002  2026-11-21 07:00:05  interrupted        1  -         "
+		      "    recommended, left changed: net.ipv4.tcp_fin_timeout\n");
 	RENDER(report_history_text(f, NULL, 0), &none);
 	assert_string_equal(
-		none, "TRANSACTION           TIME (UTC)           STATUS          KEYS  SOURCE\n"
+		none, "TRANSACTION           TIME (UTC)           STATUS          KEYS  NETNS     "
+		      "    SOURCE\n"
 		      "(no transactions)\n");
 }
 
@@ -1279,6 +1323,17 @@ static void test_rollback_confirm(void **state)
 			    "after a reboot only the persisted file.\n");
 	RENDER(report_confirm_text(f, "20261121-063000-4f2a"), &confirmed);
 	assert_string_equal(confirmed, "Transaction 20261121-063000-4f2a confirmed.\n");
+	{
+		_cleanup_free_ char *ns = NULL;
+
+		free(t->error);
+		t->error = NULL;
+		t->netns.given = xstrdup("blue");
+		RENDER(report_rollback_text(f, t), &ns);
+		assert_string_equal(ns,
+				    "Rolled back 20261121-063000-4f2a in network namespace blue: "
+				    "2 values restored and read back.\n");
+	}
 }
 
 /* ---- explain ---- */
@@ -1684,6 +1739,7 @@ static void test_profile_show_json(void **state)
 				  "  \"description\":\"Many short connections.\",\n"
 				  "  \"include\":\"defaults\",\n"
 				  "  \"path\":\"profiles/high-conn.yaml\",\n"
+				  "  \"netns\":null,\n"
 				  "  \"sysctl\":[\n"
 				  "    {\n"
 				  "      \"key\":\"net.core.somaxconn\",\n"
@@ -1850,6 +1906,7 @@ int main(void)
 		cmocka_unit_test(test_text_control_chars),
 		cmocka_unit_test(test_apply_text),
 		cmocka_unit_test(test_apply_text_one),
+		cmocka_unit_test(test_apply_text_netns),
 		cmocka_unit_test(test_apply_json),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_history),
