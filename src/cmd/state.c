@@ -95,11 +95,14 @@ int state_rollback_abandoned(const struct state *s, const struct txn *t)
 {
 	_cleanup_txn_ struct txn *done = NULL;
 	_cleanup_free_ char *why = NULL;
+	/* In its own namespace, whichever one the command that found it is about. */
+	struct txn_ctx any = s->ctx;
 	struct txn_result res;
 	int r;
 
+	any.netns = NULL;
 	/* Its waiter died: do what it would have done at the deadline. */
-	r = txn_rollback(&s->ctx, t->id, true, &done, &res, &why);
+	r = txn_rollback(&any, t->id, true, &done, &res, &why);
 	if (r < 0) {
 		log_error("the --try window of %s closed unconfirmed with nobody waiting, and "
 			  "rolling it back failed",

@@ -189,6 +189,49 @@ next_command() {
 }
 run_in_netns next_command
 
+# --try in a namespace: confirm --netns takes only that namespace's; a --try whose
+# waiter was killed is rolled back in its own namespace by an apply into another.
+tries() {
+	local pid
+	ip netns add "$NS_C" || { fail "ip netns add"; return; }
+	[ -e "/run/netns/$NS_B" ] || ip netns add "$NS_B"
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=41 --netns "$NS_C" --try 30 \
+		--state-dir "$STATE" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" = 41 ] && break
+		sleep 0.1
+	done
+	run confirm --netns "$NS_B"
+	assert_eq 1 "$RC" "confirm --netns B: C's pending transaction is not B's"
+	run confirm --netns "$NS_C"
+	assert_eq 0 "$RC" "confirm --netns C: $ERR"
+	wait "$pid" || fail "the --try apply did not end well once confirmed"
+	assert_eq 41 "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" "C keeps the confirmed value"
+	run rollback
+	# The waiter killed: its window closes with nobody to roll it back.
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=42 --netns "$NS_C" --try 3 \
+		--state-dir "$STATE" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" = 42 ] && break
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_eq 42 "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" "C has the --try value"
+	sleep 3.2
+	run apply --set net.ipv4.tcp_fin_timeout=43 --netns "$NS_B"
+	assert_eq 0 "$RC" "an apply into B goes on after rolling back C's abandoned --try: $ERR"
+	expect_in "it says so" "closed unconfirmed with nobody waiting: rolled back now" "$ERR"
+	assert_eq 60 "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" "C's value restored in C"
+	assert_eq 43 "$(in_ns "$NS_B" net.ipv4.tcp_fin_timeout)" "B has its own new value"
+	run rollback
+	assert_eq 60 "$(in_ns "$NS_B" net.ipv4.tcp_fin_timeout)" "and B's is rolled back in B"
+	ip netns del "$NS_C"
+}
+run_in_netns tries
+
 # SIGKILL at write N of an apply into a namespace: one rollback restores that namespace.
 killed() {
 	local before total n
