@@ -36,6 +36,7 @@ struct observe_args {
 	double interval;       /* seconds; 0: one snapshot */
 	const char *netns;     /* --netns NAME|PATH */
 	const char *netns_pid; /* --netns-pid PID */
+	char *cgroup;	       /* --cgroup or --unit: the cgroup's path under cgroup2 */
 };
 
 /* Options every observing command shares, for getopt_long tables. */
@@ -46,8 +47,10 @@ struct observe_args {
 		{ "netns", required_argument, NULL, 'n' },                                        \
 		{ "netns-pid", required_argument, NULL, 'N' },                                    \
 		{ "proc-root", required_argument, NULL, 'P' },                                    \
+		{ "sysctl-root", required_argument, NULL, 'S' },                                  \
+		{ "cgroup", required_argument, NULL, 'C' },                                       \
 	{                                                                                         \
-		"sysctl-root", required_argument, NULL, 'S'                                       \
+		"unit", required_argument, NULL, 'U'                                              \
 	}
 #define OBSERVE_SHORT_OPTIONS ":f:s:t:pi:"
 
@@ -64,6 +67,20 @@ int observe_args_parse(struct observe_args *a, int opt, const char *arg);
 int observe_args_run(struct observe_args *a, struct observation **ret);
 /* The same; when observing fails, *ret_why (when not NULL) is why, as logged. Free it. */
 int observe_args_run_why(struct observe_args *a, struct observation **ret, char **ret_why);
+/*
+ * --cgroup PATH or --unit NAME: finds the cgroup under the cgroup2 mount and
+ * sets a->opts.cgroup_id and a->cgroup; EXIT_USAGE or EXIT_NOINPUT after
+ * saying why not.
+ */
+int observe_args_cgroup(struct observe_args *a, int opt, const char *arg);
+/*
+ * Looks up the holders of the top ports of the states (bit 1 << state; ports
+ * of each, 0: all kept) and of the listeners, in o's namespace (entered by
+ * observe_args_run()). Returns 0 or EXIT_OSERR after saying why.
+ */
+int observe_args_owners(const struct observe_args *a, struct observation *o, uint32_t states,
+			unsigned ports, bool listeners);
+
 /*
  * --netns NAME|PATH or --netns-pid PID (at most one; neither: *ret empty):
  * the namespace they name, resolved to its identity. Prints any error (and

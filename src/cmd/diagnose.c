@@ -25,7 +25,8 @@ static void usage(FILE *f)
 	      "                        [-t N] [--netns NAME|PATH | --netns-pid PID] [--rules "
 	      "PATH]...\n"
 	      "                        [--min-severity info|warning|critical] [--no-processes]\n"
-	      "                        [--proc-root DIR] [--sysctl-root DIR]\n"
+	      "                        [--cgroup PATH | --unit NAME] [--proc-root DIR]\n"
+	      "                        [--sysctl-root DIR]\n"
 	      "\n"
 	      "Observe the machine, match the diagnostic rules, and explain each finding:\n"
 	      "what is abnormal, the evidence, the likely cause and what to change. The text\n"
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 	      "  -v, --verbose        list the rules that could not be evaluated, and why\n"
 	      "      --no-processes   do not look up the processes holding sockets\n"
 	      "  and every option of 'tcptune stats': -f, --format; -s, --source; -t, --top;\n"
-	      "  -p, --processes; --netns; --netns-pid; --proc-root; --sysctl-root\n"
+	      "  -p, --processes; --netns; --netns-pid; --cgroup; --unit; --proc-root;\n"
+	      "  --sysctl-root\n"
 	      "\n"
 	      "Exit status: 0 OK, 1 warning, 2 critical, 3 could not observe;\n"
 	      "64 usage, 65 bad rule file, 66 missing rule file.\n",
@@ -145,6 +147,20 @@ static int judge_machine(struct observe_args *a, struct ruleset *rules, const ch
 		log_error("evaluating rules: out of memory");
 		return DIAG_UNKNOWN;
 	}
+	/*
+	 * Owners last: only the ports the findings name, then judged again with
+	 * them. Reading every process's descriptors costs more than observing.
+	 */
+	r = observe_args_owners(a, *ret_o, engine_owner_states(rules, *ret_j), 1, false);
+	if (r)
+		return DIAG_UNKNOWN;
+	if (!(*ret_o)->processes)
+		return 0;
+	*ret_j = judgement_free(*ret_j);
+	if (engine_judge(rules, *ret_o, ret_j) < 0) {
+		log_error("evaluating rules: out of memory");
+		return DIAG_UNKNOWN;
+	}
 	return 0;
 }
 
@@ -230,5 +246,6 @@ int cmd_diagnose(int argc, char **argv)
 out:
 	judgement_free(j);
 	ruleset_free(&rules);
+	free(a.cgroup);
 	return r;
 }

@@ -165,6 +165,9 @@ int observe_args_parse(struct observe_args *a, int opt, const char *arg)
 	case 'S':
 		a->opts.sysctl_root = arg;
 		return 0;
+	case 'C':
+	case 'U':
+		return observe_args_cgroup(a, opt, arg);
 	default:
 		return 1;
 	}

@@ -6,16 +6,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cmd.h"
 #include "format.h"
+#include "owners.h"
 #include "report.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
 	fputs("Usage: tcptune stats [-p] [-f text|json|prometheus] [-i SEC] [-s "
 	      "auto|netlink|proc]\n"
 	      "                     [-t N] [--netns NAME|PATH | --netns-pid PID]\n"
-	      "                     [--proc-root DIR] [--sysctl-root DIR]\n"
+	      "                     [--cgroup PATH | --unit NAME] [--proc-root DIR] [--sysctl-root "
+	      "DIR]\n"
 	      "\n"
 	      "Report one snapshot of the machine's TCP sockets, kernel counters and sysctls.\n"
 	      "\n"
@@ -28,8 +32,63 @@ static void usage(FILE *f)
 	      "      --netns-pid PID  observe the network namespace of process PID\n"
 	      "      --proc-root DIR  read /proc files from DIR (implies --source proc)\n"
 	      "      --sysctl-root DIR  read sysctls from DIR (default: PROC-ROOT/sys)\n"
+	      "      --cgroup PATH    only the sockets of this cgroup (under the cgroup2 mount)\n"
+	      "      --unit NAME      only the sockets of this systemd unit or scope's cgroup\n"
 	      "  -h, --help           show this help\n",
 	      f);
+}
+
+int observe_args_cgroup(struct observe_args *a, int opt, const char *arg)
+{
+	_cleanup_free_ char *root = NULL, *path = NULL, *why = NULL;
+	const char *name = opt == 'C' ? "--cgroup" : "--unit";
+	int r;
+
+	if (a->cgroup) {
+		log_error("%s: only one --cgroup or --unit", name);
+		return EXIT_USAGE;
+	}
+	r = cgroup_find_mount("/proc/self/mountinfo", &root);
+	if (r < 0) {
+		log_error("%s: no cgroup v2 hierarchy is mounted (/proc/self/mountinfo)", name);
+		return EXIT_NOINPUT;
+	}
+	if (opt == 'U') {
+		r = cgroup_find_unit(root, arg, &path, &why);
+		if (r < 0) {
+			log_error("--unit: %s", why ? why : strerror(-r));
+			return r == -ENOENT ? EXIT_NOINPUT : EXIT_USAGE;
+		}
+	} else {
+		path = strdup(arg);
+		if (!path)
+			return EXIT_OSERR;
+	}
+	r = cgroup_id_of(root, path, &a->opts.cgroup_id);
+	if (r < 0) {
+		log_error("%s: '%s' is not a cgroup under %s: %s", name, arg, root, strerror(-r));
+		return r == -EINVAL ? EXIT_USAGE : EXIT_NOINPUT;
+	}
+	a->cgroup = TAKE_PTR(path);
+	return 0;
+}
+
+int observe_args_owners(const struct observe_args *a, struct observation *o, uint32_t states,
+			unsigned ports, bool listeners)
+{
+	struct owner_wants w = { .states = states, .ports = ports, .listeners = listeners };
+	int r;
+
+	if (a->cgroup && !o->cgroup && !(o->cgroup = strdup(a->cgroup)))
+		return EXIT_OSERR;
+	if (!a->opts.processes)
+		return 0;
+	r = owners_lookup(a->opts.proc_root, &w, o, NULL);
+	if (r < 0) {
+		log_error("looking up socket owners: %s", strerror(-r));
+		return EXIT_OSERR;
+	}
+	return 0;
 }
 
 /* Bars and colours only for a person at a UTF-8 terminal. */
@@ -97,7 +156,11 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = observe_args_run(&a, &o);
-	if (r)
-		return r;
-	return report_observation(o, a.format);
+	/* With -p: the holders of every port and listener the report shows. */
+	if (r == 0)
+		r = observe_args_owners(&a, o, ~0u, 0, true);
+	if (r == 0)
+		r = report_observation(o, a.format);
+	free(a.cgroup);
+	return r;
 }

@@ -104,10 +104,46 @@ static int fill_evidence(const struct rule *r, const struct observation *o, stru
 	return 0;
 }
 
+/* top.<state>.pid|process|service: the state's bit into *data. */
+static void owner_metric(const char *name, void *data)
+{
+	static const char *const suffixes[] = { ".pid", ".process", ".service" };
+	size_t n = strlen(name);
+
+	if (strncmp(name, "top.", 4) != 0)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t ns = strlen(suffixes[i]);
+		_cleanup_free_ char *state = NULL;
+		enum tcp_state s;
+
+		if (n <= 4 + ns || strcmp(name + n - ns, suffixes[i]) != 0)
+			continue;
+		state = strndup(name + 4, n - 4 - ns);
+		s = state ? tcp_state_from_name(state) : 0;
+		if (s)
+			*(uint32_t *)data |= 1u << s;
+	}
+}
+
+/* The states whose holders the rule's texts and evidence name. */
+static uint32_t rule_owner_states(const struct rule *r)
+{
+	uint32_t states = 0;
+
+	rule_template_foreach(r->summary, owner_metric, &states);
+	rule_template_foreach(r->explain, owner_metric, &states);
+	rule_template_foreach(r->action, owner_metric, &states);
+	for (size_t k = 0; k < r->n_evidence; k++)
+		owner_metric(r->evidence[k], &states);
+	return states;
+}
+
 static int make_finding(const struct rule *r, const struct observation *o, struct finding *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
+	f->owner_states = rule_owner_states(r);
 	f->summary = rule_interpolate(r->summary, o);
 	f->explain = r->explain ? rule_interpolate(r->explain, o) : NULL;
 	f->action = r->action ? rule_interpolate(r->action, o) : NULL;
@@ -194,6 +230,18 @@ int engine_judge(const struct ruleset *rs, const struct observation *o, struct j
 oom:
 	judgement_free(j);
 	return -ENOMEM;
+}
+
+uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j)
+{
+	uint32_t states = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->rules[i].enabled)
+			expr_foreach_metric(rs->rules[i].when, owner_metric, &states);
+	for (size_t i = 0; j && i < j->n_findings; i++)
+		states |= j->findings[i].owner_states;
+	return states;
 }
 
 void judgement_filter(struct judgement *j, enum severity min)

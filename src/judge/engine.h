@@ -25,6 +25,7 @@ struct finding {
 	size_t n_evidence;
 	struct change *changes;
 	size_t n_changes;
+	uint32_t owner_states; /* states whose busiest port's holders it names (1 << state) */
 };
 
 struct skipped {
@@ -44,6 +45,14 @@ struct judgement {
 /* Evaluates every enabled rule against a snapshot. */
 int engine_judge(const struct ruleset *rs, const struct observation *o, struct judgement **ret);
 struct judgement *judgement_free(struct judgement *j);
+
+/*
+ * The states whose busiest port's holder the findings name (bit 1 << state):
+ * top.<state>.pid, .process or .service in a finding's texts or evidence, or
+ * in any enabled rule's condition. Owners are looked up for these only, after
+ * judging, and the rules judged again.
+ */
+uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j);
 
 /* Drops findings below min and recomputes the worst severity. */
 void judgement_filter(struct judgement *j, enum severity min);

@@ -569,3 +569,22 @@ char *rule_interpolate(const char *tmpl, const struct observation *o)
 	}
 	return out;
 }
+
+void rule_template_foreach(const char *tmpl, void (*fn)(const char *name, void *data), void *data)
+{
+	for (const char *p = tmpl; p && *p; p++) {
+		_cleanup_free_ char *name = NULL;
+		const char *end;
+
+		if (*p != '{' || !(end = strchr(p, '}')))
+			continue;
+		if (p[1] == '{') {
+			p++;
+			continue;
+		}
+		name = strndup(p + 1, strcspn(p + 1, "|}"));
+		if (name)
+			fn(name, data);
+		p = end;
+	}
+}

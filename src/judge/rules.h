@@ -81,5 +81,7 @@ char **ruleset_sysctl_keys(const struct ruleset *rs);
  * or "?" without one. "{{" is a literal brace.
  */
 char *rule_interpolate(const char *tmpl, const struct observation *o);
+/* Calls fn for the metric name of every "{metric}" or "{metric|fallback}" in a template. */
+void rule_template_foreach(const char *tmpl, void (*fn)(const char *name, void *data), void *data);
 
 #endif

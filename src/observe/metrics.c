@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The metric registry: the table families[] below names every metric, its
- * type and the function that reads it from a snapshot. Those functions come
- * first; the matching of names to rows and the interface follow the table.
+ * The metric registry: the table families[] names every metric, its type and
+ * its resolver; resolvers come first, the matching of names after the table.
  */
 #define _GNU_SOURCE
 #include "metrics.h"
@@ -144,9 +143,7 @@ static int sysctl_element(const struct observation *o, const struct metric_arg *
 {
 	const struct sysctl_reading *s = sysctl_read(o, a->text);
 
-	if (!s || (size_t)a->index >= s->n)
-		return -ENODATA;
-	return number(v, (double)s->num[a->index]);
+	return !s || (size_t)a->index >= s->n ? -ENODATA : number(v, (double)s->num[a->index]);
 }
 
 /* The busiest local port of a state; NULL when no socket is in it. */
@@ -201,6 +198,14 @@ static int top_process(const struct observation *o, const struct metric_arg *a,
 	return p ? text(v, p->comm ? p->comm : "?") : -ENODATA;
 }
 
+static int top_service(const struct observation *o, const struct metric_arg *a,
+		       struct metric_value *v)
+{
+	const struct port_count *p = top(o, a);
+
+	return p && p->owners.service ? text(v, p->owners.service) : -ENODATA;
+}
+
 static int peer_count(const struct observation *o, _unused_ const struct metric_arg *a,
 		      struct metric_value *v)
 {
@@ -217,9 +222,7 @@ static int peer_port(const struct observation *o, _unused_ const struct metric_a
 static int peer_address(const struct observation *o, _unused_ const struct metric_arg *a,
 			struct metric_value *v)
 {
-	if (observation_peer_address(o, v->buf, sizeof(v->buf)) < 0)
-		return -ENODATA;
-	return text(v, v->buf);
+	return observation_peer_address(o, v->buf, sizeof(v->buf)) < 0 ? -ENODATA : text(v, v->buf);
 }
 
 static int listen_count(const struct observation *o, _unused_ const struct metric_arg *a,
@@ -277,24 +280,23 @@ static int kernel_version_code(const struct observation *o, _unused_ const struc
 {
 	unsigned code;
 
-	if (parse_kernel_release(o->kernel_release, &code) < 0)
-		return -ENODATA;
-	return number(v, (double)code);
+	return parse_kernel_release(o->kernel_release, &code) < 0 ? -ENODATA
+								  : number(v, (double)code);
 }
 
 /*
  * THE METRIC REGISTRY: every metric a rule, a template or a report can name,
- * one row per family. A row is the name's shape (prefix, placeholder,
- * suffix), its type, the function that reads it from a snapshot (struct
- * observation, filled by observe.c) and why it can be unavailable. Rules are
- * validated against this table at load time and evaluated through it; to
- * add a metric, add a row here and document it in tcptune(8). Rows are tried
- * in order; the first whose shape fits the whole name wins.
+ * one row per family: the name's shape (prefix, placeholder, suffix), its
+ * type, the function that reads it from a snapshot (struct observation) and
+ * why it can be unavailable. Rules are validated and evaluated through it; a
+ * new metric is a row here and a line in tcptune(8). The first row whose
+ * shape fits the whole name wins.
  */
 #define WHY_KERNEL "this kernel does not report it"
 #define WHY_SYSCTL "the key is absent on this kernel or in this network namespace"
 #define WHY_TOP "no socket is in that state"
 #define WHY_OWNER "owners were not looked up or are not known (--processes, root)"
+#define WHY_SERVICE "no cgroup v2, or the holders are in the root cgroup (--processes)"
 #define WHY_PEER "no client-side connection"
 #define WHY_LISTEN "the /proc source does not report accept-queue limits"
 
@@ -315,6 +317,7 @@ static const struct metric_family families[] = {
 	{ "top.", ARG_CONN_STATE, ".count", METRIC_NUMBER, top_count, WHY_TOP },
 	{ "top.", ARG_CONN_STATE, ".pid", METRIC_NUMBER, top_pid, WHY_OWNER },
 	{ "top.", ARG_CONN_STATE, ".process", METRIC_TEXT, top_process, WHY_OWNER },
+	{ "top.", ARG_CONN_STATE, ".service", METRIC_TEXT, top_service, WHY_SERVICE },
 	{ "top.", ARG_CONN_STATE, ".server", METRIC_NUMBER, top_server, WHY_TOP },
 	{ "peer.count", ARG_NONE, "", METRIC_NUMBER, peer_count, WHY_PEER },
 	{ "peer.port", ARG_NONE, "", METRIC_NUMBER, peer_port, WHY_PEER },
@@ -554,9 +557,8 @@ int metric_check(const char *name)
 int observation_metric(const struct observation *o, const char *name, double *ret)
 {
 	struct metric_value v;
-	int r;
+	int r = metric_resolve(o, name, &v);
 
-	r = metric_resolve(o, name, &v);
 	if (r < 0)
 		return r;
 	if (v.type != METRIC_NUMBER)
@@ -568,10 +570,9 @@ int observation_metric(const struct observation *o, const char *name, double *re
 int observation_metric_text(const struct observation *o, const char *name, char **ret)
 {
 	struct metric_value v;
+	int r = metric_resolve(o, name, &v);
 	char *s;
-	int r;
 
-	r = metric_resolve(o, name, &v);
 	if (r < 0)
 		return r;
 	if (v.type == METRIC_TEXT)

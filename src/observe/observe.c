@@ -7,7 +7,6 @@
 
 #include "counters.h"
 #include "netns.h"
-#include "owners.h"
 #include "procnet.h"
 #include "sockdiag.h"
 #include "sysctl.h"
@@ -64,15 +63,24 @@ static int collect_sockets(const struct observe_opts *opts, const char *sysctl_r
 	int r = -EPROTONOSUPPORT;
 
 	ephemeral_range(sysctl_root, &lo, &hi);
-	tally_init(&t, opts->processes);
+	/* sock_diag looks again for the sockets of the ports named (owners.c): no samples. */
+	tally_init(&t, false);
 	tally_set_ephemeral(&t, lo, hi);
+	t.only_cgroup = opts->cgroup_id;
+	if (opts->cgroup_id && opts->source == OBS_SOURCE_PROC)
+		return err_set(errmsg, -EOPNOTSUPP,
+			       "sockets of one cgroup: /proc/net/tcp does not tell cgroups");
 	if (opts->source != OBS_SOURCE_PROC) {
 		_cleanup_free_ char *why = NULL;
 
 		r = sockdiag_collect(&t, (uint16_t)((lo + hi + 1) / 2), &why);
 		if (r == 0) {
 			o->source = "netlink";
-		} else if (opts->source == OBS_SOURCE_NETLINK || r == -ENOMEM) {
+			if (t.filter_user)
+				observation_add_note(o,
+						     "this kernel cannot filter sockets by cgroup "
+						     "(Linux 5.10): filtered by tcptune");
+		} else if (opts->source == OBS_SOURCE_NETLINK || r == -ENOMEM || opts->cgroup_id) {
 			tally_done(&t);
 			return err_set(errmsg, r, "%s", why ? why : "netlink sock_diag failed");
 		} else {
@@ -82,6 +90,7 @@ static int collect_sockets(const struct observe_opts *opts, const char *sysctl_r
 		}
 	}
 	if (r < 0) {
+		t.want_inodes = opts->processes; /* no second look: one sample per port */
 		r = procnet_collect(opts->proc_root, &t, errmsg);
 		if (r < 0) {
 			tally_done(&t);
@@ -190,11 +199,7 @@ int observe(const struct observe_opts *opts, struct observation **ret, char **er
 			    errmsg);
 	if (r < 0)
 		return r;
-	if (opts->processes) {
-		r = owners_resolve(opts->proc_root, o);
-		if (r < 0)
-			return err_set(errmsg, r, "looking up socket owners: %s", strerror(-r));
-	}
+	o->cgroup_id = opts->cgroup_id;
 	*ret = TAKE_PTR(o);
 	return 0;
 }

@@ -11,7 +11,8 @@ struct observe_opts {
 	const char *sysctl_root;	  /* NULL: "<proc_root>/sys" */
 	enum obs_source source;		  /* AUTO: netlink, else /proc/net/tcp */
 	unsigned top;			  /* busiest ports kept per state */
-	bool processes;			  /* look up socket owners */
+	bool processes;			  /* owners will be looked up (owners_lookup()) */
+	uint64_t cgroup_id;		  /* only the sockets of this cgroup; 0: all */
 	const char *const *extra_sysctls; /* more keys to read, NULL-terminated */
 };
 

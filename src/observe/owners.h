@@ -2,6 +2,7 @@
 #ifndef TCPTUNE_OWNERS_H
 #define TCPTUNE_OWNERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "observation.h"
@@ -10,11 +11,42 @@
 int owners_parse_link(const char *target, uint32_t *ret_inode);
 
 /*
- * Finds the processes holding the sample sockets of the top ports and the
- * listeners (as `ss -p` does: socket inode against /proc/PID/fd links) and
- * fills their pid and comm. Processes we may not inspect are counted, and a
- * note says so: the lookup degrades, it does not fail.
+ * Which holders to look for: those of the ports a report or a finding names,
+ * not of every socket. Looking them up costs a read of /proc/PID/fd/N per
+ * descriptor tried, so the lookup is asked for after judging.
  */
-int owners_resolve(const char *proc_root, struct observation *o);
+struct owner_wants {
+	uint32_t states;	 /* bit (1 << state): the top ports of these states */
+	unsigned ports;		 /* how many top ports of each; 0: all that were kept */
+	bool listeners;		 /* every listener */
+	const char *cgroup_root; /* the cgroup2 mount; NULL: from mountinfo; "": none */
+};
+
+/* What the lookup did, for tests and the bench. */
+struct owner_stats {
+	size_t processes; /* processes whose descriptors were read */
+	size_t links;	  /* descriptors read */
+	size_t denied;	  /* processes we may not inspect */
+	bool cut_short;	  /* stopped at its budget with a port still unowned */
+};
+
+/*
+ * Finds the processes holding the sockets of the wanted ports and listeners
+ * (as `ss -p` does, socket inode against /proc/PID/fd links) and fills their
+ * owner_set, pid and comm, and their cgroup and service when the kernel tags
+ * sockets with a cgroup id and cgroup2 is mounted. With the netlink source it
+ * takes a second, filtered look at the table for every socket of those ports;
+ * else it looks for the sample socket of each. Processes of the sockets'
+ * cgroups come first, then those of this network namespace, then the rest;
+ * each process's descriptors are tried lowest first interleaved with a spread
+ * order, a little of every process per round, so that a port with many
+ * sockets is found after a few reads. The lookup stops once every socket is
+ * found, or at the end of a round once every port has a holder, or at a
+ * budget proportional to the number of sockets; notes say what it could not
+ * tell. It degrades, it does not fail: only -ENOMEM and an unreadable
+ * proc_root are errors.
+ */
+int owners_lookup(const char *proc_root, const struct owner_wants *w, struct observation *o,
+		  struct owner_stats *ret_stats);
 
 #endif

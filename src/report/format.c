@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,4 +204,53 @@ int report_json_print(FILE *f, json_object *o)
 int report_flushed(FILE *f)
 {
 	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
+}
+
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n;
+}
+
+void report_format_holders(char *buf, size_t size, const struct owner_set *s, int pid,
+			   const char *comm)
+{
+	const char *who = s->service ? s->service : comm;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (s->n_pids == 0 && pid <= 0)
+		return;
+	if (s->n_pids == 0) { /* one socket's owner, without a holders' lookup */
+		if (comm)
+			append(buf, size, &len, "%s (%d)", comm, pid);
+		else
+			append(buf, size, &len, "pid %d", pid);
+	} else {
+		append(buf, size, &len, "%s%s(pid%s", who ? who : "", who ? " " : "",
+		       s->n_pids + s->n_more > 1 ? "s" : "");
+		for (size_t i = 0; i < s->n_pids; i++)
+			append(buf, size, &len, "%s %d", i ? "," : "", s->pids[i]);
+		if (s->n_more)
+			append(buf, size, &len, " and %zu more", s->n_more);
+		append(buf, size, &len, "%s)", s->complete ? "" : ", perhaps others");
+	}
+	for (char *p = buf; *p;) {
+		size_t n = report_utf8_char(p);
+
+		if (n == 0 || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p++ = '?';
+		else
+			p += n;
+	}
 }

@@ -36,6 +36,17 @@ const char *report_obs_family_name(enum obs_family f);
 /* "server" when a listener holds the port, "client" otherwise. */
 const char *report_role_name(bool server);
 
+/* Room for report_format_holders(). */
+#define REPORT_HOLDERS_MAX 192
+/*
+ * Who holds a port's sockets, for a person: "nginx.service (pids 1234, 1235
+ * and 3 more)", the command when no service is known ("nginx (pid 1234)"),
+ * ", perhaps others" when the lookup did not read every process; "" when
+ * nobody was found or owners were not looked up. Control characters as '?'.
+ */
+void report_format_holders(char *buf, size_t size, const struct owner_set *s, int pid,
+			   const char *comm);
+
 /* Sockets in all states of one family, or of both with family < 0. */
 uint64_t report_states_total(const struct observation *o, int family);
 

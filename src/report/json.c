@@ -52,14 +52,33 @@ static int add_states(json_object *root, const char *key, const struct observati
 	return 0;
 }
 
-static int add_owner(json_object *obj, int pid, const char *comm)
+/*
+ * The holders found: "pid" and "process" (the first), "pids" (up to
+ * OWNERS_SHOWN), "more_pids", "owners_complete" (false: the lookup stopped
+ * before reading every process, others may hold some too), "service", "cgroup".
+ */
+static int add_owner(json_object *obj, int pid, const char *comm, const struct owner_set *s)
 {
+	json_object *pids;
 	int r = 0;
 
 	if (pid > 0)
 		r = json_add(obj, "pid", json_object_new_int(pid));
 	if (r >= 0 && comm)
 		r = json_add(obj, "process", new_string(comm));
+	if (r < 0 || !s->looked)
+		return r;
+	r = json_add(obj, "pids", pids = json_object_new_array());
+	for (size_t i = 0; r >= 0 && i < s->n_pids; i++)
+		r = json_append(pids, json_object_new_int(s->pids[i]));
+	if (r >= 0)
+		r = json_add(obj, "more_pids", json_object_new_int64((int64_t)s->n_more));
+	if (r >= 0)
+		r = json_add(obj, "owners_complete", json_object_new_boolean(s->complete));
+	if (r >= 0)
+		r = report_json_add_str(obj, "service", s->service);
+	if (r >= 0)
+		r = report_json_add_str(obj, "cgroup", s->cgroup);
 	return r;
 }
 
@@ -70,7 +89,7 @@ static json_object *port_json(const struct port_count *p)
 	if (!j || json_add(j, "port", json_object_new_int(p->port)) < 0 ||
 	    json_add(j, "count", json_object_new_int64(p->count)) < 0 ||
 	    json_add(j, "role", json_object_new_string(report_role_name(p->server))) < 0 ||
-	    add_owner(j, p->pid, p->comm) < 0)
+	    add_owner(j, p->pid, p->comm, &p->owners) < 0)
 		return NULL;
 	return TAKE_PTR(j);
 }
@@ -126,7 +145,7 @@ static json_object *listener_json(const struct listener *l)
 	if (r >= 0)
 		r = listener_fill(l, &fill) ? add_double(j, "fill", fill) : add_null(j, "fill");
 	if (r >= 0)
-		r = add_owner(j, l->pid, l->comm);
+		r = add_owner(j, l->pid, l->comm, &l->owners);
 	return r < 0 ? NULL : TAKE_PTR(j);
 }
 
@@ -270,6 +289,7 @@ static int fill_root(json_object *root, const struct observation *o)
 	    (r = add_double(root, "timestamp", o->timestamp)) < 0 ||
 	    (r = report_json_add_str(root, "source", o->source)) < 0 ||
 	    (r = report_json_add_str(root, "netns", o->netns)) < 0 ||
+	    (r = report_json_add_str(root, "cgroup", o->cgroup)) < 0 ||
 	    (r = report_json_add_str(root, "kernel", o->kernel_release)) < 0 ||
 	    (r = add_states(root, "states", o, -1)) < 0 ||
 	    (r = add_states(root, "states_v4", o, OBS_V4)) < 0 ||
@@ -310,7 +330,30 @@ int report_stats_json(FILE *f, const struct observation *o)
 
 /* ---- diagnose ---- */
 
-static json_object *finding_json(const struct finding *f)
+/* The busiest ports the finding names, with their holders. */
+static int add_finding_owners(json_object *obj, const struct observation *o,
+			      const struct finding *f)
+{
+	json_object *list = NULL;
+	int r = 0;
+
+	FOREACH_TCP_STATE(s) {
+		const struct port_count *p = o->top[s].n ? &o->top[s].ports[0] : NULL;
+		json_object *pj;
+
+		if (!(f->owner_states & (1u << s)) || !p || !p->owners.looked)
+			continue;
+		if (!list && (r = json_add(obj, "owners", list = json_object_new_array())) < 0)
+			return r;
+		pj = port_json(p);
+		if ((r = json_append(list, pj)) < 0 ||
+		    (r = json_add(pj, "state", json_object_new_string(tcp_state_name(s)))) < 0)
+			return r;
+	}
+	return r;
+}
+
+static json_object *finding_json(const struct observation *o, const struct finding *f)
 {
 	static const char *const kinds[] = {
 		[REC_SET] = "set", [REC_MIN] = "min", [REC_MAX] = "max", [REC_WIDEN] = "widen"
@@ -331,7 +374,7 @@ static json_object *finding_json(const struct finding *f)
 	    json_add(obj, "recommend", recommend = json_object_new_object()) < 0 ||
 	    json_add(obj, "changes", changes = json_object_new_array()) < 0 ||
 	    json_add(obj, "see", see = json_object_new_array()) < 0 ||
-	    report_json_add_str(obj, "origin", r->origin) < 0)
+	    report_json_add_str(obj, "origin", r->origin) < 0 || add_finding_owners(obj, o, f) < 0)
 		return NULL;
 	for (size_t i = 0; i < f->n_evidence; i++)
 		if (report_json_add_str(evidence, f->evidence[i].metric, f->evidence[i].value) < 0)
@@ -362,7 +405,7 @@ static json_object *finding_json(const struct finding *f)
 	return TAKE_PTR(obj);
 }
 
-static int fill_judgement(json_object *root, const struct judgement *j)
+static int fill_judgement(json_object *root, const struct observation *o, const struct judgement *j)
 {
 	json_object *findings, *skipped;
 
@@ -373,7 +416,7 @@ static int fill_judgement(json_object *root, const struct judgement *j)
 	    json_add(root, "not_evaluated", skipped = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < j->n_findings; i++)
-		if (json_append(findings, finding_json(&j->findings[i])) < 0)
+		if (json_append(findings, finding_json(o, &j->findings[i])) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < j->n_skipped; i++) {
 		json_object *s = json_object_new_object();
@@ -390,7 +433,7 @@ int report_diagnose_json(FILE *f, const struct observation *o, const struct judg
 {
 	_cleanup_json_ json_object *root = report_observation_json(o);
 
-	if (!root || fill_judgement(root, j) < 0)
+	if (!root || fill_judgement(root, o, j) < 0)
 		return -ENOMEM;
 	return report_json_print(f, root);
 }

@@ -206,11 +206,12 @@ static void put_ports(FILE *f, const struct observation *o)
 		for (size_t i = 0; i < o->top[s].n; i++) {
 			const struct port_count *p = &o->top[s].ports[i];
 			char port[8];
-			const char *labels[] = { "state",   tcp_state_name(s),
-						 "port",    port,
-						 "role",    report_role_name(p->server),
-						 "process", p->comm,
-						 NULL };
+			/* The service only here: never a label of a per-socket series. */
+			const char *labels[] = {
+				"state",   tcp_state_name(s),		"port",	   port,
+				"role",	   report_role_name(p->server), "process", p->comm,
+				"service", p->owners.service,		NULL
+			};
 
 			snprintf(port, sizeof(port), "%u", (unsigned)p->port);
 			put_int(f, PREFIX "port_sockets", labels, p->count);

@@ -46,27 +46,6 @@ static const char *const diag_counters[] = {
 	"TcpExt.TWKilled",
 };
 
-/* "nginx (1234)", "nginx", "pid 1234", or ""; control characters and invalid UTF-8 as '?'. */
-static void format_owner(char *buf, size_t size, int pid, const char *comm)
-{
-	if (pid > 0 && comm)
-		snprintf(buf, size, "%s (%d)", comm, pid);
-	else if (comm)
-		snprintf(buf, size, "%s", comm);
-	else if (pid > 0)
-		snprintf(buf, size, "pid %d", pid);
-	else
-		buf[0] = '\0';
-	for (char *p = buf; *p;) {
-		size_t n = report_utf8_char(p);
-
-		if (n == 0 || (unsigned char)*p < 0x20 || *p == 0x7f)
-			*p++ = '?';
-		else
-			p += n;
-	}
-}
-
 static void format_rate(char *buf, size_t size, double rate)
 {
 	if (isnan(rate))
@@ -98,6 +77,13 @@ static void put_header(const struct text *t, const struct observation *o)
 		fl.sep = ", ";
 	} else {
 		text_flow_word(&fl, "own namespace", 13);
+	}
+	if (o->cgroup) {
+		fl.sep = ", ";
+		text_flow_word(&fl, "cgroup", 6);
+		fl.sep = " ";
+		text_flow_word(&fl, o->cgroup, (int)strlen(o->cgroup));
+		fl.sep = ", ";
 	}
 	text_flow_word(&fl, kernel, (int)strlen(kernel));
 	if (when[0])
@@ -171,9 +157,9 @@ static void put_ports(const struct text *t, const struct observation *o)
 
 		for (size_t i = 0; i < top->n && i < PORTS_PER_STATE; i++) {
 			const struct port_count *p = &top->ports[i];
-			char owner[64];
+			char owner[REPORT_HOLDERS_MAX];
 
-			format_owner(owner, sizeof(owner), p->pid, p->comm);
+			report_format_holders(owner, sizeof(owner), &p->owners, p->pid, p->comm);
 			fprintf(t->f, "  %-14s %5u %10" PRIu32 "  %-*s%s%s\n",
 				i == 0 ? tcp_state_name(s) : "", (unsigned)p->port, p->count,
 				owner[0] ? 6 : 0, report_role_name(p->server), owner[0] ? "  " : "",
@@ -203,7 +189,8 @@ static void put_listeners(const struct text *t, const struct observation *o)
 		"backlog", "fill", "process", reset(t));
 	for (size_t i = 0; i < o->n_listeners; i++) {
 		const struct listener *l = &o->listeners[i];
-		char ep[REPORT_ENDPOINT_MAX], backlog[24] = "?", fill[16] = "-", owner[64];
+		char ep[REPORT_ENDPOINT_MAX], backlog[24] = "?", fill[16] = "-";
+		char owner[REPORT_HOLDERS_MAX];
 		double ratio;
 
 		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
@@ -212,7 +199,7 @@ static void put_listeners(const struct text *t, const struct observation *o)
 			snprintf(backlog, sizeof(backlog), "%" PRId64, l->backlog);
 		if (listener_fill(l, &ratio))
 			snprintf(fill, sizeof(fill), "%.0f%%", ratio * 100);
-		format_owner(owner, sizeof(owner), l->pid, l->comm);
+		report_format_holders(owner, sizeof(owner), &l->owners, l->pid, l->comm);
 		fprintf(t->f, "  %-*s %7" PRIu32 " %8s %6s%s%s\n", aw, ep, l->queue, backlog, fill,
 			owner[0] ? "  " : "", owner);
 	}
@@ -453,7 +440,27 @@ static void put_changes(const struct text *t, const struct finding *f)
 		fprintf(t->f, "  %-9s %s\n", "Change", "no sysctl helps: see the action above");
 }
 
-static void put_finding(const struct text *t, const struct finding *f)
+/* "Held by   port 8080: 4812 close_wait held by nginx.service (pids 1234, 1235)" */
+static void put_holders(const struct text *t, const struct observation *o, const struct finding *f)
+{
+	bool first = true;
+
+	FOREACH_TCP_STATE(s) {
+		const struct port_count *p = o->top[s].n ? &o->top[s].ports[0] : NULL;
+		char who[REPORT_HOLDERS_MAX], line[REPORT_HOLDERS_MAX + 64];
+
+		if (!(f->owner_states & (1u << s)) || !p || !p->owners.looked)
+			continue;
+		report_format_holders(who, sizeof(who), &p->owners, p->pid, p->comm);
+		snprintf(line, sizeof(line), "port %u: %" PRIu32 " %s held by %s",
+			 (unsigned)p->port, p->count, tcp_state_name(s),
+			 who[0] ? who : "no process found (see the notes)");
+		put_para(t, first ? "Held by" : "", line);
+		first = false;
+	}
+}
+
+static void put_finding(const struct text *t, const struct observation *o, const struct finding *f)
 {
 	const struct rule *r = f->rule;
 	char upper[16];
@@ -465,6 +472,7 @@ static void put_finding(const struct text *t, const struct finding *f)
 	fprintf(t->f, "\n%s%-8s%s  %s%s%s\n", severity_color(t, r->severity), upper, reset(t),
 		bold(t), r->id, reset(t));
 	put_para(t, "", f->summary);
+	put_holders(t, o, f);
 	put_evidence(t, f);
 	put_para(t, "Why", f->explain);
 	put_para(t, "Action", f->action);
@@ -540,7 +548,7 @@ int report_diagnose_text(FILE *f, const struct observation *o, const struct judg
 			opts && opts->verbose ? "" : " (-v says why)");
 	fputs(".\n", f);
 	for (size_t i = 0; i < j->n_findings; i++)
-		put_finding(&t, &j->findings[i]);
+		put_finding(&t, o, &j->findings[i]);
 	if (opts && opts->verbose && j->n_skipped) {
 		fprintf(f, "\n%sNot evaluated%s\n", bold(&t), reset(&t));
 		for (size_t i = 0; i < j->n_skipped; i++) {

@@ -139,7 +139,10 @@ expect_json "JSON findings, most severe first, every field" 'd["findings"]' '[
                "kind": "min", "needed": false},
               {"key": "net.ipv4.tcp_fin_timeout", "current": "60", "recommended": "30",
                "kind": "set", "needed": true}],
-  "see": ["man 7 tcp"], "origin": "'"$R"'/20-warning.yaml:5"},
+  "see": ["man 7 tcp"], "origin": "'"$R"'/20-warning.yaml:5",
+  "owners": [{"state": "close_wait", "port": 8080, "count": 1, "role": "server",
+              "pid": 812, "process": "nginx", "pids": [812], "more_pids": 0,
+              "owners_complete": false, "service": null, "cgroup": null}]},
  {"id": "fixture-info", "severity": "info", "summary": "13 established connections",
   "explain": "Informational.", "action": "Nothing to do.",
   "evidence": {"state.established": "13"},
@@ -154,9 +157,13 @@ expect_json "JSON not_evaluated: the rules this tree cannot tell, and why" 'd["n
  {"id": "syncookies-sent", "reason": "rate.TcpExt.SyncookiesSent is not available (rates need two samples: run with --interval SEC)"},
  {"id": "time-wait-bucket-limit", "reason": "rate.TcpExt.TCPTimeWaitOverflow is not available (rates need two samples: run with --interval SEC)"},
  {"id": "tw-recycle-enabled", "reason": "sysctl.net.ipv4.tcp_tw_recycle is not available (the key is absent on this kernel or in this network namespace)"}]'
+# Only the port a finding names has its holders looked up, after judging.
 expect_json "JSON: the object of stats, and the owner of the port" \
 	'[d["version"], d["source"], d["total"], d["top_ports"]["close_wait"]]' \
-	'[1, "proc", 21, [{"port": 8080, "count": 1, "role": "server", "pid": 812, "process": "nginx"}]]'
+	'[1, "proc", 21, [{"port": 8080, "count": 1, "role": "server", "pid": 812, "process": "nginx",
+	  "pids": [812], "more_pids": 0, "owners_complete": false, "service": null, "cgroup": null}]]'
+expect_json "JSON: no holder looked up for the ports no finding names" \
+	'[list(p) for p in d["top_ports"]["established"]][0]' '["port", "count", "role"]'
 
 # --no-processes: no owner looked up, so the template's fallback stands in.
 diag --rules "$WARN" --no-processes --format json

@@ -124,11 +124,12 @@ static void test_validate(void **state)
 		{ "top.close_wait.pid", 0, METRIC_NUMBER, NULL },
 		{ "top.close_wait.server", 0, METRIC_NUMBER, NULL },
 		{ "top.close_wait.process", 0, METRIC_TEXT, NULL },
+		{ "top.close_wait.service", 0, METRIC_TEXT, NULL },
 		{ "top.listen.port", -EINVAL, 0, "'listen' is not a state of a connection" },
 		{ "top.bogus.process", -EINVAL, 0, "'bogus' is not a TCP state" },
 		{ "top.close_wait.colour", -EINVAL, 0,
 		  "expected top.<state>.port, top.<state>.count, top.<state>.pid, "
-		  "top.<state>.process, top.<state>.server" },
+		  "top.<state>.process, top.<state>.service, top.<state>.server" },
 		{ "peer.count", 0, METRIC_NUMBER, NULL },
 		{ "peer.port", 0, METRIC_NUMBER, NULL },
 		{ "peer.address", 0, METRIC_TEXT, NULL },

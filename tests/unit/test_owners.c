@@ -20,14 +20,10 @@ static void test_parse_link(void **state)
 		int r;
 		uint32_t inode;
 	} cases[] = {
-		{ "socket:[12345]", 0, 12345 },
-		{ "socket:[4294967295]", 0, 4294967295u },
-		{ "socket:[4294967296]", -EINVAL, 0 },
-		{ "socket:[]", -EINVAL, 0 },
-		{ "socket:[-1]", -EINVAL, 0 },
-		{ "socket:[12", -EINVAL, 0 },
-		{ "pipe:[12345]", -EINVAL, 0 },
-		{ "/dev/null", -EINVAL, 0 },
+		{ "socket:[12345]", 0, 12345 },	       { "socket:[4294967295]", 0, 4294967295u },
+		{ "socket:[4294967296]", -EINVAL, 0 }, { "socket:[]", -EINVAL, 0 },
+		{ "socket:[-1]", -EINVAL, 0 },	       { "socket:[12", -EINVAL, 0 },
+		{ "pipe:[12345]", -EINVAL, 0 },	       { "/dev/null", -EINVAL, 0 },
 	};
 
 	(void)state;
@@ -90,10 +86,10 @@ static void test_resolve(void **state)
 
 	o->top[TS_CLOSE_WAIT].n = 2;
 	o->top[TS_CLOSE_WAIT].ports = calloc(2, sizeof(struct port_count));
-	o->top[TS_CLOSE_WAIT].ports[0] = (struct port_count){ .port = 8080, .count = 9,
-							       .inode = 4242 };
-	o->top[TS_CLOSE_WAIT].ports[1] = (struct port_count){ .port = 9, .count = 1,
-							       .inode = 99999 };
+	o->top[TS_CLOSE_WAIT].ports[0] =
+		(struct port_count){ .port = 8080, .count = 9, .inode = 4242 };
+	o->top[TS_CLOSE_WAIT].ports[1] =
+		(struct port_count){ .port = 9, .count = 1, .inode = 99999 };
 	o->top[TS_TIME_WAIT].n = 1;
 	o->top[TS_TIME_WAIT].ports = calloc(1, sizeof(struct port_count));
 	o->top[TS_TIME_WAIT].ports[0] = (struct port_count){ .port = 8080, .count = 3 };
@@ -102,10 +98,22 @@ static void test_resolve(void **state)
 	o->listeners[0] = (struct listener){ .port = 8080, .inode = 7 };
 	o->listeners[1] = (struct listener){ .port = 22, .inode = 22 };
 
-	assert_int_equal(owners_resolve(root, o), 0);
+	struct owner_wants w = { .states = 1u << TS_CLOSE_WAIT | 1u << TS_TIME_WAIT,
+				 .listeners = true,
+				 .cgroup_root = "" };
+	struct owner_stats st;
+
+	assert_int_equal(owners_lookup(root, &w, o, &st), 0);
 	assert_true(o->processes);
 	assert_int_equal(o->top[TS_CLOSE_WAIT].ports[0].pid, 100);
 	assert_string_equal(o->top[TS_CLOSE_WAIT].ports[0].comm, "java");
+	assert_true(o->top[TS_CLOSE_WAIT].ports[0].owners.looked);
+	assert_int_equal(o->top[TS_CLOSE_WAIT].ports[0].owners.n_pids, 1);
+	assert_int_equal(o->top[TS_CLOSE_WAIT].ports[0].owners.pids[0], 100);
+	/* Port 9's socket is nowhere: every process was read, so the answer is whole. */
+	assert_true(o->top[TS_CLOSE_WAIT].ports[1].owners.complete);
+	assert_int_equal(st.processes, 2);
+	assert_false(st.cut_short);
 	assert_int_equal(o->top[TS_CLOSE_WAIT].ports[1].pid, 0); /* nobody holds it */
 	assert_null(o->top[TS_CLOSE_WAIT].ports[1].comm);
 	assert_int_equal(o->top[TS_TIME_WAIT].ports[0].pid, 0); /* TIME_WAIT has no owner */
@@ -127,7 +135,9 @@ static void test_missing_root(void **state)
 	o->n_listeners = 1;
 	o->listeners = calloc(1, sizeof(struct listener));
 	o->listeners[0] = (struct listener){ .port = 22, .inode = 22 };
-	assert_int_equal(owners_resolve("/nonexistent-proc", o), -ENOENT);
+	struct owner_wants w = { .listeners = true };
+
+	assert_int_equal(owners_lookup("/nonexistent-proc", &w, o, NULL), -ENOENT);
 	observation_free(o);
 }
 
