@@ -9,7 +9,8 @@
 # returns the transaction; a second run is unchanged; a deleted persisted
 # file is a change; state: rolled_back (check, then for real, then again)
 # restores; a value tcptune refuses fails the task with tcptune's exit status
-# and message.
+# and message; netns applies in another namespace (made by the test) and
+# rolls back only its transactions there; persist with netns is refused.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root_and_netns
@@ -72,6 +73,17 @@ PLAYBOOK='- hosts: localhost
       register: refused
       ignore_errors: true
     - {name: look, command: "{{ look }}", register: after_refused, changed_when: false}
+    - {name: in a namespace, tcptune: {netns: "{{ netns }}", persist: false}, register: ns_apply}
+    - {name: look there, command: "{{ look_ns }}", register: ns_after_apply, changed_when: false}
+    - {name: look, command: "{{ look }}", register: after_ns_apply, changed_when: false}
+    - name: roll back in the namespace
+      tcptune: {netns: "{{ netns }}", persist: false, state: rolled_back}
+      register: ns_back
+    - {name: look there, command: "{{ look_ns }}", register: ns_after_back, changed_when: false}
+    - name: persist with netns
+      tcptune: {netns: "{{ netns }}"}
+      register: ns_persist
+      ignore_errors: true
     - name: results
       copy:
         dest: "{{ results }}"
@@ -83,7 +95,10 @@ PLAYBOOK='- hosts: localhost
           \"after_refile\": after_refile.stdout | from_json,
           \"after_back_check\": after_back_check.stdout | from_json,
           \"after_back\": after_back.stdout | from_json,
-          \"after_refused\": after_refused.stdout | from_json} | to_json }}"'
+          \"after_refused\": after_refused.stdout | from_json,
+          \"ns_apply\": ns_apply, \"ns_back\": ns_back, \"ns_persist\": ns_persist,
+          \"ns_after_apply\": ns_after_apply.stdout, \"ns_after_back\": ns_after_back.stdout,
+          \"after_ns_apply\": after_ns_apply.stdout | from_json} | to_json }}"'
 
 # res EXPR: a Python expression on the results r (a step's registered result
 # r["apply"], the system after it r["after_apply"]); j(A, B...) joins its
@@ -107,6 +122,10 @@ deploy() {
 	need_tmp
 	PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 	local fin0 range0 id id2 start=$SECONDS conf=$TEST_TMP/root/etc/sysctl.d/90-tcptune.conf
+	local ns=tcptune-ansible-$$ ns_fin0
+	ip netns add "$ns" || { fail "ip netns add $ns"; return; }
+	on_exit ip netns del "$ns"
+	ns_fin0=$(ip netns exec "$ns" sysctl -n "$FIN")
 	fin0=$(sysctl -n "$FIN")
 	range0=$(sysctl -n "$RANGE" | tr -s ' \t' ' ')
 	if [ "$fin0" = 31 ] || [ "$range0" = "20000 40000" ]; then
@@ -119,10 +138,12 @@ deploy() {
 	"$PYTHON" -c 'import json, shlex, sys
 t, py, look = sys.argv[1], sys.argv[2], sys.argv[3]
 conf, tcptune = t + "/root/etc/sysctl.d/90-tcptune.conf", sys.argv[4]
+ns, fin = sys.argv[5], sys.argv[6]
 json.dump({"tcptune": tcptune, "profile": t + "/deploy.yaml", "root": t + "/root",
            "state_dir": t + "/state", "conf": conf, "results": t + "/results.json",
-           "look": " ".join(map(shlex.quote, [py, "-c", look, conf, tcptune, t + "/state"]))},
-          open(t + "/vars.json", "w"))' "$TEST_TMP" "$PYTHON" "$LOOK" "$TCPTUNE"
+           "look": " ".join(map(shlex.quote, [py, "-c", look, conf, tcptune, t + "/state"])),
+           "netns": ns, "look_ns": " ".join(["ip", "netns", "exec", ns, "sysctl", "-n", fin])},
+          open(t + "/vars.json", "w"))' "$TEST_TMP" "$PYTHON" "$LOOK" "$TCPTUNE" "$ns" "$FIN"
 	# Ansible's home, temporary files and configuration: the test's, not the machine's.
 	: >"$TEST_TMP/ansible.cfg"
 	ARC=0
@@ -204,6 +225,17 @@ json.dump({"tcptune": tcptune, "profile": t + "/deploy.yaml", "root": t + "/root
 		"the failure carries tcptune's message ($(res 'r["refused"]["msg"]'))"
 	assert_eq "$fin0|$range0" "$(res 'r["after_refused"]["fin"] + "|" + r["after_refused"]["range"]')" \
 		"a refused value changes nothing"
+
+	# netns: applied there only; rolled back there, only that namespace's transaction.
+	assert_eq "True committed 31 $fin0" \
+		"$(res 'j(r["ns_apply"]["changed"], r["ns_apply"]["status"], r["ns_after_apply"], r["after_ns_apply"]["fin"])')" \
+		"netns: applied in that namespace, not in ours"
+	assert_eq "True" "$(res 'r["ns_back"]["rolled_back"] == [r["ns_apply"]["transaction"]]')" \
+		"netns, rolled_back: that namespace's one transaction"
+	assert_eq "$ns_fin0" "$(res 'r["ns_after_back"]')" "netns, rolled_back: its value restored there"
+	assert_eq "True True" \
+		"$(res 'j(r["ns_persist"]["failed"], "persist cannot go with netns" in r["ns_persist"]["msg"])')" \
+		"netns with persist fails the task"
 	echo "took $((SECONDS - start)) s"
 }
 

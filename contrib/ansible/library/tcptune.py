@@ -76,6 +76,20 @@ options:
     description:
       - A tree of files to write instead of C(/proc/sys), C(tcptune --sysctl-root); for tests.
     type: path
+  netns:
+    description:
+      - Apply in this network namespace instead of the one the module runs in, as one
+        transaction there (C(tcptune apply --netns)) - a name in C(/run/netns) (as
+        C(ip netns add) makes it) or a path to a namespace file. Keys that are not per
+        namespace are refused; C(persist) cannot go with it.
+      - With C(state=rolled_back), only the transactions of that namespace are rolled back
+        (C(tcptune history --netns)); each is restored in the namespace it changed.
+    type: str
+  netns_pid:
+    description:
+      - The same, for the network namespace of this process (a container's first
+        process), C(tcptune apply --netns-pid).
+    type: int
   transaction:
     description:
       - With C(state=rolled_back), the id of the one transaction to roll back (as
@@ -96,7 +110,8 @@ options:
 notes:
   - Changing live values needs root (C(become=true)); check mode with C(state=applied)
     does not.
-  - Only the network namespace the module runs in is changed for per-namespace keys (net.*).
+  - Only the network namespace the module runs in is changed for per-namespace keys (net.*),
+    or the one C(netns) or C(netns_pid) names.
   - C(tcptune apply --try) has no equivalent here, since nothing would confirm it.
   - Unlike M(ansible.posix.sysctl), the whole plan is validated before anything is written,
     each value is read back, and a failure restores every key.
@@ -126,6 +141,12 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "tcptune rollback {{ tuned.transaction }} undoes it"
   when: tuned.changed
+
+- name: Tune a running container's network namespace (its first process's)
+  tcptune:
+    profile: high-conn
+    netns_pid: "{{ container_pid }}"
+  become: true
 
 - name: Undo every change the profile made, and its persisted file
   tcptune:
@@ -201,21 +222,22 @@ EXIT_MEANING = {
     "apply": {
         64: "usage error",
         65: "an invalid plan, nothing written; or a value the kernel refused, every change undone",
-        66: "missing input",
+        66: "missing input, or no such network namespace",
         71: "the system failed",
         75: "blocked by a pending or interrupted transaction",
         77: "not permitted",
     },
     "rollback": {
-        1: "refused: changed by someone else since (force: true restores anyway)",
+        1: "refused: changed by someone else since (force: true restores anyway), or its"
+        " namespace's name or pid now stands for another namespace",
         64: "usage error",
         65: "a journal that fails its checks",
-        66: "nothing to roll back",
+        66: "nothing to roll back, or its network namespace is gone",
         71: "the system failed",
         75: "locked",
         77: "not permitted",
     },
-    "history": {64: "usage error", 71: "the system failed", 77: "not permitted"},
+    "history": {64: "usage error", 66: "no such network namespace", 71: "the system failed", 77: "not permitted"},
 }
 
 
@@ -287,12 +309,16 @@ class Tcptune(object):
             args += ["--set", "%s=%s" % (key, self._value(key, self.p["set"][key], self.module))]
         return args
 
-    def where_args(self, sysctl=True):
+    def where_args(self, sysctl=True, netns=False):
         args = []
         if self.p["state_dir"]:
             args += ["--state-dir", self.p["state_dir"]]
         if sysctl and self.p["sysctl_root"]:
             args += ["--sysctl-root", self.p["sysctl_root"]]
+        if netns and self.p["netns"]:
+            args += ["--netns", self.p["netns"]]
+        if netns and self.p["netns_pid"] is not None:
+            args += ["--netns-pid", str(self.p["netns_pid"])]
         return args
 
     # ---- running tcptune ----
@@ -390,7 +416,7 @@ class Tcptune(object):
     # ---- state: applied ----
 
     def applied(self):
-        base = self.plan_args() + self.where_args() + ["--format", "json"]
+        base = self.plan_args() + self.where_args(netns=True) + ["--format", "json"]
         if self.persist:
             base.append("--persist=" + self.persist)
         if self.p["root"]:
@@ -444,7 +470,7 @@ class Tcptune(object):
         )
 
     def rolled_back(self):
-        out = self.run("history", self.where_args(sysctl=False) + ["--format", "json"])[1]
+        out = self.run("history", self.where_args(sysctl=False, netns=True) + ["--format", "json"])[1]
         mine = [t for t in self.parse(out) if self.ours(t)]
         if self.p["transaction"] and not mine:
             self.result["msg"] = "tcptune history has no transaction %s" % self.p["transaction"]
@@ -528,7 +554,10 @@ def main():
             transaction=dict(type="str"),
             force=dict(type="bool", default=False),
             tcptune=dict(type="str", default="tcptune"),
+            netns=dict(type="str"),
+            netns_pid=dict(type="int"),
         ),
+        mutually_exclusive=[("netns", "netns_pid")],
         required_if=[
             ("state", "applied", ("profile", "set"), True),
             ("state", "rolled_back", ("profile", "set", "transaction"), True),
@@ -539,6 +568,9 @@ def main():
     if p["state"] == "applied" and (p["transaction"] or p["force"]):
         module.fail_json(msg="transaction and force go with state: rolled_back")
     t = Tcptune(module)
+    if (p["netns"] or p["netns_pid"] is not None) and t.persist:
+        module.fail_json(msg="persist cannot go with netns or netns_pid: the host's sysctl.d "
+                         "files hold the host's values")
     if p["state"] == "applied":
         t.applied()
     else:
