@@ -13,6 +13,7 @@ static const struct verb {
 } verbs[] = {
 	{ "diagnose", cmd_diagnose, "find what is abnormal, explain why, and what to change" },
 	{ "stats", cmd_stats, "report TCP socket states, listeners, counters and sysctls" },
+	{ "top", cmd_top, "watch states, rates, busy ports and findings live" },
 	{ "rules", cmd_rules, "check or list the diagnostic rules" },
 	{ "explain", cmd_explain, "explain what sysctls do, their ranges, defaults and caveats" },
 	{ "lint", cmd_lint, "check sysctl.d files for removed, invalid and overridden settings" },

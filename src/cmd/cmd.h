@@ -194,6 +194,7 @@ int try_finish(struct state *s, const struct txn *t, const char *dir, int watch)
 bool sysctl_writes_need_root(const char *sysctl_root);
 
 int cmd_stats(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);

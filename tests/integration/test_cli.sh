@@ -234,10 +234,10 @@ expect_same "$CFX/stats-utf8.txt" "$tmp/out" "NO_COLOR=1 on a terminal: no escap
 
 run --help
 expect_rc 0 "--help"
-expect_text "diagnose stats rules explain lint profiles apply rollback confirm history verify" \
+expect_text "diagnose stats top rules explain lint profiles apply rollback confirm history verify" \
 	<(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$tmp/out" | paste -sd' ') "--help lists every verb, in order"
 expect_text "Usage: tcptune [--version] [--help] COMMAND [ARGS]" <(head -1 "$tmp/out") "--help: usage line"
-for verb in diagnose stats rules explain lint profiles apply rollback confirm history verify; do
+for verb in diagnose stats top rules explain lint profiles apply rollback confirm history verify; do
 	run "$verb" --help
 	if [ "$rc" -eq 0 ] && [ "$(head -1 "$tmp/out" | cut -d' ' -f1-3)" = "Usage: tcptune $verb" ]; then
 		ok "$verb --help -> 0, its usage"
