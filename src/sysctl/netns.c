@@ -65,7 +65,7 @@ static uint64_t current_cookie(void)
 int netns_enter_checked(const char *path, const struct netns_id *id, int *ret_back, char **errmsg)
 {
 	_cleanup_close_ int fd = -1, back = -1;
-	struct netns_id found;
+	struct netns_id found = { 0 };
 	struct stat st;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -159,7 +159,7 @@ int netns_ref_copy(struct netns_ref *dst, const struct netns_ref *src)
 /* The cookie of ref's namespace, read from inside when we may enter it; else left 0. */
 static void read_cookie(struct netns_ref *ref)
 {
-	struct netns_id inside;
+	struct netns_id inside = { 0 };
 	int back = -1;
 
 	if (netns_enter_checked(ref->path, &ref->id, &back, NULL) < 0)
@@ -214,7 +214,7 @@ static int find_in(const char *dir, const char *sub, bool pids_only, const struc
 	r = -ENOENT;
 	for (size_t i = 0; r == -ENOENT && i < n; i++) {
 		_cleanup_free_ char *p = NULL;
-		struct netns_id found;
+		struct netns_id found = { 0 };
 
 		if (pids_only && strspn(names[i], "0123456789") != strlen(names[i]))
 			continue;

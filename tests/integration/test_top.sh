@@ -96,6 +96,19 @@ live() {
 	assert_eq "sort: port  focus: ESTAB  owners: off (p)" "$(screen | sed -n '24p' | sed 's/^ *//; s/ *$//')" \
 		"the status bar on row 24"
 
+	# A resized terminal is redrawn to its new size: three columns of states at 120.
+	tmux -L "$SOCK" resize-window -t top -x 120 -y 30
+	local deadline=$((SECONDS + 3))
+	until screen | sed -n 2p | grep -q "ESTAB.*FIN-WAIT-2.*CLOSING" || ((SECONDS > deadline)); do
+		sleep 0.1
+	done
+	assert_eq 30 "$(screen | wc -l)" "resized to 120x30: 30 rows"
+	if screen | sed -n 2p | grep -q "ESTAB.*FIN-WAIT-2.*CLOSING"; then
+		echo "ok: resized: redrawn with three columns of states"
+	else
+		fail "resized: not redrawn for 120 columns: $(screen | sed -n 2p)"
+	fi
+
 	tmux -L "$SOCK" send-keys -t top q
 	for _ in $(seq 50); do
 		[ -s "$TEST_TMP/rc" ] && break
