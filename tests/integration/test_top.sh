@@ -81,6 +81,13 @@ live() {
 		"close-wait-leak" || true
 	wait_screen "... and the CLOSE-WAIT count" 1 "CLOSE-WAIT           20" || true
 
+	# Colours on a terminal that has them: the warning finding is yellow.
+	if tmux -L "$SOCK" capture-pane -e -p -t top | grep -Eq $'\e\\[(3[0-7]|9[0-7])m'; then
+		echo "ok: colours on a colour terminal"
+	else
+		fail "no colour on a colour terminal"
+	fi
+
 	# Keys: focus, sort, interval, help.
 	tmux -L "$SOCK" send-keys -t top f
 	wait_screen "f focuses ESTAB" 2 "focus: ESTAB" || true
@@ -115,6 +122,21 @@ live() {
 		sleep 0.1
 	done
 	assert_eq 0 "$(cat "$TEST_TMP/rc" 2>/dev/null)" "q quits with exit status 0"
+
+	# NO_COLOR: attributes only (reverse bars, bold), no colour.
+	tmux -L "$SOCK" new-session -d -s plain -x 80 -y 24 -e NO_COLOR=1 "$TCPTUNE top --interval 1"
+	local plain=
+	for _ in $(seq 50); do
+		plain=$(tmux -L "$SOCK" capture-pane -e -p -t plain)
+		grep -q "close-wait-leak" <<<"$plain" && break
+		sleep 0.1
+	done
+	if grep -q $'\e\\[7m' <<<"$plain" && ! grep -Eq $'\e\\[(3[0-7]|9[0-7])m' <<<"$plain" &&
+		grep -q "close-wait-leak" <<<"$plain"; then
+		echo "ok: NO_COLOR: the same screen, reverse and bold, no colour"
+	else
+		fail "NO_COLOR: $(cat -v <<<"$plain" | head -5)"
+	fi
 }
 run_in_netns live
 
