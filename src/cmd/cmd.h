@@ -80,6 +80,14 @@ int observe_args_cgroup(struct observe_args *a, int opt, const char *arg);
  */
 int observe_args_owners(const struct observe_args *a, struct observation *o, uint32_t states,
 			unsigned ports, bool listeners);
+/*
+ * The same in at most share of the time taken since started (and at least
+ * floor seconds): the lookup must not cost much more than the observing it
+ * completes; a note says when it was cut short.
+ */
+int observe_args_owners_within(const struct observe_args *a, struct observation *o, uint32_t states,
+			       unsigned ports, bool listeners, const struct timespec *started,
+			       double share, double floor);
 
 /*
  * --netns NAME|PATH or --netns-pid PID (at most one; neither: *ret empty):

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -73,22 +74,44 @@ int observe_args_cgroup(struct observe_args *a, int opt, const char *arg)
 	return 0;
 }
 
-int observe_args_owners(const struct observe_args *a, struct observation *o, uint32_t states,
-			unsigned ports, bool listeners)
+static int owners(const struct observe_args *a, struct observation *o, const struct owner_wants *w)
 {
-	struct owner_wants w = { .states = states, .ports = ports, .listeners = listeners };
 	int r;
 
 	if (a->cgroup && !o->cgroup && !(o->cgroup = strdup(a->cgroup)))
 		return EXIT_OSERR;
 	if (!a->opts.processes)
 		return 0;
-	r = owners_lookup(a->opts.proc_root, &w, o, NULL);
+	r = owners_lookup(a->opts.proc_root, w, o, NULL);
 	if (r < 0) {
 		log_error("looking up socket owners: %s", strerror(-r));
 		return EXIT_OSERR;
 	}
 	return 0;
+}
+
+int observe_args_owners(const struct observe_args *a, struct observation *o, uint32_t states,
+			unsigned ports, bool listeners)
+{
+	struct owner_wants w = { .states = states, .ports = ports, .listeners = listeners };
+
+	return owners(a, o, &w);
+}
+
+int observe_args_owners_within(const struct observe_args *a, struct observation *o, uint32_t states,
+			       unsigned ports, bool listeners, const struct timespec *started,
+			       double share, double floor)
+{
+	struct owner_wants w = { .states = states, .ports = ports, .listeners = listeners };
+	struct timespec now;
+
+	/* The time observing took, but --interval's wait. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	w.seconds = share * ((double)(now.tv_sec - started->tv_sec) +
+			     (double)(now.tv_nsec - started->tv_nsec) / 1e9 - a->interval);
+	if (w.seconds < floor)
+		w.seconds = floor;
+	return owners(a, o, &w);
 }
 
 /* Bars and colours only for a person at a UTF-8 terminal. */
@@ -136,6 +159,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	_cleanup_observation_ struct observation *o = NULL;
 	struct observe_args a;
+	struct timespec t0;
 	int c, r;
 
 	observe_args_init(&a);
@@ -155,10 +179,11 @@ int cmd_stats(int argc, char **argv)
 		log_error("stats: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = observe_args_run(&a, &o);
-	/* With -p: the holders of every port and listener the report shows. */
+	/* With -p: the holders of every port and listener shown, in less than observing took. */
 	if (r == 0)
-		r = observe_args_owners(&a, o, ~0u, 0, true);
+		r = observe_args_owners_within(&a, o, ~0u, 0, true, &t0, 0.8, 0.01);
 	if (r == 0)
 		r = report_observation(o, a.format);
 	free(a.cgroup);

@@ -241,6 +241,9 @@ uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j
 			expr_foreach_metric(rs->rules[i].when, owner_metric, &states);
 	for (size_t i = 0; j && i < j->n_findings; i++)
 		states |= j->findings[i].owner_states;
+	for (size_t i = 0; !j && i < rs->n; i++)
+		if (rs->rules[i].enabled)
+			states |= rule_owner_states(&rs->rules[i]);
 	return states;
 }
 

@@ -50,7 +50,8 @@ struct judgement *judgement_free(struct judgement *j);
  * The states whose busiest port's holder the findings name (bit 1 << state):
  * top.<state>.pid, .process or .service in a finding's texts or evidence, or
  * in any enabled rule's condition. Owners are looked up for these only, after
- * judging, and the rules judged again.
+ * judging, and the rules judged again. Without a judgement (j NULL): those
+ * any enabled rule may name, whose held sockets observing records.
  */
 uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j);
 

@@ -31,6 +31,8 @@ struct observation *observation_free(struct observation *o)
 	free(o->netns);
 	free(o->kernel_release);
 	free(o->cgroup);
+	FOREACH_TCP_STATE(s)
+		free(o->held[s]);
 	FOREACH_TCP_STATE(s) {
 		for (size_t i = 0; i < o->top[s].n; i++) {
 			free(o->top[s].ports[i].comm);

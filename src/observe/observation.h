@@ -37,10 +37,25 @@ struct owner_set {
 	int pids[OWNERS_SHOWN];
 	size_t n_pids;	    /* how many of pids[] are set */
 	size_t n_more;	    /* holders found beyond pids[] */
+	size_t sockets;	    /* sockets looked for: held ones (not TIME_WAIT, not orphans) */
 	uint64_t cgroup_id; /* 0: unknown (no cgroup2, an old kernel, no full socket) */
 	char *cgroup;	    /* its path under the cgroup2 mount, "/system.slice/x.service" */
 	char *service;	    /* the unit or scope: "nginx.service"; NULL: none known */
 };
+
+/*
+ * A socket a process holds (it has an inode), of a state whose holders may be
+ * asked for: what the owner lookup looks for, without a second dump.
+ */
+struct held_socket {
+	uint32_t inode;
+	uint16_t port;
+	uint16_t cgroup; /* 1 + index into observation.held_cgroups; 0: none known */
+};
+/* Held sockets recorded per state at most: 512 KiB. */
+#define HELD_MAX 65536
+/* Distinct cgroups recorded for them. */
+#define HELD_CGROUPS 256
 
 /* A local port and how many sockets of one state it holds. */
 struct port_count {
@@ -125,6 +140,13 @@ struct observation {
 
 	struct sysctl_reading *sysctls;
 	size_t n_sysctls;
+
+	/* With owners to look up: the held sockets of some states, at most HELD_MAX each. */
+	struct held_socket *held[TS_MAX];
+	size_t n_held[TS_MAX];
+	bool held_full[TS_MAX]; /* more were held than recorded */
+	uint64_t held_cgroups[HELD_CGROUPS];
+	size_t n_held_cgroups;
 
 	bool processes;	    /* owners were looked up */
 	uint64_t cgroup_id; /* sockets of this cgroup only (--cgroup, --unit); 0: all */

@@ -63,10 +63,12 @@ static int collect_sockets(const struct observe_opts *opts, const char *sysctl_r
 	int r = -EPROTONOSUPPORT;
 
 	ephemeral_range(sysctl_root, &lo, &hi);
-	/* sock_diag looks again for the sockets of the ports named (owners.c): no samples. */
+	/* Owners are looked for among the held sockets recorded: no samples. */
 	tally_init(&t, false);
 	tally_set_ephemeral(&t, lo, hi);
 	t.only_cgroup = opts->cgroup_id;
+	/* Owners to look up: the held sockets of the states asked for, or of all. */
+	t.held_states = !opts->processes ? 0 : opts->held_states ? opts->held_states : ~0u;
 	if (opts->cgroup_id && opts->source == OBS_SOURCE_PROC)
 		return err_set(errmsg, -EOPNOTSUPP,
 			       "sockets of one cgroup: /proc/net/tcp does not tell cgroups");
@@ -90,7 +92,7 @@ static int collect_sockets(const struct observe_opts *opts, const char *sysctl_r
 		}
 	}
 	if (r < 0) {
-		t.want_inodes = opts->processes; /* no second look: one sample per port */
+		t.want_inodes = opts->processes; /* /proc/net/tcp: one sample socket per port */
 		r = procnet_collect(opts->proc_root, &t, errmsg);
 		if (r < 0) {
 			tally_done(&t);

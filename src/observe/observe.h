@@ -7,12 +7,13 @@
 #include "observation.h"
 
 struct observe_opts {
-	const char *proc_root;		  /* "/proc" */
-	const char *sysctl_root;	  /* NULL: "<proc_root>/sys" */
-	enum obs_source source;		  /* AUTO: netlink, else /proc/net/tcp */
-	unsigned top;			  /* busiest ports kept per state */
-	bool processes;			  /* owners will be looked up (owners_lookup()) */
-	uint64_t cgroup_id;		  /* only the sockets of this cgroup; 0: all */
+	const char *proc_root;	 /* "/proc" */
+	const char *sysctl_root; /* NULL: "<proc_root>/sys" */
+	enum obs_source source;	 /* AUTO: netlink, else /proc/net/tcp */
+	unsigned top;		 /* busiest ports kept per state */
+	bool processes;		 /* owners will be looked up (owners_lookup()) */
+	uint64_t cgroup_id;	 /* only the sockets of this cgroup; 0: all */
+	uint32_t held_states;	 /* with processes, record held sockets of these (0: all) */
 	const char *const *extra_sysctls; /* more keys to read, NULL-terminated */
 };
 

@@ -8,7 +8,6 @@
 
 #include "cgroup.h"
 #include "ownscan.h"
-#include "sockdiag.h"
 #include "util.h"
 
 /* Sockets of one port looked for: enough to meet a busy port's holders after a few reads. */
@@ -100,7 +99,7 @@ static int cmp_key_port(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-/* One socket of the probe: wanted when its port and state are a key's. */
+/* One held socket: wanted when its port and state are a key's. */
 static void probe_one(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
 		      uint64_t cgroup_id)
 {
@@ -116,38 +115,22 @@ static void probe_one(void *data, enum tcp_state s, uint16_t sport, uint32_t ino
 		sc->error = -ENOMEM;
 }
 
-/* Every socket of the wanted ports, from the kernel, filtered by state and port. */
-static int probe_ports(struct ownscan *sc, const struct observation *o)
+/* The held sockets of the wanted ports, recorded while counting (observe.c). */
+static void held_ports(struct ownscan *sc, const struct observation *o)
 {
-	_cleanup_free_ uint16_t *ports = calloc(sc->n_port_keys + 1, sizeof(*ports));
-	_cleanup_free_ char *why = NULL;
-	uint32_t states = 0;
-	size_t n = 0;
-	struct tally t;
-	int r;
-
-	if (!ports)
-		return -ENOMEM;
 	qsort(sc->keys, sc->n_port_keys, sizeof(*sc->keys), cmp_key_port);
-	for (size_t i = 0; i < sc->n_port_keys; i++) {
-		/* Request and TIME_WAIT sockets have no inode: nobody holds them. */
-		if (sc->keys[i].state == TS_TIME_WAIT || sc->keys[i].state == TS_SYN_RECV)
-			continue;
-		states |= 1u << sc->keys[i].state; /* tcp_state numbers are the kernel's */
-		if (n == 0 || ports[n - 1] != sc->keys[i].port)
-			ports[n++] = sc->keys[i].port;
+	FOREACH_TCP_STATE(s) {
+		for (size_t i = 0; i < o->n_held[s]; i++) {
+			const struct held_socket *h = &o->held[s][i];
+
+			probe_one(sc, s, h->port, h->inode,
+				  h->cgroup ? o->held_cgroups[h->cgroup - 1] : 0);
+		}
 	}
-	if (!states)
-		return 0;
-	tally_init(&t, false);
-	t.only_cgroup = o->cgroup_id;
-	t.probe = probe_one;
-	t.probe_data = sc;
-	r = sockdiag_probe(&t, states, ports, n, &why);
-	tally_done(&t);
-	if (r == 0 && sc->error)
-		r = sc->error;
-	return r;
+	/* A port of a state with more held sockets than recorded may have none recorded. */
+	for (size_t i = 0; i < sc->n_port_keys; i++)
+		if (o->held_full[sc->keys[i].state] && !sc->keys[i].n_wanted)
+			sc->unsampled++;
 }
 
 /* Without netlink (the /proc source): the sample socket of each port. */
@@ -213,7 +196,8 @@ static int resolve_cgroups(struct ownscan *sc, const char *proc_root, const char
 		if (!out->cgroup_id)
 			continue;
 		set_cgroup(out, out->cgroup_id, paths[j]);
-		if (paths[j]) {
+		/* The root cgroup holds every process of a host without systemd: no help. */
+		if (paths[j] && strcmp(paths[j], "/") != 0) {
 			_cleanup_free_ int *pids = NULL;
 			size_t np = 0;
 
@@ -249,6 +233,12 @@ static void add_notes(struct observation *o, const struct ownscan *sc)
 			"owners: the lookup was cut short after %zu descriptors of %zu "
 			"processes; %zu of the ports named have no holder found",
 			sc->stats.links, sc->stats.processes, unowned);
+	if (sc->unsampled > 0)
+		observation_add_note(o,
+				     "owners: %zu of the ports named had none of their sockets "
+				     "recorded (%d per state at most): their holders were not "
+				     "looked for",
+				     sc->unsampled, HELD_MAX);
 	else if (partial > 0)
 		observation_add_note(o,
 				     "owners: the lookup stopped once the ports named had holders "
@@ -271,15 +261,19 @@ int owners_lookup(const char *proc_root, const struct owner_wants *w, struct obs
 	r = ownscan_init(&sc, proc_root, o->netns_inode, OWNERS_BUDGET(sockets));
 	if (r < 0)
 		return r;
+	if (w->seconds > 0)
+		ownscan_set_deadline(&sc, w->seconds);
 	r = collect_keys(w, o, &sc);
-	if (r == 0 && sc.n_port_keys > 0)
-		r = o->source && strcmp(o->source, "netlink") == 0 ? probe_ports(&sc, o)
-								   : sample_ports(&sc);
-	if (r == -ENOMEM)
-		return r;
+	if (r == 0 && sc.n_port_keys > 0) {
+		if (o->source && strcmp(o->source, "netlink") == 0)
+			held_ports(&sc, o);
+		else
+			r = sample_ports(&sc);
+	}
+	if (r == 0 && sc.error)
+		r = sc.error;
 	if (r < 0)
-		observation_add_note(o, "owners: a second look at the sockets failed (%s)",
-				     strerror(-r));
+		return r;
 	r = resolve_cgroups(&sc, proc_root, w->cgroup_root);
 	if (r == 0)
 		r = ownscan_run(&sc);

@@ -20,6 +20,7 @@ struct owner_wants {
 	unsigned ports;		 /* how many top ports of each; 0: all that were kept */
 	bool listeners;		 /* every listener */
 	const char *cgroup_root; /* the cgroup2 mount; NULL: from mountinfo; "": none */
+	double seconds;		 /* time the lookup may take, its second look included; 0: any */
 };
 
 /* What the lookup did, for tests and the bench. */
@@ -27,7 +28,7 @@ struct owner_stats {
 	size_t processes; /* processes whose descriptors were read */
 	size_t links;	  /* descriptors read */
 	size_t denied;	  /* processes we may not inspect */
-	bool cut_short;	  /* stopped at its budget with a port still unowned */
+	bool cut_short;	  /* stopped at its budget (time or descriptors) with a port unowned */
 };
 
 /*
@@ -36,15 +37,16 @@ struct owner_stats {
  * owner_set, pid and comm, and their cgroup and service when the kernel tags
  * sockets with a cgroup id and cgroup2 is mounted. With the netlink source it
  * takes a second, filtered look at the table for every socket of those ports;
- * else it looks for the sample socket of each. Processes of the sockets'
- * cgroups come first, then those of this network namespace, then the rest;
- * each process's descriptors are tried lowest first interleaved with a spread
+ * else it looks for the sample socket of each. Processes of this network
+ * namespace and of the sockets' cgroups (but the root cgroup) come first,
+ * then those of the namespace, then those of the cgroups, then the rest; each
+ * process's descriptors are tried lowest first interleaved with a spread
  * order, a little of every process per round, so that a port with many
  * sockets is found after a few reads. The lookup stops once every socket is
- * found, or at the end of a round once every port has a holder, or at a
- * budget proportional to the number of sockets; notes say what it could not
- * tell. It degrades, it does not fail: only -ENOMEM and an unreadable
- * proc_root are errors.
+ * found, or at the end of a round once every port has a holder, or at its
+ * budget (w->seconds, and descriptors in proportion to the sockets); notes
+ * say what it could not tell. It degrades, it does not fail: only -ENOMEM and
+ * an unreadable proc_root are errors.
  */
 int owners_lookup(const char *proc_root, const struct owner_wants *w, struct observation *o,
 		  struct owner_stats *ret_stats);

@@ -12,6 +12,8 @@
 
 /* Positions of each process's order tried in the first round; four times more each round. */
 #define ROUND0 64
+/* The groups of processes scanned in turn (order_procs()). */
+#define GROUPS 4
 /* Processes with at most this many descriptors open have them listed, not tried by number. */
 #define LIST_MAX 1024
 
@@ -257,6 +259,33 @@ static int start_proc(struct ownscan *sc, struct ownscan_proc *p, int dfd)
 	return p->tried ? 0 : -ENOMEM;
 }
 
+void ownscan_set_deadline(struct ownscan *sc, double seconds)
+{
+	clock_gettime(CLOCK_MONOTONIC, &sc->deadline);
+	sc->deadline.tv_sec += (time_t)seconds;
+	sc->deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (sc->deadline.tv_nsec >= 1000000000L) {
+		sc->deadline.tv_sec++;
+		sc->deadline.tv_nsec -= 1000000000L;
+	}
+}
+
+/* The budget: descriptors read, and the time (checked every 16 reads: a clock read is cheap). */
+static bool over_budget(struct ownscan *sc)
+{
+	struct timespec now;
+
+	if (sc->stats.links >= sc->budget)
+		return true;
+	if (!sc->deadline.tv_sec || sc->stats.links % 16)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > sc->deadline.tv_sec ||
+	    (now.tv_sec == sc->deadline.tv_sec && now.tv_nsec >= sc->deadline.tv_nsec))
+		sc->budget = sc->stats.links; /* sticks: every later check says so */
+	return sc->stats.links >= sc->budget;
+}
+
 static uint32_t bit_reverse(uint32_t v, unsigned bits)
 {
 	uint32_t r = 0;
@@ -291,7 +320,7 @@ static int scan_proc(struct ownscan *sc, struct ownscan_proc *p, uint64_t limit)
 	if (p->done)
 		return 0;
 	end = 2ull << p->bits;
-	for (; p->pos < limit && p->pos < end && sc->stats.links < sc->budget; p->pos++) {
+	for (; p->pos < limit && p->pos < end && !over_budget(sc); p->pos++) {
 		uint32_t i = (uint32_t)(p->pos / 2), fd, inode;
 		char name[16], target[32];
 		ssize_t len;
@@ -348,7 +377,7 @@ static int run_group(struct ownscan *sc, struct ownscan_proc *procs, size_t n, e
 				*ret = PHASE_STOP;
 				return 0;
 			}
-			if (sc->stats.links >= sc->budget) {
+			if (over_budget(sc)) {
 				sc->stats.cut_short = !every_key_held(sc);
 				*ret = PHASE_STOP;
 				return 0;
@@ -437,22 +466,25 @@ static bool in_netns(const struct ownscan *sc, int pid)
 }
 
 /*
- * The processes in groups: the keys' cgroups' first, then this network
- * namespace's, then the rest. group[i] says which; 3 when listed already.
+ * The processes in groups, most likely holders first: those of the network
+ * namespace and of the keys' cgroups, then the namespace's, then the
+ * cgroups', then the rest.
  */
 static int order_procs(struct ownscan *sc, const int *pids, size_t n, struct ownscan_proc *v,
-		       size_t counts[3])
+		       size_t counts[GROUPS])
 {
 	_cleanup_free_ uint8_t *group = malloc(n + 1);
 	size_t k = 0;
 
 	if (!group)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		group[i] = bsearch(&pids[i], sc->first, sc->n_first, sizeof(int), cmp_int) ? 0
-			   : !sc->netns_inode || in_netns(sc, pids[i])			   ? 1
-											   : 2;
-	for (uint8_t g = 0; g < 3; g++) {
+	for (size_t i = 0; i < n; i++) {
+		bool cg = bsearch(&pids[i], sc->first, sc->n_first, sizeof(int), cmp_int);
+		bool ns = !sc->netns_inode || in_netns(sc, pids[i]);
+
+		group[i] = ns ? (cg ? 0 : 1) : (cg ? 2 : 3);
+	}
+	for (uint8_t g = 0; g < GROUPS; g++) {
 		counts[g] = 0;
 		for (size_t i = 0; i < n; i++)
 			if (group[i] == g) {
@@ -467,7 +499,7 @@ int ownscan_run(struct ownscan *sc)
 {
 	_cleanup_free_ int *pids = NULL;
 	struct ownscan_proc *procs;
-	size_t n = 0, counts[3], off = 0;
+	size_t n = 0, counts[GROUPS], off = 0;
 	enum phase_end end = PHASE_EXHAUSTED;
 	int r;
 
@@ -482,7 +514,7 @@ int ownscan_run(struct ownscan *sc)
 	if (!procs)
 		return -ENOMEM;
 	r = order_procs(sc, pids, n, procs, counts);
-	for (int g = 0; r == 0 && g < 3 && end == PHASE_EXHAUSTED; g++) {
+	for (int g = 0; r == 0 && g < GROUPS && end == PHASE_EXHAUSTED; g++) {
 		r = run_group(sc, procs + off, counts[g], &end);
 		if (r < 0)
 			break;
@@ -513,6 +545,7 @@ void ownscan_fill(struct ownscan *sc)
 		struct owner_set *out = k->out;
 
 		out->looked = true;
+		out->sockets = k->n_wanted;
 		/*
 		 * Complete only when every process was read: a socket found in one
 		 * process may be shared with others (forked workers share listeners).

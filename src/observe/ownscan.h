@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "owners.h"
 
@@ -54,9 +55,11 @@ struct ownscan {
 	size_t n_wants, cap_wants, n_found;
 	int *first; /* processes to scan before any other (the keys' cgroups) */
 	size_t n_first;
-	size_t budget; /* descriptors read at most */
+	size_t budget;		  /* descriptors read at most */
+	struct timespec deadline; /* and no reading after this (CLOCK_MONOTONIC); 0: none */
 	bool all_scanned;
-	bool fd_counts; /* fd directories have the count of descriptors as size */
+	bool fd_counts;	  /* fd directories have the count of descriptors as size */
+	size_t unsampled; /* port keys with none of their sockets recorded */
 	struct owner_stats stats;
 	int error;
 };
@@ -70,6 +73,8 @@ int ownscan_want(struct ownscan *sc, uint32_t inode, size_t key);
 void ownscan_key_cgroup(struct ownscan_key *k, uint64_t cgroup_id);
 /* The cgroup most of a key's sockets are in; 0 when none is known. */
 uint64_t ownscan_key_main_cgroup(const struct ownscan_key *k);
+/* Stops reading descriptors seconds from now (the budget in time). */
+void ownscan_set_deadline(struct ownscan *sc, double seconds);
 /* Processes to scan first (appended; duplicates ignored). */
 int ownscan_first(struct ownscan *sc, const int *pids, size_t n);
 

@@ -92,7 +92,9 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 		if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 			return -EBADMSG;
 		f = m->idiag_family == AF_INET ? OBS_V4 : OBS_V6;
-		if (__builtin_expect(t->filter_user || t->probe || s == TS_LISTEN, 0)) {
+		if (__builtin_expect(t->filter_user || t->probe || s == TS_LISTEN ||
+					     (t->held_states >> s) & 1,
+				     0)) {
 			cgroup_id = msg_cgroup_id(h);
 			if (t->filter_user && cgroup_id != t->only_cgroup)
 				continue;
@@ -103,6 +105,8 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 			}
 		}
 		tally_socket(t, f, s, ntohs(m->id.idiag_sport), m->idiag_inode);
+		if ((t->held_states >> s) & 1)
+			tally_held(t, s, ntohs(m->id.idiag_sport), m->idiag_inode, cgroup_id);
 		if (s == TS_LISTEN)
 			parse_listener(m, cgroup_id, t);
 		else
@@ -317,6 +321,7 @@ static int collect_split(const struct sockdiag_req *a, size_t na, const struct s
 	tally_set_ephemeral(&w.tally, t->eph_lo, t->eph_hi);
 	w.tally.only_cgroup = t->only_cgroup;
 	w.tally.filter_user = t->filter_user;
+	w.tally.held_states = t->held_states;
 	threaded = pthread_create(&w.thread, NULL, worker_run, &w) == 0;
 	if (!threaded)
 		worker_run(&w); /* no second thread: the same work, in turn */
@@ -378,30 +383,6 @@ int sockdiag_collect(struct tally *t, uint16_t pivot, char **errmsg)
 		tally_done(t);
 		t->filter_user = true;
 		return sockdiag_collect(t, pivot, errmsg);
-	}
-	return r;
-}
-
-int sockdiag_probe(struct tally *t, uint32_t states, const uint16_t *ports, size_t n_ports,
-		   char **errmsg)
-{
-	const uint64_t cg = t->filter_user ? 0 : t->only_cgroup;
-	/* Too many ports for one program: the states alone, the ports checked by the probe. */
-	const uint16_t *p = n_ports <= SOCKDIAG_MAX_PORTS ? ports : NULL;
-	const struct sockdiag_req legacy = { true, AF_UNSPEC, states, SOCKDIAG_ALL,
-					     0,	   cg,	      p,      n_ports };
-	const struct sockdiag_req v2[] = {
-		{ false, AF_INET, states, SOCKDIAG_ALL, 0, cg, p, n_ports },
-		{ false, AF_INET6, states, SOCKDIAG_ALL, 0, cg, p, n_ports },
-	};
-	int r = sockdiag_dump(&legacy, 1, t, errmsg);
-
-	if (!interface_missing(r))
-		return r;
-	r = sockdiag_dump(v2, 2, t, errmsg);
-	if (r == -EINVAL && cg) {
-		t->filter_user = true;
-		return sockdiag_probe(t, states, ports, n_ports, errmsg);
 	}
 	return r;
 }

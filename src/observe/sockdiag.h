@@ -87,14 +87,6 @@ enum sockdiag_api {
 	SOCKDIAG_PER_FAMILY, /* SOCK_DIAG_BY_FAMILY, once per family: the fallback */
 };
 
-/*
- * The sockets of a few local ports in a few states, handed to t->probe (the
- * owner lookup's second look at the table, after judging): one walk, filtered
- * by the kernel, with t->only_cgroup as sockdiag_collect() applies it.
- */
-int sockdiag_probe(struct tally *t, uint32_t states, const uint16_t *ports, size_t n_ports,
-		   char **errmsg);
-
 /* The same with one interface only (sockdiag_collect tries them in turn); tests compare them. */
 int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api, char **errmsg);
 

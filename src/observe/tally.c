@@ -19,10 +19,12 @@ void tally_done(struct tally *t)
 	bool user = t->filter_user;
 	void (*probe)(void *, enum tcp_state, uint16_t, uint32_t, uint64_t) = t->probe;
 	void *probe_data = t->probe_data;
+	uint32_t held_states = t->held_states;
 
 	FOREACH_TCP_STATE(s) {
 		free(t->ports[s]);
 		free(t->sample_inode[s]);
+		free(t->held[s]);
 	}
 	free(t->listeners);
 	free(t->peers);
@@ -32,6 +34,42 @@ void tally_done(struct tally *t)
 	t->filter_user = user;
 	t->probe = probe;
 	t->probe_data = probe_data;
+	t->held_states = held_states;
+}
+
+/* 1 + the cgroup's index in the table (added when new), or 0 when unknown or the table is full. */
+static uint16_t held_cgroup(struct tally *t, uint64_t id)
+{
+	if (!id)
+		return 0;
+	for (size_t i = t->n_held_cgroups; i-- > 0;)
+		if (t->held_cgroups[i] == id)
+			return (uint16_t)(i + 1);
+	if (t->n_held_cgroups == HELD_CGROUPS)
+		return 0;
+	t->held_cgroups[t->n_held_cgroups++] = id;
+	return (uint16_t)t->n_held_cgroups;
+}
+
+void tally_held(struct tally *t, enum tcp_state s, uint16_t port, uint32_t inode,
+		uint64_t cgroup_id)
+{
+	if (!inode)
+		return;
+	if (t->n_held[s] == HELD_MAX) {
+		t->held_full[s] = true;
+		return;
+	}
+	if (!t->held[s]) {
+		t->held[s] = malloc(HELD_MAX * sizeof(*t->held[s]));
+		if (!t->held[s]) {
+			t->error = -ENOMEM;
+			return;
+		}
+	}
+	t->held[s][t->n_held[s]++] = (struct held_socket){ .inode = inode,
+							   .port = port,
+							   .cgroup = held_cgroup(t, cgroup_id) };
 }
 
 void tally_set_ephemeral(struct tally *t, uint16_t lo, uint16_t hi)
@@ -146,6 +184,15 @@ void tally_merge(struct tally *dst, struct tally *src)
 	}
 	for (size_t i = 0; i < src->n_listeners; i++)
 		tally_listener(dst, &src->listeners[i]);
+	FOREACH_TCP_STATE(s) {
+		for (size_t i = 0; i < src->n_held[s]; i++) {
+			const struct held_socket *h = &src->held[s][i];
+
+			tally_held(dst, s, h->port, h->inode,
+				   h->cgroup ? src->held_cgroups[h->cgroup - 1] : 0);
+		}
+		dst->held_full[s] |= src->held_full[s];
+	}
 	for (size_t i = 0; src->peers && i < TALLY_PEER_SLOTS; i++)
 		if (src->peers[i].count)
 			peer_add(dst, src->peers[i].family, src->peers[i].addr, src->peers[i].port,
@@ -243,6 +290,15 @@ int tally_finish(struct tally *t, unsigned top, struct observation *o)
 		}
 		o->top[s] = (struct top_ports){ .n = n, .ports = pc };
 	}
+	FOREACH_TCP_STATE(s) {
+		o->held[s] = t->held[s];
+		o->n_held[s] = t->n_held[s];
+		o->held_full[s] = t->held_full[s];
+		t->held[s] = NULL;
+		t->n_held[s] = 0;
+	}
+	memcpy(o->held_cgroups, t->held_cgroups, sizeof(o->held_cgroups));
+	o->n_held_cgroups = t->n_held_cgroups;
 	o->listeners = t->listeners;
 	o->n_listeners = t->n_listeners;
 	t->listeners = NULL;

@@ -42,6 +42,13 @@ struct tally {
 	void (*probe)(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
 		      uint64_t cgroup_id);
 	void *probe_data;
+	/* The held sockets of these states (1 << state), for the owner lookup. */
+	uint32_t held_states;
+	struct held_socket *held[TS_MAX];
+	size_t n_held[TS_MAX];
+	bool held_full[TS_MAX];
+	uint64_t held_cgroups[HELD_CGROUPS];
+	size_t n_held_cgroups;
 };
 
 void tally_init(struct tally *t, bool want_inodes);
@@ -78,6 +85,10 @@ static inline void tally_peer(struct tally *t, enum obs_family f, uint16_t sport
 	if (sport >= t->eph_lo && sport <= t->eph_hi && t->eph_hi)
 		tally_peer_slow(t, f, daddr, dport);
 }
+
+/* Records a held socket (inode not 0) of a state in held_states, up to HELD_MAX. */
+void tally_held(struct tally *t, enum tcp_state s, uint16_t port, uint32_t inode,
+		uint64_t cgroup_id);
 
 /* Records a listener (besides counting it with tally_socket()). */
 void tally_listener(struct tally *t, const struct listener *l);

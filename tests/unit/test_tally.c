@@ -206,6 +206,42 @@ static void test_peers_bounded(void **state)
 	tally_done(&t);
 }
 
+/* Held sockets: recorded per state with their cgroup, merged, capped, handed over. */
+static void test_held(void **state)
+{
+	_cleanup_observation_ struct observation *o = observation_new();
+	struct tally a, b;
+
+	(void)state;
+	tally_init(&a, false);
+	tally_init(&b, false);
+	tally_held(&a, TS_CLOSE_WAIT, 8080, 11, 500);
+	tally_held(&a, TS_CLOSE_WAIT, 8080, 0, 500); /* an orphan: nobody holds it */
+	tally_held(&b, TS_CLOSE_WAIT, 9090, 12, 600);
+	tally_held(&b, TS_CLOSE_WAIT, 8080, 13, 500);
+	tally_held(&b, TS_FIN_WAIT2, 1024, 14, 0);
+	tally_merge(&a, &b);
+	assert_int_equal(a.n_held[TS_CLOSE_WAIT], 3);
+	assert_int_equal(a.n_held_cgroups, 2);
+	assert_int_equal(a.held[TS_CLOSE_WAIT][1].inode, 12);
+	assert_int_equal(a.held_cgroups[a.held[TS_CLOSE_WAIT][1].cgroup - 1], 600);
+	assert_int_equal(a.held_cgroups[a.held[TS_CLOSE_WAIT][2].cgroup - 1], 500);
+	assert_int_equal(a.held[TS_FIN_WAIT2][0].cgroup, 0);
+	for (uint32_t i = 0; i < HELD_MAX; i++)
+		tally_held(&a, TS_ESTABLISHED, 80, i + 1, 0);
+	assert_false(a.held_full[TS_ESTABLISHED]);
+	tally_held(&a, TS_ESTABLISHED, 80, 1u << 30, 0);
+	assert_true(a.held_full[TS_ESTABLISHED]);
+	assert_int_equal(a.n_held[TS_ESTABLISHED], HELD_MAX);
+	assert_int_equal(tally_finish(&a, 5, o), 0);
+	assert_int_equal(o->n_held[TS_CLOSE_WAIT], 3);
+	assert_int_equal(o->held[TS_FIN_WAIT2][0].port, 1024);
+	assert_true(o->held_full[TS_ESTABLISHED]);
+	assert_int_equal(o->held_cgroups[1], 600);
+	tally_done(&a);
+	tally_done(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_all_ports),
 		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_peers_bounded),
+		cmocka_unit_test(test_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
