@@ -66,7 +66,7 @@ comp_has() {
 }
 
 comp diagnose tcptune di
-comp "apply confirm diagnose explain history lint profiles rollback rules stats verify" tcptune ""
+comp "apply confirm diagnose explain history lint profiles rollback rules stats top verify" tcptune ""
 comp "--help --version" tcptune --
 comp --format tcptune diagnose --for
 comp --format tcptune diagnose -p --for

@@ -220,7 +220,8 @@ tries() {
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	assert_eq 42 "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" "C has the --try value"
-	sleep 3.2
+	# The deadline is whole seconds after a start in whole seconds: past it for sure.
+	sleep 4.2
 	run apply --set net.ipv4.tcp_fin_timeout=43 --netns "$NS_B"
 	assert_eq 0 "$RC" "an apply into B goes on after rolling back C's abandoned --try: $ERR"
 	expect_in "it says so" "closed unconfirmed with nobody waiting: rolled back now" "$ERR"
