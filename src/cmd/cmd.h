@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "observe.h"
+#include "owners.h"
 #include "report.h"
 #include "rules.h"
 #include "txn.h"
@@ -86,8 +87,8 @@ int observe_args_owners(const struct observe_args *a, struct observation *o, uin
  * completes; a note says when it was cut short.
  */
 int observe_args_owners_within(const struct observe_args *a, struct observation *o, uint32_t states,
-			       unsigned ports, bool listeners, const struct timespec *started,
-			       double share, double floor);
+			       unsigned ports, enum owner_listeners listeners,
+			       const struct timespec *started, double share, double floor);
 
 /*
  * --netns NAME|PATH or --netns-pid PID (at most one; neither: *ret empty):

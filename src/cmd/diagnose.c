@@ -129,6 +129,7 @@ static int judge_machine(struct observe_args *a, struct ruleset *rules, const ch
 {
 	struct timespec t0;
 	char **keys = NULL;
+	uint32_t states;
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -162,8 +163,11 @@ static int judge_machine(struct observe_args *a, struct ruleset *rules, const ch
 	 * them. Reading every process's descriptors costs more than observing:
 	 * the lookup gets a tenth of the time so far (at least 5 ms).
 	 */
-	r = observe_args_owners_within(a, *ret_o, engine_owner_states(rules, *ret_j), 1, false, &t0,
-				       0.1, 0.005);
+	states = engine_owner_states(rules, *ret_j);
+	r = observe_args_owners_within(a, *ret_o, states, 1,
+				       states & (1u << TS_LISTEN) ? OWNERS_FULL_LISTENERS
+								  : OWNERS_NO_LISTENERS,
+				       &t0, 0.1, 0.005);
 	if (r)
 		return DIAG_UNKNOWN;
 	if (!(*ret_o)->processes)

@@ -93,14 +93,17 @@ static int owners(const struct observe_args *a, struct observation *o, const str
 int observe_args_owners(const struct observe_args *a, struct observation *o, uint32_t states,
 			unsigned ports, bool listeners)
 {
-	struct owner_wants w = { .states = states, .ports = ports, .listeners = listeners };
+	struct owner_wants w = { .states = states,
+				 .ports = ports,
+				 .listeners =
+					 listeners ? OWNERS_ALL_LISTENERS : OWNERS_NO_LISTENERS };
 
 	return owners(a, o, &w);
 }
 
 int observe_args_owners_within(const struct observe_args *a, struct observation *o, uint32_t states,
-			       unsigned ports, bool listeners, const struct timespec *started,
-			       double share, double floor)
+			       unsigned ports, enum owner_listeners listeners,
+			       const struct timespec *started, double share, double floor)
 {
 	struct owner_wants w = { .states = states, .ports = ports, .listeners = listeners };
 	struct timespec now;
@@ -183,7 +186,7 @@ int cmd_stats(int argc, char **argv)
 	r = observe_args_run(&a, &o);
 	/* With -p: the holders of every port and listener shown, in less than observing took. */
 	if (r == 0)
-		r = observe_args_owners_within(&a, o, ~0u, 0, true, &t0, 0.8, 0.01);
+		r = observe_args_owners_within(&a, o, ~0u, 0, OWNERS_ALL_LISTENERS, &t0, 0.5, 0.01);
 	if (r == 0)
 		r = report_observation(o, a.format);
 	free(a.cgroup);

@@ -25,7 +25,8 @@ struct finding {
 	size_t n_evidence;
 	struct change *changes;
 	size_t n_changes;
-	uint32_t owner_states; /* states whose busiest port's holders it names (1 << state) */
+	uint32_t owner_states; /* states whose busiest port's holders it names (1 << state);
+				  TS_LISTEN: the listeners with a full accept queue */
 };
 
 struct skipped {
@@ -50,8 +51,9 @@ struct judgement *judgement_free(struct judgement *j);
  * The states whose busiest port's holder the findings name (bit 1 << state):
  * top.<state>.pid, .process or .service in a finding's texts or evidence, or
  * in any enabled rule's condition. Owners are looked up for these only, after
- * judging, and the rules judged again. Without a judgement (j NULL): those
- * any enabled rule may name, whose held sockets observing records.
+ * judging, and the rules judged again. TS_LISTEN: a finding about full
+ * accept queues names their listeners. Without a judgement (j NULL): the
+ * states any enabled rule may name, whose held sockets observing records.
  */
 uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j);
 

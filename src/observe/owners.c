@@ -78,7 +78,11 @@ static int collect_keys(const struct owner_wants *w, struct observation *o, stru
 	sc->n_port_keys = sc->n_keys;
 	for (size_t i = 0; w->listeners && i < o->n_listeners; i++) {
 		struct listener *l = &o->listeners[i];
+		double fill;
 
+		if (w->listeners == OWNERS_FULL_LISTENERS &&
+		    !((int64_t)l->queue > l->backlog || (listener_fill(l, &fill) && fill >= 0.5)))
+			continue;
 		r = add_key(sc, TS_LISTEN, l->port, &l->owners, &l->pid, &l->comm, NULL);
 		if (r < 0)
 			return r;

@@ -15,10 +15,16 @@ int owners_parse_link(const char *target, uint32_t *ret_inode);
  * not of every socket. Looking them up costs a read of /proc/PID/fd/N per
  * descriptor tried, so the lookup is asked for after judging.
  */
+enum owner_listeners {
+	OWNERS_NO_LISTENERS,
+	OWNERS_ALL_LISTENERS,
+	OWNERS_FULL_LISTENERS, /* those whose accept queue is over its limit or half full */
+};
+
 struct owner_wants {
-	uint32_t states;	 /* bit (1 << state): the top ports of these states */
-	unsigned ports;		 /* how many top ports of each; 0: all that were kept */
-	bool listeners;		 /* every listener */
+	uint32_t states; /* bit (1 << state): the top ports of these states */
+	unsigned ports;	 /* how many top ports of each; 0: all that were kept */
+	enum owner_listeners listeners;
 	const char *cgroup_root; /* the cgroup2 mount; NULL: from mountinfo; "": none */
 	double seconds;		 /* time the lookup may take, its second look included; 0: any */
 };

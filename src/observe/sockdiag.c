@@ -65,6 +65,7 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 		const struct inet_diag_msg *m;
 		uint64_t cgroup_id = 0;
 		enum obs_family f;
+		bool held;
 		enum tcp_state s;
 
 		if (h->nlmsg_type == NLMSG_DONE) {
@@ -92,9 +93,12 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 		if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 			return -EBADMSG;
 		f = m->idiag_family == AF_INET ? OBS_V4 : OBS_V6;
-		if (__builtin_expect(t->filter_user || t->probe || s == TS_LISTEN ||
-					     (t->held_states >> s) & 1,
-				     0)) {
+		held = (t->held_states >> s) & 1 && m->idiag_inode;
+		if (held && t->n_held[s] == HELD_MAX) {
+			t->held_full[s] = true; /* no more room: not worth its attributes */
+			held = false;
+		}
+		if (__builtin_expect(t->filter_user || t->probe || s == TS_LISTEN || held, 0)) {
 			cgroup_id = msg_cgroup_id(h);
 			if (t->filter_user && cgroup_id != t->only_cgroup)
 				continue;
@@ -105,7 +109,7 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 			}
 		}
 		tally_socket(t, f, s, ntohs(m->id.idiag_sport), m->idiag_inode);
-		if ((t->held_states >> s) & 1)
+		if (held)
 			tally_held(t, s, ntohs(m->id.idiag_sport), m->idiag_inode, cgroup_id);
 		if (s == TS_LISTEN)
 			parse_listener(m, cgroup_id, t);

@@ -350,6 +350,19 @@ static int add_finding_owners(json_object *obj, const struct observation *o,
 		    (r = json_add(pj, "state", json_object_new_string(tcp_state_name(s)))) < 0)
 			return r;
 	}
+	/* The listeners of a full accept queue, as in "listeners", with "state": "listen". */
+	for (size_t i = 0; f->owner_states & (1u << TS_LISTEN) && i < o->n_listeners; i++) {
+		json_object *lj;
+
+		if (!o->listeners[i].owners.looked)
+			continue;
+		if (!list && (r = json_add(obj, "owners", list = json_object_new_array())) < 0)
+			return r;
+		lj = listener_json(&o->listeners[i]);
+		if ((r = json_append(list, lj)) < 0 ||
+		    (r = json_add(lj, "state", json_object_new_string("listen"))) < 0)
+			return r;
+	}
 	return r;
 }
 

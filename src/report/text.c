@@ -454,7 +454,25 @@ static void put_holders(const struct text *t, const struct observation *o, const
 		report_format_holders(who, sizeof(who), &p->owners, p->pid, p->comm);
 		snprintf(line, sizeof(line), "port %u: %" PRIu32 " %s held by %s",
 			 (unsigned)p->port, p->count, tcp_state_name(s),
-			 who[0] ? who : "no process found (see the notes)");
+			 who[0]					? who
+			 : p->owners.sockets || o->held_full[s] ? "no process found (see the notes)"
+								: "no process (orphans)");
+		put_para(t, first ? "Held by" : "", line);
+		first = false;
+	}
+	for (size_t i = 0; f->owner_states & (1u << TS_LISTEN) && i < o->n_listeners; i++) {
+		const struct listener *l = &o->listeners[i];
+		char who[REPORT_HOLDERS_MAX], ep[REPORT_ENDPOINT_MAX],
+			line[REPORT_HOLDERS_MAX + 96];
+
+		if (!l->owners.looked)
+			continue;
+		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
+			snprintf(ep, sizeof(ep), "?:%u", (unsigned)l->port);
+		report_format_holders(who, sizeof(who), &l->owners, l->pid, l->comm);
+		snprintf(line, sizeof(line),
+			 "listener %s (queue %" PRIu32 " of %" PRId64 ") held by %s", ep, l->queue,
+			 l->backlog, who[0] ? who : "no process found (see the notes)");
 		put_para(t, first ? "Held by" : "", line);
 		first = false;
 	}

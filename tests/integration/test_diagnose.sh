@@ -120,6 +120,10 @@ PY
 		"accept overflow: accept-queue-full found"
 	assert_eq True "$(finding listen-overflows 'float(f["evidence"]["listen.max_queue_ratio"]) >= 1')" \
 		"accept overflow: listen-overflows found, the queue at its limit"
+	# The finding names the process whose listener does not accept.
+	assert_eq "listen 7777 $flood" \
+		"$(finding accept-queue-full '" ".join(str(f["owners"][0][k]) for k in ["state", "port", "pid"])')" \
+		"accept overflow: the full listener and the process holding it"
 	assert_eq True "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["rates"]["TcpExt"]["ListenOverflows"] > 0)' "$DIAG")" \
 		"accept overflow: ListenOverflows rising"
 	kill "$flood" 2>/dev/null || true
