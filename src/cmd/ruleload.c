@@ -142,6 +142,15 @@ int rules_load_all(struct ruleset *rs, const char *const *extra, size_t n_extra,
 		if (e < 0 && r == 0)
 			r = e;
 	}
+	/* What only the whole set can tell: the rules each one supersedes exist. */
+	if (r == 0) {
+		struct load_errors errs = { 0 };
+
+		r = ruleset_check(rs, &errs);
+		for (size_t i = 0; i < errs.n; i++)
+			log_error("%s", errs.msgs[i]);
+		load_errors_free(&errs);
+	}
 	if (r == -ENOENT)
 		return EXIT_NOINPUT;
 	if (r == -EPERM)

@@ -126,24 +126,16 @@ static void owner_metric(const char *name, void *data)
 	}
 }
 
-/* The same, and TS_LISTEN for the accept-queue metrics: a full queue's listener. */
-static void finding_metric(const char *name, void *data)
-{
-	owner_metric(name, data);
-	if (strcmp(name, "listen.full") == 0 || strncmp(name, "listen.max_queue", 16) == 0)
-		*(uint32_t *)data |= 1u << TS_LISTEN;
-}
-
-/* The states whose holders the rule's texts and evidence (its condition's metrics first) name. */
+/* The states whose holders the rule's texts and evidence name. */
 static uint32_t rule_owner_states(const struct rule *r)
 {
 	uint32_t states = 0;
 
-	rule_template_foreach(r->summary, finding_metric, &states);
-	rule_template_foreach(r->explain, finding_metric, &states);
-	rule_template_foreach(r->action, finding_metric, &states);
+	rule_template_foreach(r->summary, owner_metric, &states);
+	rule_template_foreach(r->explain, owner_metric, &states);
+	rule_template_foreach(r->action, owner_metric, &states);
 	for (size_t k = 0; k < r->n_evidence; k++)
-		finding_metric(r->evidence[k], &states);
+		owner_metric(r->evidence[k], &states);
 	return states;
 }
 
@@ -193,6 +185,32 @@ static int cmp_finding(const void *a, const void *b)
 	return strcmp(x->rule->id, y->rule->id);
 }
 
+/*
+ * One condition, one finding: a finding whose rule the rule of another
+ * finding supersedes (the same condition at a worse level) is not reported.
+ */
+static void drop_superseded(struct judgement *j)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < j->n_findings; i++) {
+		bool gone = false;
+
+		for (size_t k = 0; k < j->n_findings && !gone; k++)
+			gone = k != i &&
+			       rule_supersedes(j->findings[k].rule, j->findings[i].rule->id);
+		if (gone)
+			finding_clear(&j->findings[i]);
+		else
+			j->findings[kept++] = j->findings[i];
+	}
+	j->n_findings = kept;
+	j->worst = 0;
+	for (size_t i = 0; i < kept; i++)
+		if (j->findings[i].rule->severity > j->worst)
+			j->worst = j->findings[i].rule->severity;
+}
+
 int engine_judge(const struct ruleset *rs, const struct observation *o, struct judgement **ret)
 {
 	struct judgement *j = calloc(1, sizeof(*j));
@@ -232,6 +250,7 @@ int engine_judge(const struct ruleset *rs, const struct observation *o, struct j
 			j->worst = r->severity;
 		j->n_findings++;
 	}
+	drop_superseded(j);
 	qsort(j->findings, j->n_findings, sizeof(*j->findings), cmp_finding);
 	*ret = j;
 	return 0;
@@ -251,7 +270,7 @@ uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j
 		states |= j->findings[i].owner_states;
 	for (size_t i = 0; !j && i < rs->n; i++)
 		if (rs->rules[i].enabled)
-			states |= rule_owner_states(&rs->rules[i]) & ~(1u << TS_LISTEN);
+			states |= rule_owner_states(&rs->rules[i]);
 	return states;
 }
 

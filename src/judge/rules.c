@@ -54,6 +54,9 @@ static void rule_clear(struct rule *r)
 	for (size_t i = 0; i < r->n_evidence; i++)
 		free(r->evidence[i]);
 	free(r->evidence);
+	for (size_t i = 0; i < r->n_supersedes; i++)
+		free(r->supersedes[i]);
+	free(r->supersedes);
 	free(r->origin);
 	memset(r, 0, sizeof(*r));
 }
@@ -266,8 +269,8 @@ static bool parse_bool(const struct load_ctx *c, const struct ynode *n, bool *re
 }
 
 static const char *const rule_fields[] = {
-	"id",	     "severity", "when",     "summary", "explain", "action",
-	"recommend", "see",	 "evidence", "enabled", NULL,
+	"id",	     "severity", "when",     "summary", "explain",    "action",
+	"recommend", "see",	 "evidence", "enabled", "supersedes", NULL,
 };
 
 static bool known_field(const char *name)
@@ -330,6 +333,11 @@ static bool parse_rule(const struct load_ctx *c, const struct ynode *n, struct r
 		parse_string_list(c, v, "see", &r->see, &r->n_see, false);
 	if ((v = ynode_get(n, "evidence")))
 		parse_string_list(c, v, "evidence", &r->evidence, &r->n_evidence, true);
+	if ((v = ynode_get(n, "supersedes")))
+		parse_string_list(c, v, "supersedes", &r->supersedes, &r->n_supersedes, false);
+	for (size_t i = 0; i < r->n_supersedes; i++)
+		if (!load_valid_id(r->supersedes[i]))
+			load_bad(c, v, "supersedes: '%s' is not a rule id", r->supersedes[i]);
 	return c->errs->n == before;
 }
 
@@ -460,6 +468,42 @@ int ruleset_load(struct ruleset *rs, const char *path, struct load_errors *errs)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+bool rule_supersedes(const struct rule *r, const char *id)
+{
+	for (size_t i = 0; i < r->n_supersedes; i++)
+		if (strcmp(r->supersedes[i], id) == 0)
+			return true;
+	return false;
+}
+
+int ruleset_check(const struct ruleset *rs, struct load_errors *errs)
+{
+	size_t before = errs->n;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		for (size_t k = 0; k < r->n_supersedes; k++) {
+			const char *id = r->supersedes[k];
+			const struct rule *other = ruleset_find(rs, id);
+
+			if (strcmp(id, r->id) == 0)
+				load_errors_add(errs, "%s: rule '%s' supersedes itself", r->origin,
+						r->id);
+			else if (!other)
+				load_errors_add(errs,
+						"%s: rule '%s' supersedes '%s', which no rule "
+						"defines",
+						r->origin, r->id, id);
+			else if (rule_supersedes(other, r->id) && strcmp(r->id, id) < 0)
+				load_errors_add(errs,
+						"%s: rules '%s' and '%s' supersede each other",
+						r->origin, r->id, id);
+		}
+	}
+	return errs->n > before ? -EBADMSG : 0;
 }
 
 /* ---- what the rules need from a snapshot ---- */

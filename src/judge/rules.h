@@ -43,6 +43,10 @@ struct rule {
 	size_t n_evidence;
 	bool enabled;
 	char *origin; /* "rules/close-wait.yaml:3" */
+	/* Rules of the same condition at a lesser level: when this one fires, theirs are not
+	 * reported (one condition, one finding). */
+	char **supersedes;
+	size_t n_supersedes;
 };
 
 struct ruleset {
@@ -64,10 +68,18 @@ struct ruleset {
  * user change the advice given to root.
  */
 int ruleset_load(struct ruleset *rs, const char *path, struct load_errors *errs);
+/*
+ * Checks what only the whole set can tell, once every layer is loaded: each
+ * id a rule supersedes is a rule of the set, not itself, and no two rules
+ * supersede each other. Problems go to errs ("<origin>: ..."); -EBADMSG.
+ */
+int ruleset_check(const struct ruleset *rs, struct load_errors *errs);
 void ruleset_free(struct ruleset *rs);
 
 /* The rule with this id, or NULL. */
 const struct rule *ruleset_find(const struct ruleset *rs, const char *id);
+/* Whether r names id among the rules it supersedes. */
+bool rule_supersedes(const struct rule *r, const char *id);
 
 /*
  * Keys of the sysctls the enabled rules read or recommend, NULL-terminated;

@@ -86,7 +86,7 @@ expect_json "rules_evaluated: the shipped rules and the three, less those not ev
 
 # ARGS|the first line (the exit codes are checked above)
 status_lines=(
-	"|TCPTUNE OK - $((SHIPPED - 6)) rules, no findings | $PERF"
+	"|TCPTUNE OK - $((SHIPPED - 7)) rules, no findings | $PERF"
 	"--rules $INFO|TCPTUNE OK - fixture-info: 13 established connections | $PERF"
 	"--rules $WARN|TCPTUNE WARNING - fixture-warning: 1 in CLOSE_WAIT on port 8080 held by nginx | $PERF"
 	"--rules $WARN --no-processes|TCPTUNE WARNING - fixture-warning: 1 in CLOSE_WAIT on port 8080 held by an unknown process | $PERF"
@@ -154,6 +154,7 @@ expect_json "JSON not_evaluated: the rules this tree cannot tell, and why" 'd["n
  {"id": "accept-queue-full", "reason": "listen.full is not available (the /proc source does not report accept-queue limits)"},
  {"id": "listen-overflows", "reason": "rate.TcpExt.ListenOverflows is not available (rates need two samples: run with --interval SEC)"},
  {"id": "tcp-memory-exhausted", "reason": "rate.TcpExt.TCPAbortOnMemory is not available (rates need two samples: run with --interval SEC)"},
+ {"id": "syn-drops", "reason": "rate.TcpExt.ListenDrops is not available (rates need two samples: run with --interval SEC)"},
  {"id": "syncookies-sent", "reason": "rate.TcpExt.SyncookiesSent is not available (rates need two samples: run with --interval SEC)"},
  {"id": "time-wait-bucket-limit", "reason": "rate.TcpExt.TCPTimeWaitOverflow is not available (rates need two samples: run with --interval SEC)"},
  {"id": "tw-recycle-enabled", "reason": "sysctl.net.ipv4.tcp_tw_recycle is not available (the key is absent on this kernel or in this network namespace)"}]'
@@ -190,7 +191,7 @@ for case in "${next_cases[@]}"; do
 	expect_text "${case#*|}" <(tail -1 "$tmp/out") "text, ${case%%|*}: the last line"
 done
 diag --rules "$INFO" --min-severity warning
-expect_text "No problems found: $((SHIPPED - 5)) rules evaluated, 6 not evaluated (-v says why)." \
+expect_text "No problems found: $((SHIPPED - 6)) rules evaluated, 7 not evaluated (-v says why)." \
 	<(grep '^No problems' "$tmp/out") "text: no problems found, with the counts"
 
 # --- Prometheus: the diagnosis only; every other family is stats' ---
@@ -215,8 +216,8 @@ tcptune_diagnose_finding{id=\"fixture-info\",severity=\"info\"} 1
 # HELP tcptune_diagnose_rules Rules by outcome of this diagnosis.
 # TYPE tcptune_diagnose_rules gauge
 tcptune_diagnose_rules{outcome=\"fired\"} 3
-tcptune_diagnose_rules{outcome=\"evaluated\"} $((SHIPPED - 3))
-tcptune_diagnose_rules{outcome=\"not_evaluated\"} 6" <(mask_time <"$tmp/out") \
+tcptune_diagnose_rules{outcome=\"evaluated\"} $((SHIPPED - 4))
+tcptune_diagnose_rules{outcome=\"not_evaluated\"} 7" <(mask_time <"$tmp/out") \
 	"prometheus: the time, the status, each finding, the rules by outcome, nothing of stats'"
 # The two outputs share a textfile directory: not one family in common.
 expect_text "" <(comm -12 <(families "$tmp/stats.prom") <(families "$tmp/out")) \

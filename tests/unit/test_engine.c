@@ -255,6 +255,34 @@ static void test_widen_and_zero_means(void **state)
 	ruleset_free(&rs);
 }
 
+/* One condition, one finding: the worse level supersedes the lesser when both fire. */
+static void test_supersedes(void **state)
+{
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+	struct observation *small = snapshot(50, 0, NULL), *big = snapshot(150, 0, NULL);
+	struct judgement *j = NULL;
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, FIXTURES "/rules/supersedes.yaml", &errs), 0);
+	assert_int_equal(ruleset_check(&rs, &errs), 0);
+	assert_int_equal(engine_judge(&rs, small, &j), 0);
+	assert_int_equal(j->n_findings, 1);
+	assert_string_equal(j->findings[0].rule->id, "cw-small");
+	assert_int_equal(j->worst, SEV_WARNING);
+	judgement_free(j);
+	assert_int_equal(engine_judge(&rs, big, &j), 0);
+	assert_int_equal(j->n_evaluated, 2);
+	assert_int_equal(j->n_findings, 1);
+	assert_string_equal(j->findings[0].rule->id, "cw-big");
+	assert_string_equal(j->findings[0].summary, "150 in CLOSE_WAIT, a leak that dominates");
+	assert_int_equal(j->worst, SEV_CRITICAL);
+	judgement_free(j);
+	observation_free(small);
+	observation_free(big);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_interpolate),
 		cmocka_unit_test(test_widen_and_zero_means),
+		cmocka_unit_test(test_supersedes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

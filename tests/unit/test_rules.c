@@ -117,6 +117,10 @@ static void test_bad_shapes(void **state)
 	static const struct {
 		const char *text, *msg; /* msg after "<file>:" */
 	} cases[] = {
+		{ RULE_HEAD "    summary: x\n    supersedes: other\n",
+		  "6:17: supersedes: expected a list" },
+		{ RULE_HEAD "    summary: x\n    supersedes: [Other_Rule]\n",
+		  "6:17: supersedes: 'Other_Rule' is not a rule id" },
 		{ RULE_HEAD "    summary: \"{state.listen sockets\"\n",
 		  "5:14: summary: '{' without a closing '}'" },
 		{ RULE_HEAD "    summary: x\n    recommend:\n      net..x: 1\n",
@@ -161,6 +165,42 @@ static void test_bad_shapes(void **state)
 				 errs.n, errs.n ? errs.msgs[0] : "", want);
 		assert_int_equal(rs.n, 0);
 		load_errors_free(&errs);
+		unlink(path);
+	}
+}
+
+/* What only the whole set can tell: the rules a rule supersedes exist, and not in a circle. */
+static void test_supersedes_check(void **state)
+{
+	static const struct {
+		const char *text, *msg; /* msg after "<file>:" */
+	} cases[] = {
+		{ RULE_HEAD "    summary: x\n    supersedes: [nope]\n",
+		  "2: rule 'r' supersedes 'nope', which no rule defines" },
+		{ RULE_HEAD "    summary: x\n    supersedes: [r]\n",
+		  "2: rule 'r' supersedes itself" },
+		{ RULE_HEAD "    summary: x\n    supersedes: [s]\n"
+			    "  - id: s\n    severity: info\n    when: state.listen > 1\n"
+			    "    summary: y\n    supersedes: [r]\n",
+		  "2: rules 'r' and 's' supersede each other" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char path[] = "/tmp/test_rules_XXXXXX.yaml";
+		_cleanup_free_ char *want = NULL;
+		struct ruleset rs = { 0 };
+		struct load_errors errs = { 0 };
+
+		/* Each file loads: a later layer may define what it names. */
+		assert_int_equal(load_text(cases[i].text, path, &rs, &errs), 0);
+		assert_int_equal(ruleset_check(&rs, &errs), -EBADMSG);
+		assert_true(asprintf(&want, "%s:%s", path, cases[i].msg) > 0);
+		if (errs.n != 1 || strcmp(errs.msgs[0], want) != 0)
+			fail_msg("case %zu: %zu error(s), first '%s', want '%s'", i, errs.n,
+				 errs.n ? errs.msgs[0] : "", want);
+		load_errors_free(&errs);
+		ruleset_free(&rs);
 		unlink(path);
 	}
 }
@@ -292,10 +332,15 @@ static void test_severity_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),	       cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_bad_shapes),     cmocka_unit_test(test_empty_file),
-		cmocka_unit_test(test_layers),	       cmocka_unit_test(test_files),
-		cmocka_unit_test(test_severity_names), cmocka_unit_test(test_foreign_owner),
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_bad_shapes),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_layers),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_severity_names),
+		cmocka_unit_test(test_foreign_owner),
+		cmocka_unit_test(test_supersedes_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

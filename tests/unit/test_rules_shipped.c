@@ -343,6 +343,9 @@ static const struct rule_case cases[] = {
 	/* A busy server shows a few for a moment: one per hundred established is the line. */
 	{ CW, QUIET, { "state.v4.close_wait=400", "state.v4.established=40000", STOCK_SYSCTLS } },
 	{ CW, FIRES, { "state.v4.close_wait=401", "state.v4.established=40000", STOCK_SYSCTLS } },
+	/* One condition, one finding: once it dominates, close-wait-dominant says it alone. */
+	{ CW, QUIET, { "state.v4.close_wait=5000", "state.v4.established=1000", STOCK_SYSCTLS } },
+	{ CWD, FIRES, { "state.v4.close_wait=5000", "state.v4.established=1000", STOCK_SYSCTLS } },
 	{ CW, QUIET, { "state.v4.established=300", "state.v4.time_wait=2000", STOCK_SYSCTLS } },
 
 	/* close-wait-dominant: more than a fifth of established, and at least 256. */
@@ -451,11 +454,38 @@ static const struct rule_case cases[] = {
 	  .summary_has = { "overflowed 3.50 times per second", "ListenDrops 3.50/s" },
 	  .action_has = { "restart the service" },
 	  .changes = { { "net.core.somaxconn", "4096", true } } },
+	/* A full queue now: accept-queue-full says it, its overflows with it. */
 	{ "listen-overflows",
+	  QUIET,
+	  { "listener=127.0.0.1:80:queue=129:backlog=128", "rate.TcpExt.ListenOverflows=3.5",
+	    "rate.TcpExt.ListenDrops=3.5", STOCK_SYSCTLS } },
+	{ "accept-queue-full",
 	  FIRES,
-	  { "rate.TcpExt.ListenOverflows=0", "rate.TcpExt.ListenDrops=2", STOCK_SYSCTLS },
-	  .summary_has = { "ListenDrops 2/s" },
+	  { "listener=127.0.0.1:80:queue=129:backlog=128", "rate.TcpExt.ListenOverflows=3.5",
+	    "rate.TcpExt.ListenDrops=3.5", STOCK_SYSCTLS },
 	  .changes = { { "net.core.somaxconn", "4096", false } } },
+	/* SYNs dropped without a full accept queue are not its problem (syn-drops). */
+	{ "listen-overflows",
+	  QUIET,
+	  { "rate.TcpExt.ListenOverflows=0", "rate.TcpExt.ListenDrops=243", STOCK_SYSCTLS } },
+
+	/* syn-drops: ListenDrops beyond ListenOverflows, the SYN queue's (or memory's). */
+	{ "syn-drops",
+	  FIRES,
+	  { "rate.TcpExt.ListenOverflows=0", "rate.TcpExt.ListenDrops=243",
+	    "sysctl.net.ipv4.tcp_syncookies=0", "sysctl.net.ipv4.tcp_max_syn_backlog=128",
+	    "state.v4.syn_recv=120" },
+	  .summary_has = { "dropped 243 SYNs or handshakes per second", "explain only 0" },
+	  .action_has = { "turn them on", "does not help while the accept queues are not full" },
+	  .changes = { { "net.ipv4.tcp_syncookies", "1", true } } },
+	/* Every drop an overflow: the accept queue's, listen-overflows says it. */
+	{ "syn-drops",
+	  QUIET,
+	  { "rate.TcpExt.ListenOverflows=3.5", "rate.TcpExt.ListenDrops=3.5", STOCK_SYSCTLS } },
+	{ "syn-drops",
+	  NOT_EVALUATED,
+	  { "counter.TcpExt.ListenDrops=5", STOCK_SYSCTLS },
+	  .reason_has = "rate.TcpExt.ListenDrops is not available" },
 	{ "listen-overflows",
 	  QUIET,
 	  { "counter.TcpExt.ListenOverflows=35", "rate.TcpExt.ListenOverflows=0",
@@ -669,6 +699,21 @@ static const struct rule_case cases[] = {
 	  NOT_EVALUATED,
 	  { "peer=10.0.0.5:5432:900", "sysctl.net.ipv4.tcp_tw_reuse=2" },
 	  .reason_has = "ip_local_port_range" },
+
+	/* Past 80% of the range, ephemeral-ports-exhausted says it alone. */
+	{ "ephemeral-ports-pressure",
+	  QUIET,
+	  { "peer=127.0.0.1:8080:900", "client.time_wait=900",
+	    "sysctl.net.ipv4.ip_local_port_range=40000 40999", "sysctl.net.ipv4.tcp_tw_reuse=0",
+	    "sysctl.net.ipv4.tcp_timestamps=0" } },
+	{ "ephemeral-ports-exhausted",
+	  FIRES,
+	  { "peer=127.0.0.1:8080:900", "client.time_wait=900",
+	    "sysctl.net.ipv4.ip_local_port_range=40000 40999", "sysctl.net.ipv4.tcp_tw_reuse=0",
+	    "sysctl.net.ipv4.tcp_timestamps=0" },
+	  .changes = { { "net.ipv4.tcp_tw_reuse", "1", true },
+		       { "net.ipv4.tcp_timestamps", "1", true },
+		       { "net.ipv4.ip_local_port_range", "10240 65535", true } } },
 
 	/* ephemeral-ports-pressure: half the range to one destination. */
 	{ "ephemeral-ports-pressure",
@@ -1011,11 +1056,11 @@ static const struct boundary boundaries[] = {
 	  { "rate.TcpExt.ListenOverflows=0.1" },
 	  { "rate.TcpExt.ListenOverflows=0" },
 	  { "rate.TcpExt.ListenDrops=0", STOCK_SYSCTLS } },
-	{ "listen-overflows",
-	  "rate.TcpExt.ListenDrops > 0",
-	  { "rate.TcpExt.ListenDrops=0.1" },
-	  { "rate.TcpExt.ListenDrops=0" },
-	  { "rate.TcpExt.ListenOverflows=0", STOCK_SYSCTLS } },
+	{ "syn-drops",
+	  "rate.TcpExt.ListenDrops > rate.TcpExt.ListenOverflows",
+	  { "rate.TcpExt.ListenDrops=2.1" },
+	  { "rate.TcpExt.ListenDrops=2" },
+	  { "rate.TcpExt.ListenOverflows=2", STOCK_SYSCTLS } },
 
 	/* The listener's limit is somaxconn itself, and it is half full, on both sides. */
 	{ "somaxconn-low",
