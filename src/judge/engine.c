@@ -126,16 +126,24 @@ static void owner_metric(const char *name, void *data)
 	}
 }
 
-/* The states whose holders the rule's texts and evidence name. */
+/* The same, and TS_LISTEN for the accept-queue metrics: a full queue's listener. */
+static void finding_metric(const char *name, void *data)
+{
+	owner_metric(name, data);
+	if (strcmp(name, "listen.full") == 0 || strncmp(name, "listen.max_queue", 16) == 0)
+		*(uint32_t *)data |= 1u << TS_LISTEN;
+}
+
+/* The states whose holders the rule's texts and evidence (its condition's metrics first) name. */
 static uint32_t rule_owner_states(const struct rule *r)
 {
 	uint32_t states = 0;
 
-	rule_template_foreach(r->summary, owner_metric, &states);
-	rule_template_foreach(r->explain, owner_metric, &states);
-	rule_template_foreach(r->action, owner_metric, &states);
+	rule_template_foreach(r->summary, finding_metric, &states);
+	rule_template_foreach(r->explain, finding_metric, &states);
+	rule_template_foreach(r->action, finding_metric, &states);
 	for (size_t k = 0; k < r->n_evidence; k++)
-		owner_metric(r->evidence[k], &states);
+		finding_metric(r->evidence[k], &states);
 	return states;
 }
 
@@ -270,7 +278,7 @@ uint32_t engine_owner_states(const struct ruleset *rs, const struct judgement *j
 		states |= j->findings[i].owner_states;
 	for (size_t i = 0; !j && i < rs->n; i++)
 		if (rs->rules[i].enabled)
-			states |= rule_owner_states(&rs->rules[i]);
+			states |= rule_owner_states(&rs->rules[i]) & ~(1u << TS_LISTEN);
 	return states;
 }
 

@@ -123,6 +123,10 @@ PY
 	# One condition, one finding: a full queue's overflows are not a second one.
 	assert_eq "" "$(finding listen-overflows 'f["id"]')" \
 		"accept overflow: listen-overflows superseded by accept-queue-full"
+	# The finding names the process whose listener does not accept.
+	assert_eq "listen 7777 $flood" \
+		"$(finding accept-queue-full '" ".join(str(f["owners"][0][k]) for k in ["state", "port", "pid"])')" \
+		"accept overflow: the full listener and the process holding it"
 	assert_eq True "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["rates"]["TcpExt"]["ListenOverflows"] > 0)' "$DIAG")" \
 		"accept overflow: ListenOverflows rising"
 	kill "$flood" 2>/dev/null || true
