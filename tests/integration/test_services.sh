@@ -34,6 +34,7 @@ mkdir "$TOP/$A" "$TOP/$B"
 # Whatever is left in them is killed, then the cgroups go (once empty).
 remove_cgroups() {
 	local i
+	# shellcheck disable=SC2046 # one pid a word
 	kill $(cat "$TOP/$A/cgroup.procs" "$TOP/$B/cgroup.procs" 2>/dev/null) 2>/dev/null || true
 	for ((i = 0; i < 50; i++)); do
 		rmdir "$TOP/$A" "$TOP/$B" "$TOP" 2>/dev/null && return
