@@ -99,7 +99,7 @@ static void walk_dir(struct walk *w, int dfd, size_t len, unsigned depth)
 		return;
 	}
 	key.id = (uint64_t)st.st_ino;
-	hit = bsearch(&key, w->slots, w->n, sizeof(*w->slots), cmp_slot);
+	hit = w->n ? bsearch(&key, w->slots, w->n, sizeof(*w->slots), cmp_slot) : NULL;
 	/* Several ids may be asked for twice: every slot of the id gets the path. */
 	while (hit && hit > w->slots && hit[-1].id == key.id)
 		hit--;

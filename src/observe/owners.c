@@ -110,7 +110,8 @@ static void probe_one(void *data, enum tcp_state s, uint16_t sport, uint32_t ino
 	struct ownscan *sc = data;
 	struct ownscan_key key = { .state = s, .port = sport }, *k;
 
-	k = bsearch(&key, sc->keys, sc->n_port_keys, sizeof(key), cmp_key_port);
+	k = sc->n_port_keys ? bsearch(&key, sc->keys, sc->n_port_keys, sizeof(key), cmp_key_port)
+			    : NULL;
 	if (!k || !inode)
 		return;
 	k->sockets++;
@@ -122,7 +123,8 @@ static void probe_one(void *data, enum tcp_state s, uint16_t sport, uint32_t ino
 /* The held sockets of the wanted ports, recorded while counting (observe.c). */
 static void held_ports(struct ownscan *sc, const struct observation *o)
 {
-	qsort(sc->keys, sc->n_port_keys, sizeof(*sc->keys), cmp_key_port);
+	if (sc->n_port_keys)
+		qsort(sc->keys, sc->n_port_keys, sizeof(*sc->keys), cmp_key_port);
 	FOREACH_TCP_STATE(s) {
 		for (size_t i = 0; i < o->n_held[s]; i++) {
 			const struct held_socket *h = &o->held[s][i];

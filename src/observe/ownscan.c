@@ -443,7 +443,8 @@ static int list_pids(struct ownscan *sc, int **ret, size_t *ret_n)
 		v[n++] = (int)pid;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_int);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_int);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -479,7 +480,8 @@ static int order_procs(struct ownscan *sc, const int *pids, size_t n, struct own
 	if (!group)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		bool cg = bsearch(&pids[i], sc->first, sc->n_first, sizeof(int), cmp_int);
+		bool cg = sc->n_first &&
+			  bsearch(&pids[i], sc->first, sc->n_first, sizeof(int), cmp_int);
 		bool ns = !sc->netns_inode || in_netns(sc, pids[i]);
 
 		group[i] = ns ? (cg ? 0 : 1) : (cg ? 2 : 3);
@@ -506,7 +508,8 @@ int ownscan_run(struct ownscan *sc)
 	if (sc->n_wants == 0)
 		return 0;
 	qsort(sc->wants, sc->n_wants, sizeof(*sc->wants), cmp_want);
-	qsort(sc->first, sc->n_first, sizeof(int), cmp_int);
+	if (sc->n_first) /* qsort() and bsearch() want an array, even of nothing */
+		qsort(sc->first, sc->n_first, sizeof(int), cmp_int);
 	r = list_pids(sc, &pids, &n);
 	if (r < 0)
 		return r;
