@@ -898,6 +898,87 @@ static void test_text_empty(void **state)
 }
 
 /* Process names are chosen by whoever runs the process: no escape sequence gets through. */
+/* Holders: the service first, up to four pids, "and N more", a caveat unless whole. */
+static void test_holders(void **state)
+{
+	static const struct {
+		struct owner_set s;
+		int pid;
+		const char *comm, *want;
+	} cases[] = {
+		{ { .looked = true,
+		    .complete = true,
+		    .pids = { 1234, 1235 },
+		    .n_pids = 2,
+		    .service = "nginx.service" },
+		  1234,
+		  "nginx",
+		  "nginx.service (pids 1234, 1235)" },
+		{ { .looked = true, .pids = { 1, 2, 3, 4 }, .n_pids = 4, .n_more = 3 },
+		  1,
+		  "java",
+		  "java (pids 1, 2, 3, 4 and 3 more, perhaps others)" },
+		{ { .looked = true, .complete = true, .pids = { 812 }, .n_pids = 1 },
+		  812,
+		  NULL,
+		  "(pid 812)" },
+		{ { .looked = true }, 0, NULL, "" },
+		/* A sample socket's owner without a holders' lookup: as before. */
+		{ { 0 }, 812, "nginx", "nginx (812)" },
+		{ { .looked = true,
+		    .complete = true,
+		    .pids = { 7 },
+		    .n_pids = 1,
+		    .service = "bad\033[2J.service" },
+		  7,
+		  "x",
+		  "bad?[2J.service (pid 7)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char buf[REPORT_HOLDERS_MAX];
+
+		report_format_holders(buf, sizeof(buf), &cases[i].s, cases[i].pid, cases[i].comm);
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+/* The owners in JSON and the service label, on the top-port series only. */
+static void test_owners_json_prom(void **state)
+{
+	_cleanup_observation_ struct observation *o = observation_new();
+	_cleanup_free_ char *json = NULL, *prom = NULL;
+	struct port_count *p;
+
+	(void)state;
+	add_port(o, TS_CLOSE_WAIT, 8080, 4812, true, 1234, "nginx");
+	add_listener(o, AF_INET, "0.0.0.0", 8080, 0, 511, 1234, "nginx");
+	p = &o->top[TS_CLOSE_WAIT].ports[0];
+	p->owners = (struct owner_set){ .looked = true,
+					.complete = false,
+					.pids = { 1234, 1235 },
+					.n_pids = 2,
+					.cgroup = xstrdup("/system.slice/nginx.service"),
+					.service = xstrdup("nginx.service") };
+	o->listeners[0].owners = (struct owner_set){ .looked = true,
+						     .complete = true,
+						     .pids = { 1234 },
+						     .n_pids = 1,
+						     .service = xstrdup("nginx.service") };
+	RENDER(report_stats_json(f, o), &json);
+	assert_non_null(strstr(json, "\"more_pids\":0"));
+	assert_non_null(strstr(json, "\"owners_complete\":false"));
+	assert_non_null(strstr(json, "\"service\":\"nginx.service\""));
+	assert_non_null(strstr(json, "\"cgroup\":\"/system.slice/nginx.service\""));
+	RENDER(report_stats_prom(f, o, 4096), &prom);
+	assert_non_null(strstr(prom, "tcptune_port_sockets{state=\"close_wait\",port=\"8080\","
+				     "role=\"server\",process=\"nginx\",service=\"nginx.service\"} "
+				     "4812\n"));
+	/* No other series carries the service. */
+	assert_null(strstr(strstr(prom, "service=") + 1, "service="));
+}
+
 static void test_text_control_chars(void **state)
 {
 	_cleanup_observation_ struct observation *o = observation_new();
@@ -1835,6 +1916,8 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_empty),
 		cmocka_unit_test(test_text_control_chars),
+		cmocka_unit_test(test_holders),
+		cmocka_unit_test(test_owners_json_prom),
 		cmocka_unit_test(test_apply_text),
 		cmocka_unit_test(test_apply_text_one),
 		cmocka_unit_test(test_apply_text_netns),
