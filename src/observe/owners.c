@@ -36,7 +36,7 @@ int owners_parse_link(const char *target, uint32_t *ret_inode)
 	return 0;
 }
 
-/* The ports and listeners wanted, each a key of the scan, in (state, port) order for the probe. */
+/* The ports and listeners wanted, each a key of the scan. */
 static int add_key(struct ownscan *sc, enum tcp_state s, uint16_t port, struct owner_set *out,
 		   int *pid, char **comm, uint32_t *inode)
 {
@@ -104,7 +104,7 @@ static int cmp_key_port(const void *a, const void *b)
 }
 
 /* One held socket: wanted when its port and state are a key's. */
-static void probe_one(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
+static void want_held(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
 		      uint64_t cgroup_id)
 {
 	struct ownscan *sc = data;
@@ -129,7 +129,7 @@ static void held_ports(struct ownscan *sc, const struct observation *o)
 		for (size_t i = 0; i < o->n_held[s]; i++) {
 			const struct held_socket *h = &o->held[s][i];
 
-			probe_one(sc, s, h->port, h->inode,
+			want_held(sc, s, h->port, h->inode,
 				  h->cgroup ? o->held_cgroups[h->cgroup - 1] : 0);
 		}
 	}

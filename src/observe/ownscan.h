@@ -30,7 +30,7 @@ struct ownscan_key {
 	int *pid;	 /* the port's or listener's first holder */
 	char **comm;	 /* and its command */
 	uint32_t *inode; /* the port's sample socket, NULL for a listener */
-	size_t sockets;	 /* sockets with an inode the probe saw on it */
+	size_t sockets;	 /* its held sockets recorded while counting */
 	size_t n_wanted; /* of those, wanted by the scan */
 	size_t n_found;	 /* of those, found in a process */
 	struct ownscan_cg cgroup[OWNSCAN_CGROUPS]; /* the cgroups of its sockets, by count */

@@ -98,15 +98,10 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 			t->held_full[s] = true; /* no more room: not worth its attributes */
 			held = false;
 		}
-		if (__builtin_expect(t->filter_user || t->probe || s == TS_LISTEN || held, 0)) {
+		if (__builtin_expect(t->filter_user || s == TS_LISTEN || held, 0)) {
 			cgroup_id = msg_cgroup_id(h);
 			if (t->filter_user && cgroup_id != t->only_cgroup)
 				continue;
-			if (t->probe) {
-				t->probe(t->probe_data, s, ntohs(m->id.idiag_sport), m->idiag_inode,
-					 cgroup_id);
-				continue;
-			}
 		}
 		tally_socket(t, f, s, ntohs(m->id.idiag_sport), m->idiag_inode);
 		if (held)
@@ -151,28 +146,6 @@ size_t sockdiag_split_bytecode(enum sockdiag_half half, uint16_t pivot, void *bu
 	return sizeof(ops);
 }
 
-/* Accepts the sockets of one local port of several: S_GE and S_LE for each, a jump to accept. */
-static size_t ports_bytecode(const uint16_t *ports, size_t n, uint8_t *buf)
-{
-	size_t len = 0, total = n ? 20 * n - 4 : 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const bool last = i + 1 == n;
-		const struct inet_diag_bc_op ops[5] = {
-			/* a false test jumps to the next port's, or past the end (reject) */
-			{ INET_DIAG_BC_S_GE, 8, 20 },
-			{ 0, 0, ports[i] },
-			{ INET_DIAG_BC_S_LE, 8, 12 },
-			{ 0, 0, ports[i] },
-			{ INET_DIAG_BC_JMP, 4, (uint16_t)(total - (len + 16)) },
-		};
-
-		memcpy(buf + len, ops, last ? 16 : 20);
-		len += last ? 16 : 20;
-	}
-	return len;
-}
-
 size_t sockdiag_bytecode(const struct sockdiag_req *req, void *out)
 {
 	uint8_t *buf = out;
@@ -182,11 +155,6 @@ size_t sockdiag_bytecode(const struct sockdiag_req *req, void *out)
 		len = 12; /* the condition goes first, once the length is known */
 	if (req->half != SOCKDIAG_ALL)
 		len += sockdiag_split_bytecode(req->half, req->pivot, buf + len);
-	else if (req->ports && req->n_ports > 0)
-		len += ports_bytecode(req->ports,
-				      req->n_ports < SOCKDIAG_MAX_PORTS ? req->n_ports
-									: SOCKDIAG_MAX_PORTS,
-				      buf + len);
 	if (req->cgroup_id) {
 		/* Another cgroup: jump past the end, which rejects. */
 		const struct inet_diag_bc_op op = { INET_DIAG_BC_CGROUP_COND, 12,
@@ -349,18 +317,18 @@ int sockdiag_collect_with(struct tally *t, uint16_t pivot, enum sockdiag_api api
 	const uint32_t all = SOCKDIAG_ALL_STATES;
 	const uint64_t cg = t->filter_user ? 0 : t->only_cgroup;
 	const struct sockdiag_req legacy_a[] = {
-		{ true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot, cg, NULL, 0 },
+		{ true, AF_UNSPEC, all, SOCKDIAG_SAME_SIDE, pivot, cg },
 	};
 	const struct sockdiag_req legacy_b[] = {
-		{ true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot, cg, NULL, 0 },
+		{ true, AF_UNSPEC, all, SOCKDIAG_CROSS_SIDE, pivot, cg },
 	};
 	const struct sockdiag_req v2_a[] = {
-		{ false, AF_INET, all, SOCKDIAG_SAME_SIDE, pivot, cg, NULL, 0 },
-		{ false, AF_INET6, all, SOCKDIAG_SAME_SIDE, pivot, cg, NULL, 0 },
+		{ false, AF_INET, all, SOCKDIAG_SAME_SIDE, pivot, cg },
+		{ false, AF_INET6, all, SOCKDIAG_SAME_SIDE, pivot, cg },
 	};
 	const struct sockdiag_req v2_b[] = {
-		{ false, AF_INET, all, SOCKDIAG_CROSS_SIDE, pivot, cg, NULL, 0 },
-		{ false, AF_INET6, all, SOCKDIAG_CROSS_SIDE, pivot, cg, NULL, 0 },
+		{ false, AF_INET, all, SOCKDIAG_CROSS_SIDE, pivot, cg },
+		{ false, AF_INET6, all, SOCKDIAG_CROSS_SIDE, pivot, cg },
 	};
 
 	if (api == SOCKDIAG_LEGACY)

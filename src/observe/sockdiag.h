@@ -27,20 +27,17 @@ struct sockdiag_req {
 	int family;	 /* AF_INET or AF_INET6 for SOCK_DIAG_BY_FAMILY */
 	uint32_t states; /* bit mask of kernel state numbers */
 	enum sockdiag_half half;
-	uint16_t pivot;	       /* with a half: the port that divides */
-	uint64_t cgroup_id;    /* only this cgroup's sockets (INET_DIAG_BC_CGROUP_COND); 0: all */
-	const uint16_t *ports; /* only these local ports (at most SOCKDIAG_MAX_PORTS); NULL: all */
-	size_t n_ports;
+	uint16_t pivot;	    /* with a half: the port that divides */
+	uint64_t cgroup_id; /* only this cgroup's sockets (INET_DIAG_BC_CGROUP_COND); 0: all */
 };
 
-#define SOCKDIAG_MAX_PORTS 256
 /* Room for the longest filter program sockdiag_bytecode() writes. */
-#define SOCKDIAG_BC_MAX (12 + 28 + 20 * SOCKDIAG_MAX_PORTS)
+#define SOCKDIAG_BC_MAX (12 + 4 * SOCKDIAG_SPLIT_OPS)
 
 /*
- * The filter program of a request, its cgroup condition first, then its half
- * or its ports, into buf (SOCKDIAG_BC_MAX bytes). Returns its length, 0 when
- * the request filters nothing.
+ * The filter program of a request, its cgroup condition first, then its half,
+ * into buf (SOCKDIAG_BC_MAX bytes). Returns its length, 0 when the request
+ * filters nothing.
  */
 size_t sockdiag_bytecode(const struct sockdiag_req *req, void *buf);
 

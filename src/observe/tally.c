@@ -17,8 +17,6 @@ void tally_done(struct tally *t)
 	uint16_t lo = t->eph_lo, hi = t->eph_hi;
 	uint64_t only = t->only_cgroup;
 	bool user = t->filter_user;
-	void (*probe)(void *, enum tcp_state, uint16_t, uint32_t, uint64_t) = t->probe;
-	void *probe_data = t->probe_data;
 	uint32_t held_states = t->held_states;
 
 	FOREACH_TCP_STATE(s) {
@@ -32,8 +30,6 @@ void tally_done(struct tally *t)
 	tally_set_ephemeral(t, lo, hi);
 	t->only_cgroup = only;
 	t->filter_user = user;
-	t->probe = probe;
-	t->probe_data = probe_data;
 	t->held_states = held_states;
 }
 

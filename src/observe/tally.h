@@ -38,10 +38,6 @@ struct tally {
 	 */
 	uint64_t only_cgroup;
 	bool filter_user;
-	/* A probe, not a tally (owners): every socket goes to probe() instead. */
-	void (*probe)(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
-		      uint64_t cgroup_id);
-	void *probe_data;
 	/* The held sockets of these states (1 << state), for the owner lookup. */
 	uint32_t held_states;
 	struct held_socket *held[TS_MAX];
