@@ -104,10 +104,9 @@ static int cmp_key_port(const void *a, const void *b)
 }
 
 /* One held socket: wanted when its port and state are a key's. */
-static void want_held(void *data, enum tcp_state s, uint16_t sport, uint32_t inode,
+static void want_held(struct ownscan *sc, enum tcp_state s, uint16_t sport, uint32_t inode,
 		      uint64_t cgroup_id)
 {
-	struct ownscan *sc = data;
 	struct ownscan_key key = { .state = s, .port = sport }, *k;
 
 	k = sc->n_port_keys ? bsearch(&key, sc->keys, sc->n_port_keys, sizeof(key), cmp_key_port)
@@ -145,11 +144,8 @@ static int sample_ports(struct ownscan *sc)
 	for (size_t i = 0; i < sc->n_port_keys; i++) {
 		struct ownscan_key *k = &sc->keys[i];
 
-		if (k->inode && *k->inode) {
-			k->sockets = SAMPLE_MAX + 1; /* one of many: never all of them */
-			if (ownscan_want(sc, *k->inode, i) < 0)
-				return -ENOMEM;
-		}
+		if (k->inode && *k->inode && ownscan_want(sc, *k->inode, i) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }

@@ -26,7 +26,7 @@ struct owner_wants {
 	unsigned ports;	 /* how many top ports of each; 0: all that were kept */
 	enum owner_listeners listeners;
 	const char *cgroup_root; /* the cgroup2 mount; NULL: from mountinfo; "": none */
-	double seconds;		 /* time the lookup may take, its second look included; 0: any */
+	double seconds;		 /* time the lookup may take; 0: no limit but the descriptors */
 };
 
 /* What the lookup did, for tests and the bench. */
