@@ -83,7 +83,10 @@ static void snapshot(struct top_run *t)
 	struct observation *o = NULL;
 	struct judgement *j = NULL;
 	double at = monotonic();
+	struct timespec started;
 	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &started);
 
 	/* The sockets' inodes are kept only when owners are to be looked up. */
 	t->a.opts.processes = t->m.owners;
@@ -96,8 +99,10 @@ static void snapshot(struct top_run *t)
 	}
 	if (t->cur)
 		observation_derive_rates(o, t->cur, at - t->taken);
+	/* As stats -p: in at most half the time observing took; a note says when cut short. */
 	if (t->m.owners)
-		(void)observe_args_owners(&t->a, o, ~0u, 0, true);
+		(void)observe_args_owners_within(&t->a, o, ~0u, 0, OWNERS_ALL_LISTENERS, &started,
+						 0.5, 0.01);
 	if (engine_judge(&t->rules, o, &j) < 0) {
 		observation_free(o);
 		snprintf(t->m.status, sizeof(t->m.status), " evaluating the rules: out of memory");
