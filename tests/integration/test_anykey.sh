@@ -18,6 +18,7 @@ run() {
 
 # A per-namespace key tcptune's knowledge base does not hold: tcp_ecn.
 real_key() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	local before
 	before=$(sysctl -n net.ipv4.tcp_ecn)
 	[ "$before" = 0 ] && want=1 || want=0

@@ -58,6 +58,7 @@ expect_in() { # WHAT NEEDLE HAYSTACK
 journals() { find "$STATE" -name '*.json' 2>/dev/null | wc -l; }
 
 two_namespaces() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	ip netns add "$NS_A" && ip netns add "$NS_B" || { fail "ip netns add"; return; }
 	local own_before a_before b_before
 	own_before=$(values)
@@ -132,6 +133,7 @@ run_in_netns two_namespaces
 
 # --netns-pid: the namespace of a process; rollback finds it again by identity.
 by_pid() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	local pid before
 	unshare -n sleep 300 &
 	pid=$!
@@ -157,6 +159,7 @@ run_in_netns by_pid
 
 # A name bound again to a new namespace is another namespace: refused, nothing written.
 rebound() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	ip netns add "$NS_C" || { fail "ip netns add"; return; }
 	run apply --set net.ipv4.tcp_fin_timeout=22 --netns "$NS_C"
 	assert_eq 0 "$RC" "apply into C: $ERR"
@@ -173,6 +176,7 @@ run_in_netns rebound
 
 # diagnose --netns X ends with the exact command, which diagnoses that same namespace.
 next_command() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	[ -e "/run/netns/$NS_B" ] || ip netns add "$NS_B"
 	ip netns exec "$NS_B" sysctl -qw net.ipv4.tcp_syncookies=0
 	run diagnose --netns "$NS_B"
@@ -192,6 +196,7 @@ run_in_netns next_command
 # --try in a namespace: confirm --netns takes only that namespace's; a --try whose
 # waiter was killed is rolled back in its own namespace by an apply into another.
 tries() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	local pid
 	ip netns add "$NS_C" || { fail "ip netns add"; return; }
 	[ -e "/run/netns/$NS_B" ] || ip netns add "$NS_B"
@@ -235,6 +240,7 @@ run_in_netns tries
 
 # SIGKILL at write N of an apply into a namespace: one rollback restores that namespace.
 killed() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	local before total n
 	[ -e "/run/netns/$NS_A" ] || ip netns add "$NS_A"
 	before=$(values "$NS_A")

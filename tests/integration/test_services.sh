@@ -79,6 +79,7 @@ py() {
 }
 
 services() {
+	need_tmp # run_in_netns copies the script's variables, not lib's TEST_TMP
 	local pa pb
 	pa=$(leak "$TOP/$A" 18001 30) || { fail "server A"; return; }
 	pb=$(leak "$TOP/$B" 18002 20) || { fail "server B"; return; }
