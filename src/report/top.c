@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,12 +271,18 @@ static void render_ports(const struct top_model *m, struct top_grid *g, int row,
 			 int width)
 {
 	static int (*const cmp[])(const void *, const void *) = { cmp_count, cmp_port, cmp_state };
-	struct port_row list[256];
-	size_t n = 0;
+	_cleanup_free_ struct port_row *list = NULL;
+	size_t n = 0, all = 0;
 
 	top_put(g, row, 0, width, " PORT ROLE    STATE           COUNT  HELD BY", TOP_HEAD);
-	for (int s = 1; m->o && s < TS_MAX && n < ARRAY_SIZE(list); s++)
-		for (size_t i = 0; i < m->o->top[s].n && n < ARRAY_SIZE(list); i++)
+	/* Every kept port (up to --top per state), so that the sort sees them all. */
+	for (int s = 1; m->o && s < TS_MAX; s++)
+		all += m->o->top[s].n;
+	list = calloc(all + 1, sizeof(*list));
+	if (!list)
+		return;
+	for (int s = 1; m->o && s < TS_MAX; s++)
+		for (size_t i = 0; i < m->o->top[s].n; i++)
 			if (!m->focus || m->focus == s)
 				list[n++] = (struct port_row){ s, &m->o->top[s].ports[i] };
 	qsort(list, n, sizeof(*list), cmp[m->sort]);
@@ -321,22 +328,33 @@ static void render_listeners(const struct top_model *m, struct top_grid *g, int 
 			     int col)
 {
 	int width = g->cols - col;
-	bool used[256] = { false };
-	size_t n = m->o ? m->o->n_listeners : 0;
+	size_t n = m->o ? m->o->n_listeners : 0, prev = SIZE_MAX;
 
 	top_put(g, row, col, width, "LISTENER           QUEUE  FILL", TOP_HEAD);
 	for (int i = 0; i < rows - 1; i++) {
 		const struct listener *best = NULL;
-		size_t bi = 0;
+		size_t bi = SIZE_MAX;
 		char ep[64], line[128];
 
-		/* Selection, not a sort: a few rows of a list that may be long. */
-		for (size_t k = 0; k < n && k < ARRAY_SIZE(used); k++)
-			if (!used[k] && (!best || fill(&m->o->listeners[k]) > fill(best)))
-				best = &m->o->listeners[k], bi = k;
+		/*
+		 * Selection, not a sort, over the whole list: the next fullest after the
+		 * one shown before (fill down, then index up), a few rows of a long list.
+		 */
+		for (size_t k = 0; k < n; k++) {
+			const struct listener *l = &m->o->listeners[k];
+
+			if (prev != SIZE_MAX &&
+			    (fill(l) > fill(&m->o->listeners[prev]) ||
+			     (fill(l) == fill(&m->o->listeners[prev]) && k <= prev)))
+				continue;
+			if (!best || fill(l) > fill(best)) {
+				best = l;
+				bi = k;
+			}
+		}
 		if (!best)
 			break;
-		used[bi] = true;
+		prev = bi;
 		endpoint(best, ep, sizeof(ep));
 		/* A long address keeps its end, where the port is. */
 		snprintf(line, sizeof(line), "%s%-*s %6u %4.0f%%",

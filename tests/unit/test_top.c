@@ -338,12 +338,42 @@ static void test_focus_sort_small(void **state)
 	judgement_free(j);
 }
 
+/* Long lists: the fullest listener is found wherever it stands, each shown once. */
+static void test_many_listeners(void **state)
+{
+	_cleanup_observation_ struct observation *o = busy(1200, 87);
+	struct judgement *j = judged(NULL, NULL, 0);
+	_cleanup_free_ char *text = NULL;
+	struct top_model m;
+	struct top_grid g;
+
+	(void)state;
+	for (int i = 0; i < 300; i++)
+		add_listener(o, AF_INET, "10.0.0.1", (uint16_t)(20000 + i), i == 299 ? 9 : 0, 10, 0,
+			     NULL);
+	top_model_init(&m, 2, false);
+	assert_int_equal(top_model_update(&m, o, j, 100), 0);
+	assert_int_equal(top_grid_init(&g, 24, 80), 0);
+	top_render(&m, &g);
+	text = screen(&g);
+	assert_non_null(strstr(text, "127.0.0.1:8080")); /* 100% */
+	assert_non_null(strstr(text, "10.0.0.1:20299")); /* 90%, the 303rd */
+	assert_null(strstr(strstr(text, "127.0.0.1:8080") + 1, "127.0.0.1:8080")); /* once */
+	top_grid_free(&g);
+	top_model_free(&m);
+	judgement_free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ring),   cmocka_unit_test(test_sparkline),
-		cmocka_unit_test(test_fit),    cmocka_unit_test(test_model),
-		cmocka_unit_test(test_layout), cmocka_unit_test(test_focus_sort_small),
+		cmocka_unit_test(test_ring),
+		cmocka_unit_test(test_sparkline),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_focus_sort_small),
+		cmocka_unit_test(test_many_listeners),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
