@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics-impl.h"
 #include "observation.h"
 #include "util.h"
 
@@ -36,12 +37,6 @@ static const char *const arg_shapes[] = {
 	[ARG_KEY_INDEX] = "<key>[i]",
 };
 
-struct metric_arg {
-	enum tcp_state state; /* ARG_STATE, ARG_CONN_STATE */
-	char *text;	      /* the placeholder's text; for ARG_KEY_INDEX the key alone */
-	int index;	      /* ARG_KEY_INDEX */
-};
-
 struct metric_family {
 	const char *prefix;
 	enum metric_arg_kind arg;
@@ -51,25 +46,10 @@ struct metric_family {
 		       struct metric_value *v);
 	const char *why; /* why it can be unavailable; NULL: "not in this snapshot" */
 	bool rate;	 /* needs two samples (--interval) */
+	int which;	 /* given to the resolver as metric_arg.which */
 };
 
 /* ---- resolvers: a value from the snapshot, or -ENODATA ---- */
-
-static int number(struct metric_value *v, double num)
-{
-	v->type = METRIC_NUMBER;
-	v->num = num;
-	v->text = NULL;
-	return 0;
-}
-
-static int text(struct metric_value *v, const char *s)
-{
-	v->type = METRIC_TEXT;
-	v->num = 0;
-	v->text = s;
-	return 0;
-}
 
 static int state_all(const struct observation *o, const struct metric_arg *a,
 		     struct metric_value *v)
@@ -206,69 +186,6 @@ static int top_service(const struct observation *o, const struct metric_arg *a,
 	return p && p->owners.service ? text(v, p->owners.service) : -ENODATA;
 }
 
-static int peer_count(const struct observation *o, _unused_ const struct metric_arg *a,
-		      struct metric_value *v)
-{
-	/* No client sockets at all is a count of zero, not an unknown. */
-	return number(v, o->n_peers ? o->peers[0].count : 0);
-}
-
-static int peer_port(const struct observation *o, _unused_ const struct metric_arg *a,
-		     struct metric_value *v)
-{
-	return o->n_peers ? number(v, o->peers[0].port) : -ENODATA;
-}
-
-static int peer_address(const struct observation *o, _unused_ const struct metric_arg *a,
-			struct metric_value *v)
-{
-	return observation_peer_address(o, v->buf, sizeof(v->buf)) < 0 ? -ENODATA : text(v, v->buf);
-}
-
-static int listen_count(const struct observation *o, _unused_ const struct metric_arg *a,
-			struct metric_value *v)
-{
-	return number(v, (double)o->n_listeners);
-}
-
-static int listen_max_queue(const struct observation *o, _unused_ const struct metric_arg *a,
-			    struct metric_value *v)
-{
-	return number(v, observation_listen_summary(o).max_queue);
-}
-
-/* Without limits (the /proc source) ratios cannot be told. */
-static bool limits_unknown(const struct observation *o, const struct listen_summary *s)
-{
-	return s->max_ratio < 0 && o->n_listeners > 0;
-}
-
-static int listen_max_queue_ratio(const struct observation *o, _unused_ const struct metric_arg *a,
-				  struct metric_value *v)
-{
-	struct listen_summary s = observation_listen_summary(o);
-
-	if (limits_unknown(o, &s))
-		return -ENODATA;
-	return number(v, s.max_ratio < 0 ? 0 : s.max_ratio);
-}
-
-static int listen_full(const struct observation *o, _unused_ const struct metric_arg *a,
-		       struct metric_value *v)
-{
-	struct listen_summary s = observation_listen_summary(o);
-
-	return limits_unknown(o, &s) ? -ENODATA : number(v, s.full);
-}
-
-static int listen_capped(const struct observation *o, _unused_ const struct metric_arg *a,
-			 struct metric_value *v)
-{
-	double n;
-
-	return observation_listen_capped(o, &n) < 0 ? -ENODATA : number(v, n);
-}
-
 static int kernel_version(const struct observation *o, _unused_ const struct metric_arg *a,
 			  struct metric_value *v)
 {
@@ -299,6 +216,23 @@ static int kernel_version_code(const struct observation *o, _unused_ const struc
 #define WHY_SERVICE "no cgroup v2, or the holders are in the root cgroup (--processes)"
 #define WHY_PEER "no client-side connection"
 #define WHY_LISTEN "the /proc source does not report accept-queue limits"
+#define WHY_STALL "no connection is stalled that way"
+
+/* The rows of one kind of stalled connection (observation.stalled[which]). */
+#define STALL_ROWS(prefix, kind)                                                                 \
+	{ prefix "count", ARG_NONE, "", METRIC_NUMBER, res_stalled_count, NULL, .which = kind }, \
+		{ prefix "orphaned",	ARG_NONE, "",		METRIC_NUMBER,                   \
+		  res_stalled_orphaned, NULL,	  .which = kind },                               \
+		{ prefix "peer.address",    ARG_NONE,  "",	     METRIC_TEXT,                \
+		  res_stalled_peer_address, WHY_STALL, .which = kind },                          \
+		{ prefix "peer.count",	  ARG_NONE, "",		  METRIC_NUMBER,                 \
+		  res_stalled_peer_count, NULL,	    .which = kind },                             \
+		{ prefix "peer.retries",    ARG_NONE, "",	    METRIC_NUMBER,               \
+		  res_stalled_peer_retries, NULL,     .which = kind },                           \
+	{                                                                                        \
+		prefix "peer.idle", ARG_NONE, "", METRIC_NUMBER, res_stalled_peer_idle, NULL,    \
+			.which = kind                                                            \
+	}
 
 static const struct metric_family families[] = {
 	/* prefix		placeholder	suffix	type	resolver	unavailable */
@@ -319,15 +253,20 @@ static const struct metric_family families[] = {
 	{ "top.", ARG_CONN_STATE, ".process", METRIC_TEXT, top_process, WHY_OWNER },
 	{ "top.", ARG_CONN_STATE, ".service", METRIC_TEXT, top_service, WHY_SERVICE },
 	{ "top.", ARG_CONN_STATE, ".server", METRIC_NUMBER, top_server, WHY_TOP },
-	{ "peer.count", ARG_NONE, "", METRIC_NUMBER, peer_count, WHY_PEER },
-	{ "peer.port", ARG_NONE, "", METRIC_NUMBER, peer_port, WHY_PEER },
-	{ "peer.address", ARG_NONE, "", METRIC_TEXT, peer_address, WHY_PEER },
-	{ "listen.count", ARG_NONE, "", METRIC_NUMBER, listen_count, WHY_LISTEN },
-	{ "listen.max_queue", ARG_NONE, "", METRIC_NUMBER, listen_max_queue, WHY_LISTEN },
-	{ "listen.max_queue_ratio", ARG_NONE, "", METRIC_NUMBER, listen_max_queue_ratio,
+	{ "peer.count", ARG_NONE, "", METRIC_NUMBER, res_peer_count, WHY_PEER },
+	{ "peer.port", ARG_NONE, "", METRIC_NUMBER, res_peer_port, WHY_PEER },
+	{ "peer.address", ARG_NONE, "", METRIC_TEXT, res_peer_address, WHY_PEER },
+	{ "listen.count", ARG_NONE, "", METRIC_NUMBER, res_listen_count, WHY_LISTEN },
+	{ "listen.max_queue", ARG_NONE, "", METRIC_NUMBER, res_listen_max_queue, WHY_LISTEN },
+	{ "listen.max_queue_ratio", ARG_NONE, "", METRIC_NUMBER, res_listen_max_queue_ratio,
 	  WHY_LISTEN },
-	{ "listen.full", ARG_NONE, "", METRIC_NUMBER, listen_full, WHY_LISTEN },
-	{ "listen.capped", ARG_NONE, "", METRIC_NUMBER, listen_capped, WHY_LISTEN },
+	{ "listen.full", ARG_NONE, "", METRIC_NUMBER, res_listen_full, WHY_LISTEN },
+	{ "listen.capped", ARG_NONE, "", METRIC_NUMBER, res_listen_capped, WHY_LISTEN },
+	{ "orphans.count", ARG_NONE, "", METRIC_NUMBER, res_orphans_count, NULL },
+	{ "orphaned.", ARG_CONN_STATE, "", METRIC_NUMBER, res_orphaned, NULL },
+	{ "held.", ARG_CONN_STATE, "", METRIC_NUMBER, res_held, NULL },
+	STALL_ROWS("retrans.", STALL_RETRANS),
+	STALL_ROWS("zero_window.", STALL_ZERO_WINDOW),
 	{ "kernel.version", ARG_NONE, "", METRIC_TEXT, kernel_version, NULL },
 	{ "kernel.version_code", ARG_NONE, "", METRIC_NUMBER, kernel_version_code, NULL },
 };
@@ -497,6 +436,7 @@ static int match(const char *name, const struct metric_family **ret, struct metr
 		if (r == 0)
 			r = parse_arg(f, &s, a, why ? &w : NULL);
 		if (r == 0) {
+			a->which = f->which;
 			*ret = f;
 			return 0;
 		}

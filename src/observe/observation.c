@@ -46,6 +46,8 @@ struct observation *observation_free(struct observation *o)
 	}
 	free(o->listeners);
 	free(o->peers);
+	for (size_t i = 0; i < STALL_N; i++)
+		free(o->stalled[i].peers);
 	counters_free(o->sockstat, o->n_sockstat);
 	counters_free(o->counters, o->n_counters);
 	for (size_t i = 0; i < o->n_sysctls; i++) {
@@ -141,15 +143,32 @@ int observation_listen_capped(const struct observation *o, double *ret)
 	return 0;
 }
 
-int observation_peer_address(const struct observation *o, char *buf, size_t size)
+int peer_format(const struct peer_count *p, char *buf, size_t size)
 {
-	const struct peer_count *p = o->n_peers ? &o->peers[0] : NULL;
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!p || !inet_ntop(p->family, p->addr, addr, sizeof(addr)))
+	if (!inet_ntop(p->family, p->addr, addr, sizeof(addr)))
 		return -ENODATA;
-	snprintf(buf, size, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, p->port);
+	if (p->port == 0)
+		snprintf(buf, size, "%s", addr);
+	else
+		snprintf(buf, size, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, p->port);
 	return 0;
+}
+
+int observation_peer_address(const struct observation *o, char *buf, size_t size)
+{
+	return o->n_peers ? peer_format(&o->peers[0], buf, size) : -ENODATA;
+}
+
+uint64_t observation_orphans(const struct observation *o)
+{
+	uint64_t n = 0;
+
+	FOREACH_TCP_STATE(s)
+		if (s != TS_TIME_WAIT && s != TS_SYN_RECV && s != TS_LISTEN)
+			n += o->orphaned[s];
+	return n;
 }
 
 static const struct counter *find_counter(const struct counter *c, size_t n, const char *name)

@@ -73,12 +73,34 @@ struct top_ports {
 	struct port_count *ports; /* by count, largest first; ties by port */
 };
 
-/* A remote endpoint and how many client-side sockets lead to it. */
+/*
+ * A remote endpoint and how many sockets lead to it: client-side ones in
+ * observation.peers, stalled ones in observation.stalled[].
+ */
 struct peer_count {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
-	uint16_t port;
+	uint16_t port; /* 0: any port of the host (the local side is the server) */
 	uint32_t count;
+	uint32_t idle;	   /* ESTABLISHED with nothing in flight and no stall */
+	uint32_t orphaned; /* that no process holds */
+	uint32_t retries;  /* the most retransmissions or unanswered probes of one socket */
+};
+
+/*
+ * Connections stalled on their peer. RETRANS: a segment went unacknowledged
+ * for a whole retransmission timeout at least once (or keepalive probes went
+ * unanswered): the peer is unreachable, overloaded or gone. ZERO_WINDOW: the
+ * peer advertises a zero receive window and the kernel only probes it: the
+ * peer's application does not read.
+ */
+enum stall { STALL_RETRANS, STALL_ZERO_WINDOW, STALL_N };
+
+struct stalled {
+	uint64_t sockets;
+	uint64_t orphaned;	  /* of them, closed by their application */
+	struct peer_count *peers; /* busiest first, with the idle connections to each */
+	size_t n_peers;
 };
 
 struct listener {
@@ -131,6 +153,10 @@ struct observation {
 	 */
 	struct peer_count *peers;
 	size_t n_peers;
+
+	/* Sockets no process holds, per state: inode 0 (all of TIME_WAIT and SYN_RECV). */
+	uint64_t orphaned[TS_MAX];
+	struct stalled stalled[STALL_N];
 
 	struct counter *sockstat; /* "inuse" "orphan" "tw" "alloc" "mem" "v6.inuse" ... */
 	size_t n_sockstat;
@@ -188,6 +214,14 @@ struct listen_summary observation_listen_summary(const struct observation *o);
 int observation_listen_capped(const struct observation *o, double *ret);
 /* The busiest peer as "192.0.2.1:80" or "[2001:db8::1]:80"; -ENODATA without one. */
 int observation_peer_address(const struct observation *o, char *buf, size_t size);
+/* An endpoint the same way; a host alone ("192.0.2.1", "2001:db8::1") when its port is 0. */
+int peer_format(const struct peer_count *p, char *buf, size_t size);
+/*
+ * Orphans of this namespace: sockets closed by their application that the
+ * kernel still holds, every state but TIME_WAIT and SYN_RECV (sockstat's
+ * "orphan" is the whole machine's).
+ */
+uint64_t observation_orphans(const struct observation *o);
 
 const struct counter *observation_counter(const struct observation *o, const char *name);
 const struct counter *observation_sockstat(const struct observation *o, const char *name);

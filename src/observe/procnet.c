@@ -57,6 +57,25 @@ static int parse_endpoint(const char *s, enum obs_family family, uint8_t *addr, 
 	return 0;
 }
 
+/*
+ * "tr:when retrnsmt uid timeout": the timer, and the retransmissions (hex)
+ * or, for keepalive, the probes unanswered (the decimal "timeout" column).
+ */
+static int parse_timer(char *const *f, struct conn *c)
+{
+	uint32_t timer, retries;
+	uint64_t probes;
+
+	if (strlen(f[5]) < 3 || f[5][2] != ':' || parse_hex(f[5], 2, &timer) < 0 ||
+	    parse_hex(f[6], strlen(f[6]), &retries) < 0 || parse_u64(f[8], INT32_MAX, &probes) < 0)
+		return -EBADMSG;
+	if (timer == TIMER_KEEPALIVE)
+		retries = (uint32_t)probes;
+	c->timer = (uint8_t)timer;
+	c->retries = (uint8_t)(retries > UINT8_MAX ? UINT8_MAX : retries);
+	return 0;
+}
+
 int procnet_parse_line(char *line, enum obs_family family, struct tally *t)
 {
 	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
@@ -84,9 +103,18 @@ int procnet_parse_line(char *line, enum obs_family family, struct tally *t)
 	if (!s)
 		return -EBADMSG;
 	tally_socket(t, family, s, port, inode);
-	if (s != TS_LISTEN)
-		tally_peer(t, family, port, raddr, rport);
-	if (s == TS_LISTEN) {
+	if (s != TS_LISTEN) {
+		struct conn c = { .f = family,
+				  .s = s,
+				  .sport = port,
+				  .dport = rport,
+				  .daddr = raddr,
+				  .inode = inode };
+		if (parse_timer(f, &c) < 0 ||
+		    parse_hex(f[4], (size_t)(colon - f[4]), &c.wqueue) < 0)
+			return -EBADMSG;
+		tally_conn(t, &c);
+	} else {
 		struct listener l = {
 			.family = family == OBS_V4 ? AF_INET : AF_INET6,
 			.port = port,

@@ -109,8 +109,17 @@ int sockdiag_parse(const void *buf, size_t len, struct tally *t, bool *ret_done)
 		if (s == TS_LISTEN)
 			parse_listener(m, cgroup_id, t);
 		else
-			tally_peer(t, f, ntohs(m->id.idiag_sport), (const uint8_t *)m->id.idiag_dst,
-				   ntohs(m->id.idiag_dport));
+			tally_conn(t, &(struct conn){
+					      .f = f,
+					      .s = s,
+					      .sport = ntohs(m->id.idiag_sport),
+					      .dport = ntohs(m->id.idiag_dport),
+					      .daddr = (const uint8_t *)m->id.idiag_dst,
+					      .inode = m->idiag_inode,
+					      .wqueue = m->idiag_wqueue,
+					      .timer = m->idiag_timer,
+					      .retries = m->idiag_retrans,
+				      });
 	}
 	/* A dump never splits a message across reads: leftovers mean corruption. */
 	return left == 0 ? 0 : -EBADMSG;

@@ -25,7 +25,9 @@ void tally_done(struct tally *t)
 		free(t->held[s]);
 	}
 	free(t->listeners);
-	free(t->peers);
+	free(t->peers.slots);
+	for (size_t k = 0; k < STALL_N; k++)
+		free(t->stalled[k].slots);
 	tally_init(t, t->want_inodes);
 	tally_set_ephemeral(t, lo, hi);
 	t->only_cgroup = only;
@@ -92,40 +94,92 @@ static uint32_t peer_hash(enum obs_family f, const uint8_t *addr, uint16_t port)
  */
 #define PEER_PROBES 8
 
-static void peer_add(struct tally *t, int family, const uint8_t *addr, uint16_t port,
-		     uint32_t count)
+static bool same_peer(const struct peer_count *p, const struct peer_count *in)
 {
-	enum obs_family f = family == AF_INET ? OBS_V4 : OBS_V6;
-	size_t len = f == OBS_V4 ? 4 : 16;
-	uint32_t h = peer_hash(f, addr, port);
+	return p->port == in->port && p->family == in->family &&
+	       memcmp(p->addr, in->addr, in->family == AF_INET ? 4 : 16) == 0;
+}
 
-	if (!t->peers) {
-		t->peers = calloc(TALLY_PEER_SLOTS, sizeof(*t->peers));
-		if (!t->peers) {
+/* Adds in's numbers to its endpoint's slot (retries: the most). */
+static void peer_add(struct tally *t, struct peer_table *pt, const struct peer_count *in)
+{
+	uint32_t h = peer_hash(in->family == AF_INET ? OBS_V4 : OBS_V6, in->addr, in->port);
+
+	if (!pt->slots) {
+		pt->slots = calloc(TALLY_PEER_SLOTS, sizeof(*pt->slots));
+		if (!pt->slots) {
 			t->error = -ENOMEM;
 			return;
 		}
 	}
 	for (unsigned i = 0; i < PEER_PROBES; i++) {
-		struct peer_count *p = &t->peers[(h + i) & (TALLY_PEER_SLOTS - 1)];
+		struct peer_count *p = &pt->slots[(h + i) & (TALLY_PEER_SLOTS - 1)];
 
 		if (p->count == 0) {
-			*p = (struct peer_count){ .family = family, .port = port, .count = count };
-			memcpy(p->addr, addr, len);
-			t->n_peers++;
+			*p = *in;
+			pt->n++;
 			return;
 		}
-		if (p->port == port && p->family == family && memcmp(p->addr, addr, len) == 0) {
-			p->count += count;
+		if (same_peer(p, in)) {
+			p->count += in->count;
+			p->idle += in->idle;
+			p->orphaned += in->orphaned;
+			if (in->retries > p->retries)
+				p->retries = in->retries;
 			return;
 		}
 	}
-	t->peers_untracked += count;
+	pt->untracked += in->count;
 }
 
-void tally_peer_slow(struct tally *t, enum obs_family f, const uint8_t *daddr, uint16_t dport)
+static const struct peer_count *peer_find(const struct peer_table *pt, const struct peer_count *key)
 {
-	peer_add(t, f == OBS_V4 ? AF_INET : AF_INET6, daddr, dport, 1);
+	uint32_t h = peer_hash(key->family == AF_INET ? OBS_V4 : OBS_V6, key->addr, key->port);
+
+	for (unsigned i = 0; pt->slots && i < PEER_PROBES; i++) {
+		const struct peer_count *p = &pt->slots[(h + i) & (TALLY_PEER_SLOTS - 1)];
+
+		if (p->count == 0)
+			break;
+		if (same_peer(p, key))
+			return p;
+	}
+	return NULL;
+}
+
+static struct peer_count conn_peer(const struct conn *c, uint16_t port)
+{
+	struct peer_count p = {
+		.family = c->f == OBS_V4 ? AF_INET : AF_INET6,
+		.port = port,
+		.count = 1,
+		.orphaned = !c->inode,
+	};
+
+	memcpy(p.addr, c->daddr, c->f == OBS_V4 ? 4 : 16);
+	return p;
+}
+
+void tally_peer_slow(struct tally *t, const struct conn *c)
+{
+	struct peer_count p = conn_peer(c, c->dport);
+
+	/* Nothing in flight, no probe unanswered: keepalive alone would find its peer gone. */
+	p.idle = c->s == TS_ESTABLISHED && !c->wqueue &&
+		 (c->timer == TIMER_NONE || (c->timer == TIMER_KEEPALIVE && !c->retries));
+	peer_add(t, &t->peers, &p);
+}
+
+void tally_stalled(struct tally *t, const struct conn *c)
+{
+	enum stall k = c->timer == TIMER_PROBE0 ? STALL_ZERO_WINDOW : STALL_RETRANS;
+	/* A server's peers are clients on ports of their own: the host names them. */
+	struct peer_count p = conn_peer(c, tally_client_side(t, c->sport) ? c->dport : 0);
+
+	p.retries = c->retries;
+	t->stalled_sockets[k]++;
+	t->stalled_orphaned[k] += !c->inode;
+	peer_add(t, &t->stalled[k], &p);
 }
 
 void tally_port_alloc(struct tally *t, enum tcp_state s)
@@ -156,6 +210,14 @@ void tally_listener(struct tally *t, const struct listener *l)
 		t->cap_listeners = cap;
 	}
 	t->listeners[t->n_listeners++] = *l;
+}
+
+static void merge_peers(struct tally *t, struct peer_table *dst, const struct peer_table *src)
+{
+	for (size_t i = 0; src->slots && i < TALLY_PEER_SLOTS; i++)
+		if (src->slots[i].count)
+			peer_add(t, dst, &src->slots[i]);
+	dst->untracked += src->untracked;
 }
 
 void tally_merge(struct tally *dst, struct tally *src)
@@ -189,11 +251,14 @@ void tally_merge(struct tally *dst, struct tally *src)
 		}
 		dst->held_full[s] |= src->held_full[s];
 	}
-	for (size_t i = 0; src->peers && i < TALLY_PEER_SLOTS; i++)
-		if (src->peers[i].count)
-			peer_add(dst, src->peers[i].family, src->peers[i].addr, src->peers[i].port,
-				 src->peers[i].count);
-	dst->peers_untracked += src->peers_untracked;
+	merge_peers(dst, &dst->peers, &src->peers);
+	FOREACH_TCP_STATE(s)
+		dst->orphaned[s] += src->orphaned[s];
+	for (size_t k = 0; k < STALL_N; k++) {
+		merge_peers(dst, &dst->stalled[k], &src->stalled[k]);
+		dst->stalled_sockets[k] += src->stalled_sockets[k];
+		dst->stalled_orphaned[k] += src->stalled_orphaned[k];
+	}
 	if (src->error && !dst->error)
 		dst->error = src->error;
 	tally_done(src);
@@ -229,30 +294,59 @@ static int cmp_peer(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-static int finish_peers(struct tally *t, unsigned top, struct observation *o)
+/* The `top` busiest endpoints of a table, which is compacted and sorted in place. */
+static int busiest(struct peer_table *pt, unsigned top, struct peer_count **ret, size_t *ret_n)
 {
 	size_t n = 0;
 
-	if (!t->peers || top == 0)
+	if (!pt->slots || top == 0)
 		return 0;
-	/* Compact the table in place, then keep the busiest. */
 	for (size_t i = 0; i < TALLY_PEER_SLOTS; i++)
-		if (t->peers[i].count)
-			t->peers[n++] = t->peers[i];
-	qsort(t->peers, n, sizeof(*t->peers), cmp_peer);
+		if (pt->slots[i].count)
+			pt->slots[n++] = pt->slots[i];
+	qsort(pt->slots, n, sizeof(*pt->slots), cmp_peer);
 	if (n > top)
 		n = top;
-	o->peers = calloc(n ? n : 1, sizeof(*o->peers));
-	if (!o->peers)
+	*ret = calloc(n ? n : 1, sizeof(**ret));
+	if (!*ret)
 		return -ENOMEM;
-	memcpy(o->peers, t->peers, n * sizeof(*o->peers));
-	o->n_peers = n;
+	memcpy(*ret, pt->slots, n * sizeof(**ret));
+	*ret_n = n;
+	/* The slots are no longer a hash table. */
+	free(pt->slots);
+	pt->slots = NULL;
+	return 0;
+}
+
+/*
+ * The stalled connections, and to each client-side endpoint among the
+ * busiest the idle connections that wait on the same peer. Before the
+ * client-side table is sorted away.
+ */
+static int finish_stalled(struct tally *t, unsigned top, struct observation *o)
+{
+	for (size_t k = 0; k < STALL_N; k++) {
+		struct stalled *st = &o->stalled[k];
+		int r;
+
+		st->sockets = t->stalled_sockets[k];
+		st->orphaned = t->stalled_orphaned[k];
+		r = busiest(&t->stalled[k], top, &st->peers, &st->n_peers);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < st->n_peers; i++) {
+			const struct peer_count *all = peer_find(&t->peers, &st->peers[i]);
+
+			st->peers[i].idle = all ? all->idle : 0;
+		}
+	}
 	return 0;
 }
 
 int tally_finish(struct tally *t, unsigned top, struct observation *o)
 {
 	uint8_t listening[TALLY_PORTS / 8] = { 0 };
+	int r;
 
 	if (t->error)
 		return t->error;
@@ -299,5 +393,7 @@ int tally_finish(struct tally *t, unsigned top, struct observation *o)
 	o->n_listeners = t->n_listeners;
 	t->listeners = NULL;
 	t->n_listeners = t->cap_listeners = 0;
-	return finish_peers(t, top, o);
+	memcpy(o->orphaned, t->orphaned, sizeof(o->orphaned));
+	r = finish_stalled(t, top, o);
+	return r < 0 ? r : busiest(&t->peers, top, &o->peers, &o->n_peers);
 }

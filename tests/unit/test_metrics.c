@@ -71,6 +71,22 @@ static struct observation *sample(void)
 	o->peers = calloc(1, sizeof(struct peer_count));
 	o->peers[0] = (struct peer_count){ .family = AF_INET, .port = 6379, .count = 900 };
 	inet_pton(AF_INET, "192.0.2.7", o->peers[0].addr);
+	o->states[OBS_V4][TS_FIN_WAIT2] = 50;
+	o->orphaned[TS_FIN_WAIT2] = 20;
+	o->orphaned[TS_FIN_WAIT1] = 4;
+	o->orphaned[TS_TIME_WAIT] = 300; /* TIME_WAIT is no orphan of the namespace */
+	o->stalled[STALL_RETRANS] = (struct stalled){ .sockets = 120, .orphaned = 3, .n_peers = 1 };
+	o->stalled[STALL_RETRANS].peers = calloc(1, sizeof(struct peer_count));
+	o->stalled[STALL_RETRANS].peers[0] = (struct peer_count){
+		.family = AF_INET6, .port = 5432, .count = 100, .idle = 200, .retries = 9
+	};
+	inet_pton(AF_INET6, "2001:db8::9", o->stalled[STALL_RETRANS].peers[0].addr);
+	o->stalled[STALL_ZERO_WINDOW] =
+		(struct stalled){ .sockets = 30, .orphaned = 25, .n_peers = 1 };
+	o->stalled[STALL_ZERO_WINDOW].peers = calloc(1, sizeof(struct peer_count));
+	o->stalled[STALL_ZERO_WINDOW].peers[0] =
+		(struct peer_count){ .family = AF_INET, .count = 28 };
+	inet_pton(AF_INET, "198.51.100.3", o->stalled[STALL_ZERO_WINDOW].peers[0].addr);
 	o->counters = counters(cnames, cvalues, 2);
 	o->n_counters = 2;
 	o->sockstat = counters(snames, svalues, 2);
@@ -142,6 +158,20 @@ static void test_validate(void **state)
 		{ "listen.backlog", -EINVAL, 0,
 		  "expected listen.count, listen.max_queue, listen.max_queue_ratio, listen.full, "
 		  "listen.capped" },
+		{ "orphaned.fin_wait2", 0, METRIC_NUMBER, NULL },
+		{ "held.fin_wait2", 0, METRIC_NUMBER, NULL },
+		{ "held.listen", -EINVAL, 0, "'listen' is not a state of a connection" },
+		{ "orphans.count", 0, METRIC_NUMBER, NULL },
+		{ "retrans.count", 0, METRIC_NUMBER, NULL },
+		{ "retrans.orphaned", 0, METRIC_NUMBER, NULL },
+		{ "retrans.peer.address", 0, METRIC_TEXT, NULL },
+		{ "retrans.peer.count", 0, METRIC_NUMBER, NULL },
+		{ "retrans.peer.retries", 0, METRIC_NUMBER, NULL },
+		{ "retrans.peer.idle", 0, METRIC_NUMBER, NULL },
+		{ "zero_window.peer.address", 0, METRIC_TEXT, NULL },
+		{ "zero_window.peer", -EINVAL, 0,
+		  "expected zero_window.count, zero_window.orphaned, zero_window.peer.address, "
+		  "zero_window.peer.count, zero_window.peer.retries, zero_window.peer.idle" },
 		{ "kernel.version", 0, METRIC_TEXT, NULL },
 		{ "kernel.version_code", 0, METRIC_NUMBER, NULL },
 		{ "kernel.release", -EINVAL, 0, "expected kernel.version, kernel.version_code" },
@@ -210,6 +240,20 @@ static void test_resolve(void **state)
 		{ "listen.max_queue_ratio", 1.25, NULL },
 		{ "listen.full", 1, NULL },
 		{ "listen.capped", 2, NULL }, /* 443 (2 of 4) and 80 (5 of 4) */
+		{ "orphaned.fin_wait2", 20, NULL },
+		{ "held.fin_wait2", 30, NULL },
+		{ "orphaned.time_wait", 300, NULL },
+		{ "orphans.count", 24, NULL },
+		{ "retrans.count", 120, NULL },
+		{ "retrans.orphaned", 3, NULL },
+		{ "retrans.peer.address", 0, "[2001:db8::9]:5432" },
+		{ "retrans.peer.count", 100, NULL },
+		{ "retrans.peer.retries", 9, NULL },
+		{ "retrans.peer.idle", 200, NULL },
+		{ "zero_window.count", 30, NULL },
+		{ "zero_window.orphaned", 25, NULL },
+		{ "zero_window.peer.address", 0, "198.51.100.3" }, /* a server's peer: the host */
+		{ "zero_window.peer.count", 28, NULL },
 		{ "kernel.version", 0, "5.15.0-91-generic" },
 		{ "kernel.version_code", (5 << 16) | (15 << 8), NULL },
 	};
@@ -266,6 +310,11 @@ static void test_unavailable(void **state)
 		  "the /proc source does not report accept-queue limits" },
 		{ "listen.capped", -ENODATA,
 		  "the /proc source does not report accept-queue limits" },
+		{ "orphaned.fin_wait2", 0, "not in this snapshot" },
+		{ "retrans.peer.count", 0, "not in this snapshot" }, /* none: a count of 0 */
+		{ "retrans.peer.idle", 0, "not in this snapshot" },
+		{ "retrans.peer.address", -ENODATA, "no connection is stalled that way" },
+		{ "zero_window.peer.address", -ENODATA, "no connection is stalled that way" },
 		{ "kernel.version", -ENODATA, "not in this snapshot" },
 		{ "kernel.version_code", -ENODATA, "not in this snapshot" },
 		{ "no.such", -EINVAL, "not in this snapshot" },

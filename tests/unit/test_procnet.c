@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "procnet.h"
+#include "util.h"
 
 /*
  * tests/fixtures/procnet (and sockdiag, recorded from the same mix) was
@@ -125,7 +126,8 @@ static void test_file_errors(void **state)
 
 	f = fopen(path, "w");
 	fputs("  sl  local_address ...\n"
-	      "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1\n"
+	      "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 "
+	      "1\n"
 	      "   1: 0100007F:1F90 0100007F:91B6 01 00000000:000",
 	      f);
 	fclose(f);
@@ -189,13 +191,58 @@ static void test_large_file(void **state)
 	free(errmsg);
 }
 
+/*
+ * The timer columns: "tr" (1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 zero
+ * window), retrnsmt in hex, and keepalive's unanswered probes in "timeout".
+ */
+static void test_timer_columns(void **state)
+{
+	static const char *const lines[] = {
+		/* established to 10.0.0.2:5432, 17 retransmissions, 100 bytes in flight */
+		"0: 0100007F:A000 0200000A:1538 01 00000064:00000000 01:00000010 00000011 0 0 31",
+		/* the same peer, keepalive with 3 probes unanswered */
+		"1: 0100007F:A001 0200000A:1538 01 00000000:00000000 02:00000010 00000000 0 3 32",
+		/* the same peer, idle */
+		"2: 0100007F:A002 0200000A:1538 01 00000000:00000000 00:00000000 00000000 0 0 33",
+		/* an orphan probing a zero window */
+		"3: 0100007F:A003 0300000A:0050 04 00001000:00000000 04:00000010 00000000 0 2 0",
+		/* an orphaned FIN_WAIT2 kept as a TIME_WAIT socket */
+		"4: 0100007F:A004 0300000A:0050 05 00000000:00000000 03:00000010 00000000 0 0 0",
+	};
+	_cleanup_observation_ struct observation *o = observation_new();
+	char bad[] =
+		"0: 0100007F:A000 0200000A:1538 01 00000064:00000000 0100000010 00000011 0 0 31";
+	struct tally t;
+
+	(void)state;
+	tally_init(&t, false);
+	tally_set_ephemeral(&t, 40000, 49999);
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		char *line = strdup(lines[i]);
+
+		assert_non_null(line);
+		assert_int_equal(procnet_parse_line(line, OBS_V4, &t), 0);
+		free(line);
+	}
+	assert_int_equal(procnet_parse_line(bad, OBS_V4, &t), -EBADMSG);
+	assert_int_equal(tally_finish(&t, 5, o), 0);
+	tally_done(&t);
+	assert_int_equal(o->stalled[STALL_RETRANS].sockets, 2);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].count, 2);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].retries, 17);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].idle, 1);
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].sockets, 1);
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].orphaned, 1);
+	assert_int_equal(o->orphaned[TS_FIN_WAIT2], 1);
+	assert_int_equal(observation_orphans(o), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixture_counts),
-		cmocka_unit_test(test_bad_lines),
-		cmocka_unit_test(test_file_errors),
-		cmocka_unit_test(test_large_file),
+		cmocka_unit_test(test_fixture_counts), cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_large_file),
+		cmocka_unit_test(test_timer_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -480,6 +480,41 @@ static void test_cgroup_attribute(void **state)
 	tally_done(&t);
 }
 
+/* The timer fields: retransmitting, zero-window probing, an orphan, a loss probe. */
+static void test_timers(void **state)
+{
+	struct diag_msg_cg buf[4];
+	_cleanup_observation_ struct observation *o = observation_new();
+	struct tally t;
+	bool done;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(buf); i++) {
+		cg_msg(&buf[i], 1 /* ESTABLISHED */, (uint16_t)(41000 + i), 20u + (uint32_t)i, 7);
+		buf[i].m.id.idiag_dport = htons(5432);
+		buf[i].m.id.idiag_dst[0] = htonl(0x0a000002);
+	}
+	buf[0].m.idiag_timer = 1;
+	buf[0].m.idiag_retrans = 6;
+	buf[1].m.idiag_timer = 1; /* a tail-loss probe: nothing has timed out */
+	buf[2].m.idiag_timer = 4;
+	buf[2].m.idiag_state = 4; /* FIN_WAIT1 */
+	buf[2].m.idiag_inode = 0;
+	buf[3].m.idiag_wqueue = 0; /* idle */
+	tally_init(&t, false);
+	tally_set_ephemeral(&t, 40000, 49999);
+	assert_int_equal(sockdiag_parse(buf, sizeof(buf), &t, &done), 0);
+	assert_int_equal(tally_finish(&t, 5, o), 0);
+	tally_done(&t);
+	assert_int_equal(o->stalled[STALL_RETRANS].sockets, 1);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].retries, 6);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].port, 5432);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].idle, 1); /* not the probing one */
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].orphaned, 1);
+	assert_int_equal(o->orphaned[TS_FIN_WAIT1], 1);
+	assert_int_equal(o->orphaned[TS_ESTABLISHED], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_split_bytecode),
 		cmocka_unit_test(test_filter_bytecode),
 		cmocka_unit_test(test_cgroup_attribute),
+		cmocka_unit_test(test_timers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,7 +156,12 @@ static void peer(struct tally *t, uint32_t ip, uint16_t dport, uint16_t sport)
 
 	memcpy(addr, &ip, 4);
 	tally_socket(t, OBS_V4, TS_TIME_WAIT, sport, 0);
-	tally_peer(t, OBS_V4, sport, addr, dport);
+	tally_conn(t, &(struct conn){ .f = OBS_V4,
+				      .s = TS_TIME_WAIT,
+				      .sport = sport,
+				      .dport = dport,
+				      .daddr = addr,
+				      .timer = TIMER_TIME_WAIT });
 }
 
 static void test_peers(void **state)
@@ -199,10 +204,10 @@ static void test_peers_bounded(void **state)
 	for (uint32_t i = 0; i < 20000; i++)
 		peer(&t, htonl(0x0b000000 + i), 443, 50000);
 	for (size_t i = 0; i < TALLY_PEER_SLOTS; i++)
-		tracked += t.peers[i].count;
-	assert_true(t.n_peers <= TALLY_PEER_SLOTS);
-	assert_int_equal(tracked + t.peers_untracked, 20000);
-	assert_true(t.peers_untracked >= 20000 - TALLY_PEER_SLOTS);
+		tracked += t.peers.slots[i].count;
+	assert_true(t.peers.n <= TALLY_PEER_SLOTS);
+	assert_int_equal(tracked + t.peers.untracked, 20000);
+	assert_true(t.peers.untracked >= 20000 - TALLY_PEER_SLOTS);
 	tally_done(&t);
 }
 
@@ -242,6 +247,108 @@ static void test_held(void **state)
 	tally_done(&b);
 }
 
+/* A connection to 10.0.0.<host>:dport from local port sport. */
+static void conn(struct tally *t, enum tcp_state s, uint8_t host, uint16_t dport, uint16_t sport,
+		 uint32_t inode, enum tcp_timer timer, uint8_t retries, uint32_t wqueue)
+{
+	uint8_t addr[16] = { 10, 0, 0, host };
+
+	tally_socket(t, OBS_V4, s, sport, inode);
+	tally_conn(t, &(struct conn){ .f = OBS_V4,
+				      .s = s,
+				      .sport = sport,
+				      .dport = dport,
+				      .daddr = addr,
+				      .inode = inode,
+				      .wqueue = wqueue,
+				      .timer = (uint8_t)timer,
+				      .retries = retries });
+}
+
+/* Orphans are counted per state; TIME_WAIT and SYN_RECV are not orphans of the namespace. */
+static void test_orphans(void **state)
+{
+	_cleanup_observation_ struct observation *o = observation_new();
+	struct tally a, b;
+
+	(void)state;
+	tally_init(&a, false);
+	tally_init(&b, false);
+	for (uint16_t i = 0; i < 30; i++)
+		conn(i % 2 ? &a : &b, TS_FIN_WAIT2, 1, 80, (uint16_t)(40000 + i), 0,
+		     TIMER_TIME_WAIT, 0, 0);
+	for (uint16_t i = 0; i < 20; i++)
+		conn(&a, TS_FIN_WAIT2, 1, 80, (uint16_t)(41000 + i), 100u + i, TIMER_NONE, 0, 0);
+	conn(&a, TS_FIN_WAIT1, 1, 80, 42000, 0, TIMER_RETRANS, 1, 10);
+	conn(&a, TS_TIME_WAIT, 1, 80, 42001, 0, TIMER_TIME_WAIT, 0, 0);
+	conn(&b, TS_SYN_RECV, 1, 80, 8080, 0, TIMER_RETRANS, 2, 0);
+	tally_merge(&a, &b);
+	assert_int_equal(tally_finish(&a, 5, o), 0);
+	tally_done(&a);
+	assert_int_equal(o->orphaned[TS_FIN_WAIT2], 30);
+	assert_int_equal(observation_state_total(o, TS_FIN_WAIT2), 50);
+	assert_int_equal(o->orphaned[TS_FIN_WAIT1], 1);
+	assert_int_equal(o->orphaned[TS_TIME_WAIT], 1);
+	assert_int_equal(observation_orphans(o), 31);
+}
+
+/*
+ * Stalled connections by endpoint: a client's by address and port, a server's
+ * peers by host; the retransmission timer counts once it fired, zero-window
+ * probes always; SYN_RECV's timer is the handshake's. The idle connections to
+ * a stalled client-side endpoint are counted with it.
+ */
+static void test_stalled(void **state)
+{
+	_cleanup_observation_ struct observation *o = observation_new();
+	struct tally a, b;
+	char buf[64];
+
+	(void)state;
+	tally_init(&a, false);
+	tally_init(&b, false);
+	tally_set_ephemeral(&a, 40000, 49999);
+	tally_set_ephemeral(&b, 40000, 49999);
+	for (uint16_t i = 0; i < 12; i++)
+		conn(i % 2 ? &a : &b, TS_ESTABLISHED, 2, 5432, (uint16_t)(40000 + i), 10u + i,
+		     TIMER_RETRANS, (uint8_t)(1 + i), 100);
+	for (uint16_t i = 0; i < 7; i++) /* idle to the same endpoint */
+		conn(i % 2 ? &a : &b, TS_ESTABLISHED, 2, 5432, (uint16_t)(41000 + i), 50u + i,
+		     i == 0 ? TIMER_KEEPALIVE : TIMER_NONE, 0, 0);
+	conn(&a, TS_ESTABLISHED, 2, 5432, 41100, 60, TIMER_NONE, 0, 5);	     /* data in flight */
+	conn(&a, TS_ESTABLISHED, 2, 5432, 41101, 61, TIMER_RETRANS, 0, 5);   /* a loss probe */
+	conn(&a, TS_ESTABLISHED, 2, 5432, 41102, 62, TIMER_KEEPALIVE, 3, 0); /* unanswered */
+	for (uint16_t i = 0; i < 5; i++) /* server side: clients on ports of their own */
+		conn(&b, TS_LAST_ACK, 3, (uint16_t)(50000 + i), 80, 0, TIMER_RETRANS, 4, 1);
+	conn(&b, TS_SYN_RECV, 4, 50000, 80, 0, TIMER_RETRANS, 5, 0);
+	for (uint16_t i = 0; i < 3; i++)
+		conn(&a, TS_FIN_WAIT1, 5, 8080, (uint16_t)(42000 + i), 0, TIMER_PROBE0, 0, 4096);
+	conn(&a, TS_ESTABLISHED, 5, 8080, 42010, 70, TIMER_PROBE0, 2, 4096);
+	tally_merge(&a, &b);
+	assert_int_equal(tally_finish(&a, 5, o), 0);
+	tally_done(&a);
+
+	assert_int_equal(o->stalled[STALL_RETRANS].sockets, 18);
+	assert_int_equal(o->stalled[STALL_RETRANS].orphaned, 5);
+	assert_int_equal(o->stalled[STALL_RETRANS].n_peers, 2);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].count, 13);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].retries, 12);
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].idle, 7);
+	assert_int_equal(peer_format(&o->stalled[STALL_RETRANS].peers[0], buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "10.0.0.2:5432");
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[1].count, 5);
+	assert_int_equal(peer_format(&o->stalled[STALL_RETRANS].peers[1], buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "10.0.0.3");
+	assert_int_equal(o->stalled[STALL_RETRANS].peers[1].idle, 0);
+
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].sockets, 4);
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].orphaned, 3);
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].peers[0].count, 4);
+	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].peers[0].orphaned, 3);
+	/* The client-side table still names the busiest endpoint. */
+	assert_int_equal(o->peers[0].count, 22);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +359,8 @@ int main(void)
 		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_peers_bounded),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_orphans),
+		cmocka_unit_test(test_stalled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
