@@ -245,13 +245,74 @@ static void add_peer(struct observation *o, const char *name, const char *value)
 	assert_int_equal(inet_pton(AF_INET, copy, p->addr), 1);
 }
 
+/* "orphaned.fin_wait2=300": sockets of a state no process holds. */
+static void set_orphaned(struct observation *o, const char *name, const char *value)
+{
+	o->orphaned[state_named(name)] = (uint64_t)num(value, 0, INT64_MAX);
+}
+
+/*
+ * Stalled connections: "retrans=10.1.0.2:5432:100:6:200" adds an endpoint
+ * (address, port, sockets, most retries, idle connections to it; busiest
+ * first), "retrans.count=120" and "retrans.orphaned=3" set the totals; the
+ * same for zero_window.
+ */
+static void set_stalled(struct observation *o, enum stall k, const char *name, const char *value)
+{
+	struct stalled *st = &o->stalled[k];
+	_cleanup_free_ char *copy = strdup(value);
+	char *f[5], *save = NULL;
+	struct peer_count *p;
+
+	assert_non_null(copy);
+	if (strcmp(name, ".count") == 0 || strcmp(name, ".orphaned") == 0) {
+		*(name[1] == 'c' ? &st->sockets : &st->orphaned) =
+			(uint64_t)num(value, 0, INT64_MAX);
+		return;
+	}
+	if (*name)
+		fail_msg("%s=%s: no such assignment", name, value);
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+		if (!(f[i] = strtok_r(i ? NULL : copy, ":", &save)))
+			fail_msg("%s: expected addr:port:count:retries:idle", value);
+	p = realloc(st->peers, (st->n_peers + 1) * sizeof(*p));
+	assert_non_null(p);
+	st->peers = p;
+	p = &p[st->n_peers++];
+	*p = (struct peer_count){ .family = AF_INET,
+				  .port = (uint16_t)num(f[1], 0, 65535),
+				  .count = (uint32_t)num(f[2], 1, UINT32_MAX),
+				  .retries = (uint32_t)num(f[3], 0, 255),
+				  .idle = (uint32_t)num(f[4], 0, UINT32_MAX) };
+	assert_int_equal(inet_pton(AF_INET, f[0], p->addr), 1);
+}
+
+static void set_retrans(struct observation *o, const char *name, const char *value)
+{
+	set_stalled(o, STALL_RETRANS, name, value);
+}
+
+static void set_zero_window(struct observation *o, const char *name, const char *value)
+{
+	set_stalled(o, STALL_ZERO_WINDOW, name, value);
+}
+
 static const struct {
 	const char *prefix;
 	void (*set)(struct observation *o, const char *name, const char *value);
 } setters[] = {
-	{ "peer", add_peer },  { "state.", set_state },	      { "client.", set_client },
-	{ "top.", set_top },   { "sockstat.", set_sockstat }, { "counter.", set_counter },
-	{ "rate.", set_rate }, { "sysctl.", set_sysctl },     { "listener", add_listener },
+	{ "orphaned.", set_orphaned },
+	{ "retrans", set_retrans },
+	{ "zero_window", set_zero_window },
+	{ "peer", add_peer },
+	{ "state.", set_state },
+	{ "client.", set_client },
+	{ "top.", set_top },
+	{ "sockstat.", set_sockstat },
+	{ "counter.", set_counter },
+	{ "rate.", set_rate },
+	{ "sysctl.", set_sysctl },
+	{ "listener", add_listener },
 };
 
 /* Everything not assigned is zero or absent. Stops at max or at a NULL. */
@@ -361,40 +422,135 @@ static const struct rule_case cases[] = {
 	    "top.close_wait=8080:290:server" } },
 	{ CWD, QUIET, { "state.v4.close_wait=255", "top.close_wait=8080:255:server" } },
 
-	/* fin-wait2-pileup: {max: 30} is not needed below 30. */
-	{ "fin-wait2-pileup",
+	/* fin-wait2-orphaned: {max: 30} is not needed below 30; never for held sockets. */
+	{ "fin-wait2-orphaned",
 	  FIRES,
-	  { "state.v4.fin_wait2=300", "state.v4.established=1000", "top.fin_wait2=443:280:server",
-	    "sysctl.net.ipv4.tcp_fin_timeout=60" },
-	  .summary_has = { "300 sockets in FIN_WAIT2", "280 on local port 443" },
+	  { "state.v4.fin_wait2=300", "orphaned.fin_wait2=300", "state.v4.established=1000",
+	    "top.fin_wait2=443:280:server", "sysctl.net.ipv4.tcp_fin_timeout=60" },
+	  .summary_has = { "300 closed sockets wait in FIN_WAIT2", "busiest local port 443" },
 	  .changes = { { "net.ipv4.tcp_fin_timeout", "30", true } } },
-	{ "fin-wait2-pileup",
+	{ "fin-wait2-orphaned",
 	  FIRES,
-	  { "state.v4.fin_wait2=300", "state.v4.established=1000", "top.fin_wait2=443:280:server",
-	    "sysctl.net.ipv4.tcp_fin_timeout=20" },
+	  { "state.v4.fin_wait2=300", "orphaned.fin_wait2=300", "state.v4.established=1000",
+	    "top.fin_wait2=443:280:server", "sysctl.net.ipv4.tcp_fin_timeout=20" },
 	  .changes = { { "net.ipv4.tcp_fin_timeout", "30", false } } },
-	{ "fin-wait2-pileup",
+	{ "fin-wait2-orphaned",
+	  QUIET,
+	  { "state.v4.fin_wait2=300", "orphaned.fin_wait2=300", "state.v4.established=3000",
+	    "sysctl.net.ipv4.tcp_fin_timeout=60" } },
+	/* Held by an application: tcp_fin_timeout does not act on them. */
+	{ "fin-wait2-orphaned",
+	  QUIET,
+	  { "state.v4.fin_wait2=3000", "orphaned.fin_wait2=0", "state.v4.established=1000",
+	    "sysctl.net.ipv4.tcp_fin_timeout=60" } },
+	{ "fin-wait2-orphaned", QUIET, { "state.v4.fin_wait2=255", "orphaned.fin_wait2=255" } },
+
+	/* fin-wait2-held: the application's fault, named; no sysctl. */
+	{ "fin-wait2-held",
+	  FIRES,
+	  { "state.v4.fin_wait2=300", "state.v4.established=1000",
+	    "top.fin_wait2=9000:290:server:4242:python3" },
+	  .summary_has = { "300 sockets in FIN_WAIT2 that an application shut down",
+			   "290 on local port 9000", "held by python3" },
+	  .action_has = { "port 9000", "timeout" } },
+	{ "fin-wait2-held",
+	  QUIET,
+	  { "state.v4.fin_wait2=300", "orphaned.fin_wait2=300", "state.v4.established=1000" } },
+	{ "fin-wait2-held",
 	  QUIET,
 	  { "state.v4.fin_wait2=300", "state.v4.established=3000",
-	    "sysctl.net.ipv4.tcp_fin_timeout=60" } },
-	{ "fin-wait2-pileup", QUIET, { "state.v4.fin_wait2=255" } },
+	    "top.fin_wait2=9000:290:server" } },
+	{ "fin-wait2-held", QUIET, { "state.v4.fin_wait2=255" } },
 
-	/* fin-wait1-pileup */
+	/* fin-wait1-pileup: the retransmitting peer named, not a local port. */
 	{ "fin-wait1-pileup",
 	  FIRES,
-	  { "state.v4.fin_wait1=500", "state.v4.established=2000", "top.fin_wait1=443:450:server",
-	    "sockstat.orphan=480", "sysctl.net.ipv4.tcp_orphan_retries=0" },
-	  .summary_has = { "500 sockets in FIN_WAIT1" },
-	  .action_has = { "port 443" },
+	  { "state.v4.fin_wait1=500", "orphaned.fin_wait1=480", "state.v4.established=2000",
+	    "top.fin_wait1=443:450:server", "retrans=192.0.2.9:0:450:5:0",
+	    "sysctl.net.ipv4.tcp_orphan_retries=0" },
+	  .summary_has = { "480 closed sockets in FIN_WAIT1", "retransmitting toward 192.0.2.9" },
+	  .action_has = { "path to 192.0.2.9" },
 	  .changes = { { "net.ipv4.tcp_orphan_retries", "3", true } } },
 	/* 0 means 8 retries; 2 is already below 3 and is not raised. */
 	{ "fin-wait1-pileup",
 	  FIRES,
-	  { "state.v4.fin_wait1=500", "state.v4.established=2000",
+	  { "state.v4.fin_wait1=500", "orphaned.fin_wait1=500", "state.v4.established=2000",
 	    "sysctl.net.ipv4.tcp_orphan_retries=2" },
+	  .summary_has = { "no single peer" },
 	  .changes = { { "net.ipv4.tcp_orphan_retries", "3", false } } },
-	{ "fin-wait1-pileup", QUIET, { "state.v4.fin_wait1=127" } },
-	{ "fin-wait1-pileup", QUIET, { "state.v4.fin_wait1=200", "state.v4.established=4000" } },
+	{ "fin-wait1-pileup", QUIET, { "state.v4.fin_wait1=127", "orphaned.fin_wait1=127" } },
+	{ "fin-wait1-pileup",
+	  QUIET,
+	  { "state.v4.fin_wait1=200", "orphaned.fin_wait1=200", "state.v4.established=4000" } },
+	/* Held by their application: tcp_orphan_retries does not act on them. */
+	{ "fin-wait1-pileup",
+	  QUIET,
+	  { "state.v4.fin_wait1=3000", "orphaned.fin_wait1=0", "state.v4.established=1000" } },
+	/* Zero-window orphans: zero-window-orphans names them instead. */
+	{ "fin-wait1-pileup",
+	  QUIET,
+	  { "state.v4.fin_wait1=300", "orphaned.fin_wait1=300", "state.v4.established=1000",
+	    "zero_window.orphaned=290", "zero_window=10.1.0.2:8080:290:0:0" } },
+
+	/* zero-window-orphans: the peer that stopped reading, named. */
+	{ "zero-window-orphans",
+	  FIRES,
+	  { "state.v4.fin_wait1=300", "orphaned.fin_wait1=300", "state.v4.established=1000",
+	    "zero_window.orphaned=290", "zero_window.count=295",
+	    "zero_window=10.1.0.2:8080:290:0:0", "sysctl.net.ipv4.tcp_orphan_retries=0" },
+	  .summary_has = { "290 closed connections cannot finish", "stopped reading",
+			   "290 of them toward 10.1.0.2:8080" },
+	  .action_has = { "why 10.1.0.2:8080 stopped reading" },
+	  .changes = { { "net.ipv4.tcp_orphan_retries", "3", true } } },
+	{ "zero-window-orphans",
+	  QUIET,
+	  { "state.v4.fin_wait1=300", "orphaned.fin_wait1=300", "state.v4.established=1000",
+	    "zero_window.orphaned=150", "zero_window=10.1.0.2:8080:150:0:0" } },
+	{ "zero-window-orphans",
+	  QUIET,
+	  { "state.v4.fin_wait1=300", "orphaned.fin_wait1=60", "state.v4.established=1000",
+	    "zero_window.orphaned=60", "zero_window=10.1.0.2:8080:60:0:0" } },
+
+	/* dead-peer: the endpoint, its retries and tcp_retries2; no sysctl. */
+	{ "dead-peer",
+	  FIRES,
+	  { "retrans=10.1.0.2:5432:100:6:200", "retrans.count=120", "state.v4.established=400",
+	    "sysctl.net.ipv4.tcp_retries2=15" },
+	  .summary_has = { "100 connections to 10.1.0.2:5432 retransmitting (up to 6 retries)",
+			   "unreachable or overloaded", "tcp_retries2 (15 retries" },
+	  .action_has = { "path to 10.1.0.2:5432", "TCP_USER_TIMEOUT" } },
+	{ "dead-peer", QUIET, { "retrans=10.1.0.2:5432:100:2:200", "retrans.count=100" } },
+	{ "dead-peer", QUIET, { "retrans=10.1.0.2:5432:9:15:0", "retrans.count=9" } },
+	{ "dead-peer", QUIET, { "state.v4.established=100000" } },
+
+	/* dead-peer-idle: keepalive advice at any number of connections. */
+	{ "dead-peer-idle",
+	  FIRES,
+	  { "retrans=10.1.0.2:5432:100:6:200", "state.v4.established=300",
+	    "sysctl.net.ipv4.tcp_keepalive_time=7200", "sysctl.net.ipv4.tcp_keepalive_intvl=75",
+	    "sysctl.net.ipv4.tcp_keepalive_probes=9" },
+	  .summary_has = { "200 idle connections to 10.1.0.2:5432", "after 7200 s" },
+	  .changes = { { "net.ipv4.tcp_keepalive_time", "600", true },
+		       { "net.ipv4.tcp_keepalive_intvl", "30", true },
+		       { "net.ipv4.tcp_keepalive_probes", "5", true } } },
+	{ "dead-peer-idle",
+	  QUIET,
+	  { "retrans=10.1.0.2:5432:100:6:200", "sysctl.net.ipv4.tcp_keepalive_time=600" } },
+	{ "dead-peer-idle",
+	  QUIET,
+	  { "retrans=10.1.0.2:5432:100:6:9", "sysctl.net.ipv4.tcp_keepalive_time=7200" } },
+	{ "dead-peer-idle",
+	  QUIET,
+	  { "retrans=10.1.0.2:5432:100:2:200", "sysctl.net.ipv4.tcp_keepalive_time=7200" } },
+	{ "dead-peer-idle",
+	  NOT_EVALUATED,
+	  { "retrans=10.1.0.2:5432:100:6:200" },
+	  .reason_has = "tcp_keepalive_time" },
+	/* It says what keepalive-slow would: one finding. */
+	{ "keepalive-slow",
+	  QUIET,
+	  { "retrans=10.1.0.2:5432:100:6:200", "state.v4.established=20000",
+	    "sysctl.net.ipv4.tcp_keepalive_time=7200" } },
 
 	/* last-ack-pileup: no sysctl. */
 	{ "last-ack-pileup",
@@ -1000,27 +1156,74 @@ static const struct boundary boundaries[] = {
 	  { "state.v4.close_wait=300" },
 	  { "state.v4.established=1500" } },
 
-	{ "fin-wait2-pileup",
-	  "state.fin_wait2 >= 256",
-	  { "state.v4.fin_wait2=256" },
-	  { "state.v4.fin_wait2=255" },
+	{ "fin-wait2-orphaned",
+	  "orphaned.fin_wait2 >= 256",
+	  { "state.v4.fin_wait2=256", "orphaned.fin_wait2=256" },
+	  { "state.v4.fin_wait2=255", "orphaned.fin_wait2=255" },
 	  { "state.v4.established=1000", "sysctl.net.ipv4.tcp_fin_timeout=60" } },
-	{ "fin-wait2-pileup",
-	  "state.fin_wait2 > 0.1 * (state.established + 1)",
-	  { "state.v4.fin_wait2=301" },
-	  { "state.v4.fin_wait2=300" },
+	{ "fin-wait2-orphaned",
+	  "orphaned.fin_wait2 > 0.1 * (state.established + 1)",
+	  { "state.v4.fin_wait2=301", "orphaned.fin_wait2=301" },
+	  { "state.v4.fin_wait2=300", "orphaned.fin_wait2=300" },
 	  { "state.v4.established=2999", "sysctl.net.ipv4.tcp_fin_timeout=60" } },
 
+	{ "fin-wait2-held",
+	  "held.fin_wait2 >= 256",
+	  { "state.v4.fin_wait2=356" },
+	  { "state.v4.fin_wait2=355" },
+	  { "orphaned.fin_wait2=100", "state.v4.established=1000" } },
+	{ "fin-wait2-held",
+	  "held.fin_wait2 > 0.1 * (state.established + 1)",
+	  { "state.v4.fin_wait2=301" },
+	  { "state.v4.fin_wait2=300" },
+	  { "state.v4.established=2999" } },
+
 	{ "fin-wait1-pileup",
-	  "state.fin_wait1 >= 128",
-	  { "state.v4.fin_wait1=128" },
-	  { "state.v4.fin_wait1=127" },
+	  "orphaned.fin_wait1 >= 128",
+	  { "state.v4.fin_wait1=128", "orphaned.fin_wait1=128" },
+	  { "state.v4.fin_wait1=127", "orphaned.fin_wait1=127" },
 	  { "state.v4.established=1000", "sysctl.net.ipv4.tcp_orphan_retries=0" } },
 	{ "fin-wait1-pileup",
-	  "state.fin_wait1 > 0.05 * (state.established + 1)",
-	  { "state.v4.fin_wait1=201" },
-	  { "state.v4.fin_wait1=200" },
+	  "orphaned.fin_wait1 > 0.05 * (state.established + 1)",
+	  { "state.v4.fin_wait1=201", "orphaned.fin_wait1=201" },
+	  { "state.v4.fin_wait1=200", "orphaned.fin_wait1=200" },
 	  { "state.v4.established=3999", "sysctl.net.ipv4.tcp_orphan_retries=0" } },
+
+	{ "zero-window-orphans",
+	  "orphaned.fin_wait1 >= 128",
+	  { "orphaned.fin_wait1=128" },
+	  { "orphaned.fin_wait1=127" },
+	  { "zero_window.orphaned=100", "state.v4.fin_wait1=200", "state.v4.established=1000" } },
+	{ "zero-window-orphans",
+	  "zero_window.orphaned > 0.5 * orphaned.fin_wait1",
+	  { "zero_window.orphaned=101" },
+	  { "zero_window.orphaned=100" },
+	  { "state.v4.fin_wait1=200", "orphaned.fin_wait1=200", "state.v4.established=1000" } },
+
+	{ "dead-peer",
+	  "retrans.peer.count >= 10",
+	  { "retrans=10.1.0.2:5432:10:3:0" },
+	  { "retrans=10.1.0.2:5432:9:3:0" } },
+	{ "dead-peer",
+	  "retrans.peer.retries >= 3",
+	  { "retrans=10.1.0.2:5432:10:3:0" },
+	  { "retrans=10.1.0.2:5432:10:2:0" } },
+
+	{ "dead-peer-idle",
+	  "retrans.peer.idle >= 10",
+	  { "retrans=10.1.0.2:5432:10:3:10" },
+	  { "retrans=10.1.0.2:5432:10:3:9" },
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7200" } },
+	{ "dead-peer-idle",
+	  "retrans.peer.retries >= 3",
+	  { "retrans=10.1.0.2:5432:10:3:10" },
+	  { "retrans=10.1.0.2:5432:10:2:10" },
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7200" } },
+	{ "dead-peer-idle",
+	  "sysctl.net.ipv4.tcp_keepalive_time >= 7200",
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7200" },
+	  { "sysctl.net.ipv4.tcp_keepalive_time=7199" },
+	  { "retrans=10.1.0.2:5432:10:3:10" } },
 
 	{ "last-ack-pileup",
 	  "state.last_ack >= 128",
