@@ -183,6 +183,74 @@ static int add_peers(json_object *root, const struct observation *o)
 	return r;
 }
 
+static int add_orphaned(json_object *root, const struct observation *o)
+{
+	json_object *obj = json_object_new_object();
+	int r = json_add(root, "orphaned", obj);
+
+	FOREACH_TCP_STATE(s) {
+		if (r < 0)
+			break;
+		r = json_add(obj, tcp_state_name(s),
+			     json_object_new_int64((int64_t)o->orphaned[s]));
+	}
+	if (r >= 0)
+		r = json_add(root, "orphans",
+			     json_object_new_int64((int64_t)observation_orphans(o)));
+	return r;
+}
+
+static int add_stalled_peer(json_object *list, const struct peer_count *p)
+{
+	json_object *pj = json_object_new_object();
+	char addr[REPORT_ADDR_MAX];
+	int r = json_append(list, pj);
+
+	if (r >= 0)
+		r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
+	if (r >= 0)
+		r = json_add(pj, "address", json_object_new_string(addr));
+	if (r >= 0) /* null: any port of the host (the local side is the server) */
+		r = p->port ? json_add(pj, "port", json_object_new_int(p->port))
+			    : add_null(pj, "port");
+	if (r >= 0)
+		r = json_add(pj, "count", json_object_new_int64(p->count));
+	if (r >= 0)
+		r = json_add(pj, "orphaned", json_object_new_int64(p->orphaned));
+	if (r >= 0)
+		r = json_add(pj, "retries", json_object_new_int64(p->retries));
+	if (r >= 0)
+		r = json_add(pj, "idle", json_object_new_int64(p->idle));
+	return r;
+}
+
+static int add_stalled(json_object *root, const struct observation *o)
+{
+	static const char *const names[STALL_N] = {
+		[STALL_RETRANS] = "retransmitting", [STALL_ZERO_WINDOW] = "zero_window"
+	};
+	json_object *obj = json_object_new_object();
+	int r = json_add(root, "stalled", obj);
+
+	for (size_t k = 0; r >= 0 && k < STALL_N; k++) {
+		const struct stalled *st = &o->stalled[k];
+		json_object *kj = json_object_new_object(), *list = json_object_new_array();
+
+		r = json_add(obj, names[k], kj);
+		if (r >= 0)
+			r = json_add(kj, "sockets", json_object_new_int64((int64_t)st->sockets));
+		if (r >= 0)
+			r = json_add(kj, "orphaned", json_object_new_int64((int64_t)st->orphaned));
+		if (r >= 0)
+			r = json_add(kj, "peers", list);
+		else
+			json_object_put(list);
+		for (size_t i = 0; r >= 0 && i < st->n_peers; i++)
+			r = add_stalled_peer(list, &st->peers[i]);
+	}
+	return r;
+}
+
 static int add_sockstat(json_object *root, const struct observation *o)
 {
 	json_object *obj = json_object_new_object();
@@ -297,7 +365,8 @@ static int fill_root(json_object *root, const struct observation *o)
 	    (r = json_add(root, "total",
 			  json_object_new_int64((int64_t)report_states_total(o, -1)))) < 0 ||
 	    (r = add_top_ports(root, o)) < 0 || (r = add_listeners(root, o)) < 0 ||
-	    (r = add_peers(root, o)) < 0 || (r = add_sockstat(root, o)) < 0 ||
+	    (r = add_peers(root, o)) < 0 || (r = add_orphaned(root, o)) < 0 ||
+	    (r = add_stalled(root, o)) < 0 || (r = add_sockstat(root, o)) < 0 ||
 	    (r = add_counters(root, "counters", o, false)) < 0)
 		return r;
 	if (o->interval > 0) {

@@ -430,6 +430,52 @@ static void put_peers(FILE *f, const struct observation *o)
 	}
 }
 
+static void put_orphaned(FILE *f, const struct observation *o)
+{
+	put_help(f, PREFIX "orphaned_sockets", "gauge",
+		 "Sockets no process holds (closed by their application), by state; all of "
+		 "TIME_WAIT and SYN_RECV.");
+	FOREACH_TCP_STATE(s) {
+		const char *labels[] = { "state", tcp_state_name(s), NULL };
+
+		if (s != TS_LISTEN && s != TS_CLOSE)
+			put_int(f, PREFIX "orphaned_sockets", labels, (int64_t)o->orphaned[s]);
+	}
+}
+
+/* Stalled connections by kind, and their busiest endpoints (a server's peers: no port). */
+static void put_stalled(FILE *f, const struct observation *o)
+{
+	static const char *const kinds[STALL_N] = {
+		[STALL_RETRANS] = "retransmitting", [STALL_ZERO_WINDOW] = "zero_window"
+	};
+
+	put_help(f, PREFIX "stalled_sockets", "gauge",
+		 "Connections stalled on their peer: retransmitting (a whole retransmission "
+		 "timeout passed, or keepalive probes went unanswered) or probing a zero window.");
+	for (size_t k = 0; k < STALL_N; k++) {
+		const char *labels[] = { "kind", kinds[k], NULL };
+
+		put_int(f, PREFIX "stalled_sockets", labels, (int64_t)o->stalled[k].sockets);
+	}
+	put_help(f, PREFIX "stalled_peer_sockets", "gauge",
+		 "Stalled connections to the busiest remote endpoints, by kind.");
+	for (size_t k = 0; k < STALL_N; k++)
+		for (size_t i = 0; i < o->stalled[k].n_peers; i++) {
+			const struct peer_count *p = &o->stalled[k].peers[i];
+			char addr[REPORT_ADDR_MAX], port[8];
+			const char *labels[] = { "kind", kinds[k], "address", addr,
+						 "port", port,	   NULL };
+
+			if (report_format_addr(p->family, p->addr, addr, sizeof(addr)) < 0)
+				continue;
+			snprintf(port, sizeof(port), "%u", (unsigned)p->port);
+			if (!p->port)
+				labels[4] = NULL;
+			put_int(f, PREFIX "stalled_peer_sockets", labels, p->count);
+		}
+}
+
 int report_stats_prom(FILE *f, const struct observation *o, long page_size)
 {
 	int r;
@@ -439,6 +485,8 @@ int report_stats_prom(FILE *f, const struct observation *o, long page_size)
 	put_listener_family(f, o, false);
 	put_listener_family(f, o, true);
 	put_peers(f, o);
+	put_orphaned(f, o);
+	put_stalled(f, o);
 	r = put_sockstat(f, o, page_size);
 	if (r == 0)
 		r = put_counters(f, o);

@@ -45,6 +45,19 @@
  *   "peers": [ { "address": "10.0.0.5", "port": 5432, "count": 950 } ],
  *       the busiest remote endpoints of client-side sockets (local port in the ephemeral
  *       range): each connection to one endpoint needs its own local port
+ *   "orphaned": { the 11 state keys },   sockets no process holds (closed by their
+ *       application; all of TIME_WAIT and SYN_RECV)
+ *   "orphans": 24,                        this namespace's orphans: "orphaned" without
+ *       TIME_WAIT and SYN_RECV (sockstat's "orphan" is the whole machine's)
+ *   "stalled": { "retransmitting": { "sockets": 120, "orphaned": 3, "peers": [
+ *                    { "address": "10.0.0.5", "port": 5432 | null, "count": 100,
+ *                      "orphaned": 0, "retries": 6, "idle": 200 } ] },
+ *                "zero_window": { the same } },
+ *       connections stalled on their peer: retransmitting (the retransmission timer
+ *       fired, or keepalive probes went unanswered) or probing a zero window; their
+ *       busiest remote endpoints, port null for a server's peers (any port of the
+ *       host); retries: the most of one socket; idle: idle connections to the same
+ *       endpoint (client side only)
  *   "sockstat": { "inuse": 12, "orphan": 0, "tw": 3, "alloc": 15, "mem": 2, "v6.inuse": 4 },
  *       field names as observed; "mem" counts pages
  *   "counters": { "Tcp": { "ActiveOpens": 10, ... }, "TcpExt": { ... } },
@@ -79,6 +92,10 @@ int report_stats_json(FILE *f, const struct observation *o);
  *       socket: an ordinal, only when several listeners share address and port
  *       (SO_REUSEPORT), so that every series stays unique
  *   tcptune_peer_sockets{address,port}           gauge, the busiest client-side endpoints
+ *   tcptune_orphaned_sockets{state}                gauge, 9 states (not listen, close)
+ *   tcptune_stalled_sockets{kind}                  gauge, "retransmitting" | "zero_window"
+ *   tcptune_stalled_peer_sockets{kind,address[,port]}  gauge, their busiest endpoints;
+ *       no port for a server's peers (any port of the host)
  *   tcptune_sockstat_<field>                       gauge ("v6.inuse" -> v6_inuse)
  *   tcptune_sockstat_mem_bytes                     gauge, "mem" (pages) times page_size;
  *                                                  left out when page_size <= 0

@@ -205,23 +205,6 @@ static void put_listeners(const struct text *t, const struct observation *o)
 	}
 }
 
-/* Where client-side connections go: the endpoints that can run out of local ports. */
-static void put_peers(const struct text *t, const struct observation *o)
-{
-	if (o->n_peers == 0)
-		return;
-	fprintf(t->f, "\n%s%-32s %8s%s\n", bold(t), "Remote endpoints (client side)", "sockets",
-		reset(t));
-	for (size_t i = 0; i < o->n_peers; i++) {
-		const struct peer_count *p = &o->peers[i];
-		char ep[REPORT_ENDPOINT_MAX];
-
-		if (report_format_endpoint(p->family, p->addr, p->port, ep, sizeof(ep)) < 0)
-			snprintf(ep, sizeof(ep), "?:%u", (unsigned)p->port);
-		fprintf(t->f, "  %-30s %8" PRIu32 "\n", ep, p->count);
-	}
-}
-
 /* "  TCP:  inuse 12  orphan 0 ..." for the fields with (v6) or without the "v6." prefix. */
 static void put_sockstat_line(const struct text *t, const struct observation *o, bool v6)
 {
@@ -370,7 +353,9 @@ int report_stats_text(FILE *f, const struct observation *o, const struct report_
 	put_states(&t, o);
 	put_ports(&t, o);
 	put_listeners(&t, o);
-	put_peers(&t, o);
+	text_put_peers(&t, o);
+	text_put_orphans(&t, o);
+	text_put_stalled(&t, o);
 	put_kernel(&t, o);
 	put_sysctls(&t, o);
 	put_notes(&t, o);

@@ -61,4 +61,14 @@ void text_flow_text(struct flow *fl, const char *s);
 /* Ends the last line. */
 void text_flow_end(struct flow *fl);
 
+/*
+ * stats' sections of remote endpoints (textpeers.c): where client-side
+ * connections go, the orphans of the namespace, and the connections stalled
+ * on their peer. Each says nothing when it has nothing to show.
+ */
+struct observation;
+void text_put_peers(const struct text *t, const struct observation *o);
+void text_put_orphans(const struct text *t, const struct observation *o);
+void text_put_stalled(const struct text *t, const struct observation *o);
+
 #endif

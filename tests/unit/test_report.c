@@ -563,8 +563,11 @@ static void test_prom(void **state)
 	o->interval = 5;
 	add_counter(&o->counters, &o->n_counters, "Tcp.RtoMin", 200, 0);
 	RENDER(report_stats_prom(f, o, PAGE), &text);
-	/* 22 states, 3 ports, 5 + 4 listeners, 6 sockstat, 11 counters, 3 + 1 sysctls, 2 info */
-	assert_int_equal(check_prom(text), 22 + 3 + 9 + 6 + 11 + 4 + 2);
+	/*
+	 * 22 states, 3 ports, 5 + 4 listeners, 9 orphaned, 2 stalled, 6 sockstat, 11 counters,
+	 * 3 + 1 sysctls, 2 info
+	 */
+	assert_int_equal(check_prom(text), 22 + 3 + 9 + 9 + 2 + 6 + 11 + 4 + 2);
 	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
 		assert_line(text, lines[i]);
 	assert_null(strstr(text, "tcp_tw_recycle"));
@@ -576,7 +579,7 @@ static void test_prom(void **state)
 	assert_null(strstr(text, "tcptune_diagnose_"));
 	/* Without the page size, memory is left out rather than given in pages. */
 	RENDER(report_stats_prom(f, o, 0), &no_page);
-	assert_int_equal(check_prom(no_page), 22 + 3 + 9 + 5 + 11 + 4 + 2);
+	assert_int_equal(check_prom(no_page), 22 + 3 + 9 + 9 + 2 + 5 + 11 + 4 + 2);
 	assert_null(strstr(no_page, "sockstat_mem"));
 }
 
@@ -613,8 +616,9 @@ static void test_prom_names(void **state)
 			    strcmp(cases[i].kernel, "Tcp.RtoMax") == 0 ? 120000 : (int64_t)i + 1,
 			    0);
 	RENDER(report_stats_prom(f, o, PAGE), &text);
-	/* 22 states, the cases but the repeated name, 2 info; no family twice. */
-	assert_int_equal(check_prom(text), 22 + ARRAY_SIZE(cases) - 1 + 2);
+	/* 22 states, 9 orphaned, 2 stalled, the cases but the repeated name, 2 info; no family
+	 * twice. */
+	assert_int_equal(check_prom(text), 22 + 9 + 2 + ARRAY_SIZE(cases) - 1 + 2);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		if (cases[i].metric)
 			assert_line(text, cases[i].metric);
@@ -977,6 +981,92 @@ static void test_owners_json_prom(void **state)
 				     "4812\n"));
 	/* No other series carries the service. */
 	assert_null(strstr(strstr(prom, "service=") + 1, "service="));
+}
+
+/* A stalled endpoint: 198.51.100.<host>:port (port 0: the host). */
+static void add_stalled(struct observation *o, enum stall k, uint8_t host, uint16_t port,
+			uint32_t count, uint32_t orphaned, uint32_t retries, uint32_t idle)
+{
+	struct stalled *st = &o->stalled[k];
+	struct peer_count *p = realloc(st->peers, (st->n_peers + 1) * sizeof(*p));
+
+	assert_non_null(p);
+	st->peers = p;
+	p[st->n_peers++] = (struct peer_count){ .family = AF_INET,
+						.addr = { 198, 51, 100, host },
+						.port = port,
+						.count = count,
+						.orphaned = orphaned,
+						.retries = retries,
+						.idle = idle };
+	st->sockets += count;
+	st->orphaned += orphaned;
+}
+
+/* Orphans and stalled connections in the three outputs of stats. */
+static void test_orphans_and_stalled(void **state)
+{
+	_cleanup_observation_ struct observation *o = observation_new();
+	_cleanup_free_ char *json = NULL, *text = NULL, *prom = NULL;
+	json_object *j;
+
+	(void)state;
+	o->states[OBS_V4][TS_FIN_WAIT1] = 150;
+	o->orphaned[TS_FIN_WAIT1] = 150;
+	o->orphaned[TS_FIN_WAIT2] = 5;
+	o->orphaned[TS_TIME_WAIT] = 40; /* not the namespace's orphans */
+	add_stalled(o, STALL_RETRANS, 2, 5432, 100, 0, 6, 200);
+	add_stalled(o, STALL_RETRANS, 3, 0, 7, 7, 4, 0);
+	add_stalled(o, STALL_ZERO_WINDOW, 4, 9300, 150, 150, 2, 0);
+
+	j = render_json(o);
+	assert_int_equal(get_int(j, "orphaned/fin_wait1"), 150);
+	assert_int_equal(get_int(j, "orphaned/time_wait"), 40);
+	assert_int_equal(get_int(j, "orphaned/established"), 0);
+	assert_int_equal(get_int(j, "orphans"), 155);
+	assert_int_equal(get_int(j, "stalled/retransmitting/sockets"), 107);
+	assert_int_equal(get_int(j, "stalled/retransmitting/orphaned"), 7);
+	assert_string_equal(
+		json_object_get_string(get(j, "stalled/retransmitting/peers/0/address")),
+		"198.51.100.2");
+	assert_int_equal(get_int(j, "stalled/retransmitting/peers/0/port"), 5432);
+	assert_int_equal(get_int(j, "stalled/retransmitting/peers/0/retries"), 6);
+	assert_int_equal(get_int(j, "stalled/retransmitting/peers/0/idle"), 200);
+	assert_true(
+		json_object_is_type(get(j, "stalled/retransmitting/peers/1/port"), json_type_null));
+	assert_int_equal(get_int(j, "stalled/zero_window/peers/0/orphaned"), 150);
+	json_object_put(j);
+
+	RENDER(report_stats_text(f, o, NULL), &text);
+	assert_non_null(
+		strstr(text, "Orphans  155 in this namespace: fin_wait1 150, fin_wait2 5\n"));
+	assert_non_null(strstr(text,
+			       "  retransmitting                      107        7\n"
+			       "    198.51.100.2:5432                 100        0       6    200\n"
+			       "    198.51.100.3                        7        7       4\n"));
+	assert_non_null(strstr(text, "  zero window                         150      150\n"));
+
+	RENDER(report_stats_prom(f, o, 4096), &prom);
+	assert_non_null(strstr(prom, "tcptune_orphaned_sockets{state=\"fin_wait1\"} 150\n"));
+	assert_null(strstr(prom, "tcptune_orphaned_sockets{state=\"listen\"}"));
+	assert_non_null(strstr(prom, "tcptune_stalled_sockets{kind=\"zero_window\"} 150\n"));
+	assert_non_null(strstr(prom, "tcptune_stalled_peer_sockets{kind=\"retransmitting\","
+				     "address=\"198.51.100.2\",port=\"5432\"} 100\n"));
+	assert_non_null(strstr(prom, "tcptune_stalled_peer_sockets{kind=\"retransmitting\","
+				     "address=\"198.51.100.3\"} 7\n"));
+}
+
+/* Nothing orphaned or stalled: no section in the text. */
+static void test_nothing_stalled(void **state)
+{
+	_cleanup_observation_ struct observation *o = observation_new();
+	_cleanup_free_ char *text = NULL;
+
+	(void)state;
+	o->orphaned[TS_TIME_WAIT] = 40;
+	RENDER(report_stats_text(f, o, NULL), &text);
+	assert_null(strstr(text, "Orphans"));
+	assert_null(strstr(text, "Stalled"));
 }
 
 static void test_text_control_chars(void **state)
@@ -1916,6 +2006,8 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_empty),
 		cmocka_unit_test(test_text_control_chars),
+		cmocka_unit_test(test_orphans_and_stalled),
+		cmocka_unit_test(test_nothing_stalled),
 		cmocka_unit_test(test_holders),
 		cmocka_unit_test(test_owners_json_prom),
 		cmocka_unit_test(test_apply_text),
