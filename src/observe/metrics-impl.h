@@ -49,6 +49,7 @@ RESOLVER(res_listen_max_queue);
 RESOLVER(res_listen_max_queue_ratio);
 RESOLVER(res_listen_full);
 RESOLVER(res_listen_capped);
+RESOLVER(res_listen_fullest);
 RESOLVER(res_orphaned);
 RESOLVER(res_held);
 RESOLVER(res_orphans_count);

@@ -5,6 +5,7 @@
  * The table that names them is in metrics.c.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "metrics-impl.h"
 #include "observation.h"
@@ -71,6 +72,19 @@ int res_listen_capped(const struct observation *o, _unused_ const struct metric_
 	double n;
 
 	return observation_listen_capped(o, &n) < 0 ? -ENODATA : number(v, n);
+}
+
+int res_listen_fullest(const struct observation *o, _unused_ const struct metric_arg *a,
+		       struct metric_value *v)
+{
+	const struct listener *l = observation_listen_summary(o).fullest;
+	struct peer_count p;
+
+	if (!l || !l->queue)
+		return -ENODATA;
+	p = (struct peer_count){ .family = l->family, .port = l->port };
+	memcpy(p.addr, l->addr, sizeof(p.addr));
+	return peer_format(&p, v->buf, sizeof(v->buf)) < 0 ? -ENODATA : text(v, v->buf);
 }
 
 int res_orphaned(const struct observation *o, const struct metric_arg *a, struct metric_value *v)

@@ -262,6 +262,8 @@ static const struct metric_family families[] = {
 	  WHY_LISTEN },
 	{ "listen.full", ARG_NONE, "", METRIC_NUMBER, res_listen_full, WHY_LISTEN },
 	{ "listen.capped", ARG_NONE, "", METRIC_NUMBER, res_listen_capped, WHY_LISTEN },
+	{ "listen.fullest", ARG_NONE, "", METRIC_TEXT, res_listen_fullest,
+	  "no connection waits in an accept queue" },
 	{ "orphans.count", ARG_NONE, "", METRIC_NUMBER, res_orphans_count, NULL },
 	{ "orphaned.", ARG_CONN_STATE, "", METRIC_NUMBER, res_orphaned, NULL },
 	{ "held.", ARG_CONN_STATE, "", METRIC_NUMBER, res_held, NULL },

@@ -111,15 +111,20 @@ struct listen_summary observation_listen_summary(const struct observation *o)
 		const struct listener *l = &o->listeners[i];
 		double ratio;
 
-		if (l->queue > s.max_queue)
+		if (l->queue > s.max_queue) {
 			s.max_queue = l->queue;
+			if (s.max_ratio < 0)
+				s.fullest = l;
+		}
 		if (!listener_fill(l, &ratio))
 			continue;
 		/* The kernel's queue holds backlog + 1 before it counts as full. */
 		if ((int64_t)l->queue > l->backlog)
 			s.full++;
-		if (ratio > s.max_ratio)
+		if (ratio > s.max_ratio) {
 			s.max_ratio = ratio;
+			s.fullest = l;
+		}
 	}
 	return s;
 }

@@ -205,6 +205,8 @@ struct listen_summary {
 	double max_queue; /* the longest accept queue */
 	double max_ratio; /* the highest queue / limit; -1 when no limit is known */
 	double full;	  /* listeners whose queue is over their limit */
+	const struct listener
+		*fullest; /* highest ratio (longest queue without limits); NULL: none */
 };
 struct listen_summary observation_listen_summary(const struct observation *o);
 /*

@@ -123,6 +123,8 @@ PY
 	# One condition, one finding: a full queue's overflows are not a second one.
 	assert_eq "" "$(finding listen-overflows 'f["id"]')" \
 		"accept overflow: listen-overflows superseded by accept-queue-full"
+	assert_eq True "$(finding accept-queue-full '"the fullest 127.0.0.1:7777" in f["summary"]')" \
+		"accept overflow: the summary names the full listener"
 	# The finding names the process whose listener does not accept.
 	assert_eq "listen 7777 $flood" \
 		"$(finding accept-queue-full '" ".join(str(f["owners"][0][k]) for k in ["state", "port", "pid"])')" \

@@ -157,7 +157,8 @@ static void test_validate(void **state)
 		{ "listen.capped", 0, METRIC_NUMBER, NULL },
 		{ "listen.backlog", -EINVAL, 0,
 		  "expected listen.count, listen.max_queue, listen.max_queue_ratio, listen.full, "
-		  "listen.capped" },
+		  "listen.capped, listen.fullest" },
+		{ "listen.fullest", 0, METRIC_TEXT, NULL },
 		{ "orphaned.fin_wait2", 0, METRIC_NUMBER, NULL },
 		{ "held.fin_wait2", 0, METRIC_NUMBER, NULL },
 		{ "held.listen", -EINVAL, 0, "'listen' is not a state of a connection" },
@@ -240,6 +241,7 @@ static void test_resolve(void **state)
 		{ "listen.max_queue_ratio", 1.25, NULL },
 		{ "listen.full", 1, NULL },
 		{ "listen.capped", 2, NULL }, /* 443 (2 of 4) and 80 (5 of 4) */
+		{ "listen.fullest", 0, "0.0.0.0:80" }, /* 5 of 4 */
 		{ "orphaned.fin_wait2", 20, NULL },
 		{ "held.fin_wait2", 30, NULL },
 		{ "orphaned.time_wait", 300, NULL },
@@ -310,6 +312,7 @@ static void test_unavailable(void **state)
 		  "the /proc source does not report accept-queue limits" },
 		{ "listen.capped", -ENODATA,
 		  "the /proc source does not report accept-queue limits" },
+		{ "listen.fullest", -ENODATA, "no connection waits in an accept queue" },
 		{ "orphaned.fin_wait2", 0, "not in this snapshot" },
 		{ "retrans.peer.count", 0, "not in this snapshot" }, /* none: a count of 0 */
 		{ "retrans.peer.idle", 0, "not in this snapshot" },
