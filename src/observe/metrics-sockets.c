@@ -89,12 +89,12 @@ int res_listen_fullest(const struct observation *o, _unused_ const struct metric
 
 int res_orphaned(const struct observation *o, const struct metric_arg *a, struct metric_value *v)
 {
-	return number(v, (double)o->orphaned[a->state]);
+	return number(v, (double)o->unheld[a->state]);
 }
 
 int res_held(const struct observation *o, const struct metric_arg *a, struct metric_value *v)
 {
-	return number(v, (double)(observation_state_total(o, a->state) - o->orphaned[a->state]));
+	return number(v, (double)(observation_state_total(o, a->state) - o->unheld[a->state]));
 }
 
 int res_orphans_count(const struct observation *o, _unused_ const struct metric_arg *a,

@@ -18,19 +18,21 @@
 
 /* What the placeholder of a family's name stands for. */
 enum metric_arg_kind {
-	ARG_NONE,	/* a fixed name */
-	ARG_STATE,	/* a TCP state: "time_wait" */
-	ARG_CONN_STATE, /* a state with a local port and a role: not listen or close */
-	ARG_FIELD,	/* a sockstat field: "tw", "v6.inuse" */
-	ARG_COUNTER,	/* Section.Name: "TcpExt.ListenOverflows" */
-	ARG_KEY,	/* a sysctl key: "net.ipv4.tcp_fin_timeout" */
-	ARG_KEY_INDEX,	/* a key and an index: "net.ipv4.ip_local_port_range[1]" */
+	ARG_NONE,	  /* a fixed name */
+	ARG_STATE,	  /* a TCP state: "time_wait" */
+	ARG_CONN_STATE,	  /* a state with a local port and a role: not listen or close */
+	ARG_ORPHAN_STATE, /* a state an orphan can be in: tcp_state_orphan() */
+	ARG_FIELD,	  /* a sockstat field: "tw", "v6.inuse" */
+	ARG_COUNTER,	  /* Section.Name: "TcpExt.ListenOverflows" */
+	ARG_KEY,	  /* a sysctl key: "net.ipv4.tcp_fin_timeout" */
+	ARG_KEY_INDEX,	  /* a key and an index: "net.ipv4.ip_local_port_range[1]" */
 };
 
 static const char *const arg_shapes[] = {
 	[ARG_NONE] = "",
 	[ARG_STATE] = "<state>",
 	[ARG_CONN_STATE] = "<state>",
+	[ARG_ORPHAN_STATE] = "<state>",
 	[ARG_FIELD] = "<field>",
 	[ARG_COUNTER] = "<Section>.<Name>",
 	[ARG_KEY] = "<key>",
@@ -265,7 +267,7 @@ static const struct metric_family families[] = {
 	{ "listen.fullest", ARG_NONE, "", METRIC_TEXT, res_listen_fullest,
 	  "no connection waits in an accept queue" },
 	{ "orphans.count", ARG_NONE, "", METRIC_NUMBER, res_orphans_count, NULL },
-	{ "orphaned.", ARG_CONN_STATE, "", METRIC_NUMBER, res_orphaned, NULL },
+	{ "orphaned.", ARG_ORPHAN_STATE, "", METRIC_NUMBER, res_orphaned, NULL },
 	{ "held.", ARG_CONN_STATE, "", METRIC_NUMBER, res_held, NULL },
 	STALL_ROWS("retrans.", STALL_RETRANS),
 	STALL_ROWS("zero_window.", STALL_ZERO_WINDOW),
@@ -342,6 +344,14 @@ static int parse_arg(const struct metric_family *f, char **s, struct metric_arg 
 	case ARG_STATE:
 	case ARG_CONN_STATE:
 		return parse_state(*s, f->arg == ARG_CONN_STATE, a, why);
+	case ARG_ORPHAN_STATE:
+		r = parse_state(*s, true, a, why);
+		if (r == 0 && !tcp_state_orphan(a->state))
+			r = err_set(why, -EINVAL,
+				    "'%s' is no state of an orphan: fin_wait1, fin_wait2, closing, "
+				    "last_ack",
+				    *s);
+		return r;
 	case ARG_FIELD:
 		if (!is_ident(*s, ".") || (*s)[0] == '.')
 			return err_set(why, -EINVAL, "'%s' is not a sockstat field", *s);

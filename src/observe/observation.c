@@ -171,8 +171,8 @@ uint64_t observation_orphans(const struct observation *o)
 	uint64_t n = 0;
 
 	FOREACH_TCP_STATE(s)
-		if (s != TS_TIME_WAIT && s != TS_SYN_RECV && s != TS_LISTEN)
-			n += o->orphaned[s];
+		if (tcp_state_orphan(s))
+			n += o->unheld[s];
 	return n;
 }
 

@@ -83,7 +83,7 @@ struct peer_count {
 	uint16_t port; /* 0: any port of the host (the local side is the server) */
 	uint32_t count;
 	uint32_t idle;	   /* ESTABLISHED with nothing in flight and no stall */
-	uint32_t orphaned; /* that no process holds */
+	uint32_t orphaned; /* orphans (tcp_state_orphan() and no process holds them) */
 	uint32_t retries;  /* the most retransmissions or unanswered probes of one socket */
 };
 
@@ -154,8 +154,12 @@ struct observation {
 	struct peer_count *peers;
 	size_t n_peers;
 
-	/* Sockets no process holds, per state: inode 0 (all of TIME_WAIT and SYN_RECV). */
-	uint64_t orphaned[TS_MAX];
+	/*
+	 * Sockets no process holds (no inode), per state: orphans in the states of
+	 * tcp_state_orphan(), all of TIME_WAIT and SYN_RECV, and connections not
+	 * accepted yet in ESTABLISHED and CLOSE_WAIT.
+	 */
+	uint64_t unheld[TS_MAX];
 	struct stalled stalled[STALL_N];
 
 	struct counter *sockstat; /* "inuse" "orphan" "tw" "alloc" "mem" "v6.inuse" ... */
@@ -220,8 +224,9 @@ int observation_peer_address(const struct observation *o, char *buf, size_t size
 int peer_format(const struct peer_count *p, char *buf, size_t size);
 /*
  * Orphans of this namespace: sockets closed by their application that the
- * kernel still holds, every state but TIME_WAIT and SYN_RECV (sockstat's
- * "orphan" is the whole machine's).
+ * kernel still holds, in FIN_WAIT1, FIN_WAIT2, CLOSING and LAST_ACK
+ * (sockstat's "orphan" is the whole machine's, and leaves out the FIN_WAIT2
+ * orphans the kernel keeps as TIME_WAIT-like sockets).
  */
 uint64_t observation_orphans(const struct observation *o);
 

@@ -153,7 +153,7 @@ static struct peer_count conn_peer(const struct conn *c, uint16_t port)
 		.family = c->f == OBS_V4 ? AF_INET : AF_INET6,
 		.port = port,
 		.count = 1,
-		.orphaned = !c->inode,
+		.orphaned = !c->inode && tcp_state_orphan(c->s),
 	};
 
 	memcpy(p.addr, c->daddr, c->f == OBS_V4 ? 4 : 16);
@@ -178,7 +178,7 @@ void tally_stalled(struct tally *t, const struct conn *c)
 
 	p.retries = c->retries;
 	t->stalled_sockets[k]++;
-	t->stalled_orphaned[k] += !c->inode;
+	t->stalled_orphaned[k] += p.orphaned;
 	peer_add(t, &t->stalled[k], &p);
 }
 
@@ -253,7 +253,7 @@ void tally_merge(struct tally *dst, struct tally *src)
 	}
 	merge_peers(dst, &dst->peers, &src->peers);
 	FOREACH_TCP_STATE(s)
-		dst->orphaned[s] += src->orphaned[s];
+		dst->unheld[s] += src->unheld[s];
 	for (size_t k = 0; k < STALL_N; k++) {
 		merge_peers(dst, &dst->stalled[k], &src->stalled[k]);
 		dst->stalled_sockets[k] += src->stalled_sockets[k];
@@ -393,7 +393,7 @@ int tally_finish(struct tally *t, unsigned top, struct observation *o)
 	o->n_listeners = t->n_listeners;
 	t->listeners = NULL;
 	t->n_listeners = t->cap_listeners = 0;
-	memcpy(o->orphaned, t->orphaned, sizeof(o->orphaned));
+	memcpy(o->unheld, t->unheld, sizeof(o->unheld));
 	r = finish_stalled(t, top, o);
 	return r < 0 ? r : busiest(&t->peers, top, &o->peers, &o->n_peers);
 }

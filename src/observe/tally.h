@@ -36,7 +36,7 @@ struct conn {
 	enum tcp_state s;
 	uint16_t sport, dport;
 	const uint8_t *daddr;
-	uint32_t inode;	 /* 0: no process holds it (an orphan, TIME_WAIT, SYN_RECV) */
+	uint32_t inode;	 /* 0: no process holds it (an orphan, TIME_WAIT, not accepted yet) */
 	uint32_t wqueue; /* bytes sent but unacknowledged or not yet sent */
 	uint8_t timer;	 /* enum tcp_timer */
 	uint8_t retries; /* retransmissions (RETRANS), probes unanswered (KEEPALIVE, PROBE0) */
@@ -58,7 +58,7 @@ struct tally {
 	size_t n_listeners, cap_listeners;
 	uint16_t eph_lo, eph_hi; /* the ephemeral range: local ports of client sockets */
 	struct peer_table peers; /* client sockets by remote endpoint */
-	uint64_t orphaned[TS_MAX];
+	uint64_t unheld[TS_MAX]; /* sockets without an inode, per state */
 	/* Connections stalled on their peer, by remote endpoint (see tally_conn()). */
 	struct peer_table stalled[STALL_N];
 	uint64_t stalled_sockets[STALL_N], stalled_orphaned[STALL_N];
@@ -132,7 +132,7 @@ void tally_stalled(struct tally *t, const struct conn *c);
 static inline void tally_conn(struct tally *t, const struct conn *c)
 {
 	if (!c->inode)
-		t->orphaned[c->s]++;
+		t->unheld[c->s]++;
 	if (__builtin_expect(
 		    ((c->timer == TIMER_RETRANS || c->timer == TIMER_KEEPALIVE) && c->retries) ||
 			    c->timer == TIMER_PROBE0,

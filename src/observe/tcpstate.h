@@ -2,6 +2,8 @@
 #ifndef TCPTUNE_TCPSTATE_H
 #define TCPTUNE_TCPSTATE_H
 
+#include <stdbool.h>
+
 /*
  * TCP states with the kernel's numbering (include/net/tcp_states.h), so that
  * a state read from sock_diag or /proc/net/tcp indexes this enum directly.
@@ -30,6 +32,16 @@ enum tcp_state {
 
 /* "time_wait": the name used by metrics, JSON keys and rules. */
 const char *tcp_state_name(enum tcp_state s);
+/*
+ * The states of a socket whose application has closed it and which the
+ * kernel still holds: an orphan when no process holds it (TIME_WAIT, which no
+ * process ever holds, aside). In the other states a socket no process holds
+ * has not been accepted yet (ESTABLISHED, CLOSE_WAIT, SYN_RECV).
+ */
+static inline bool tcp_state_orphan(enum tcp_state s)
+{
+	return s == TS_FIN_WAIT1 || s == TS_FIN_WAIT2 || s == TS_CLOSING || s == TS_LAST_ACK;
+}
 /* Inverse of tcp_state_name(); returns 0 when the name is unknown. */
 enum tcp_state tcp_state_from_name(const char *name);
 /* Maps a kernel state number to a counted state, or 0 when it is none. */

@@ -191,8 +191,9 @@ static int add_orphaned(json_object *root, const struct observation *o)
 	FOREACH_TCP_STATE(s) {
 		if (r < 0)
 			break;
-		r = json_add(obj, tcp_state_name(s),
-			     json_object_new_int64((int64_t)o->orphaned[s]));
+		if (!tcp_state_orphan(s))
+			continue;
+		r = json_add(obj, tcp_state_name(s), json_object_new_int64((int64_t)o->unheld[s]));
 	}
 	if (r >= 0)
 		r = json_add(root, "orphans",

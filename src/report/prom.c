@@ -433,13 +433,13 @@ static void put_peers(FILE *f, const struct observation *o)
 static void put_orphaned(FILE *f, const struct observation *o)
 {
 	put_help(f, PREFIX "orphaned_sockets", "gauge",
-		 "Sockets no process holds (closed by their application), by state; all of "
-		 "TIME_WAIT and SYN_RECV.");
+		 "Orphans: sockets closed by their application that the kernel still holds, "
+		 "by state.");
 	FOREACH_TCP_STATE(s) {
 		const char *labels[] = { "state", tcp_state_name(s), NULL };
 
-		if (s != TS_LISTEN && s != TS_CLOSE)
-			put_int(f, PREFIX "orphaned_sockets", labels, (int64_t)o->orphaned[s]);
+		if (tcp_state_orphan(s))
+			put_int(f, PREFIX "orphaned_sockets", labels, (int64_t)o->unheld[s]);
 	}
 }
 
@@ -458,6 +458,8 @@ static void put_stalled(FILE *f, const struct observation *o)
 
 		put_int(f, PREFIX "stalled_sockets", labels, (int64_t)o->stalled[k].sockets);
 	}
+	if (!o->stalled[STALL_RETRANS].n_peers && !o->stalled[STALL_ZERO_WINDOW].n_peers)
+		return;
 	put_help(f, PREFIX "stalled_peer_sockets", "gauge",
 		 "Stalled connections to the busiest remote endpoints, by kind.");
 	for (size_t k = 0; k < STALL_N; k++)

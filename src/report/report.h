@@ -45,10 +45,10 @@
  *   "peers": [ { "address": "10.0.0.5", "port": 5432, "count": 950 } ],
  *       the busiest remote endpoints of client-side sockets (local port in the ephemeral
  *       range): each connection to one endpoint needs its own local port
- *   "orphaned": { the 11 state keys },   sockets no process holds (closed by their
- *       application; all of TIME_WAIT and SYN_RECV)
- *   "orphans": 24,                        this namespace's orphans: "orphaned" without
- *       TIME_WAIT and SYN_RECV (sockstat's "orphan" is the whole machine's)
+ *   "orphaned": { "fin_wait1": 150, "fin_wait2": 5, "closing": 0, "last_ack": 0 },
+ *       orphans by state: closed by their application, held by no process
+ *   "orphans": 155,                       their sum, this namespace's orphans
+ *       (sockstat's "orphan" is the whole machine's)
  *   "stalled": { "retransmitting": { "sockets": 120, "orphaned": 3, "peers": [
  *                    { "address": "10.0.0.5", "port": 5432 | null, "count": 100,
  *                      "orphaned": 0, "retries": 6, "idle": 200 } ] },
@@ -92,7 +92,7 @@ int report_stats_json(FILE *f, const struct observation *o);
  *       socket: an ordinal, only when several listeners share address and port
  *       (SO_REUSEPORT), so that every series stays unique
  *   tcptune_peer_sockets{address,port}           gauge, the busiest client-side endpoints
- *   tcptune_orphaned_sockets{state}                gauge, 9 states (not listen, close)
+ *   tcptune_orphaned_sockets{state}                gauge, fin_wait1 fin_wait2 closing last_ack
  *   tcptune_stalled_sockets{kind}                  gauge, "retransmitting" | "zero_window"
  *   tcptune_stalled_peer_sockets{kind,address[,port]}  gauge, their busiest endpoints;
  *       no port for a server's peers (any port of the host)

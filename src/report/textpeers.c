@@ -46,9 +46,9 @@ void text_put_orphans(const struct text *t, const struct observation *o)
 	fprintf(t->f, "\n%sOrphans%s  %" PRIu64 " in this namespace", bold(t), reset(t),
 		observation_orphans(o));
 	FOREACH_TCP_STATE(s) {
-		if (s == TS_TIME_WAIT || s == TS_SYN_RECV || !o->orphaned[s])
+		if (!tcp_state_orphan(s) || !o->unheld[s])
 			continue;
-		fprintf(t->f, "%s%s %" PRIu64, sep, tcp_state_name(s), o->orphaned[s]);
+		fprintf(t->f, "%s%s %" PRIu64, sep, tcp_state_name(s), o->unheld[s]);
 		sep = ", ";
 	}
 	fputc('\n', t->f);

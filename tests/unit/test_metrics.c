@@ -72,9 +72,9 @@ static struct observation *sample(void)
 	o->peers[0] = (struct peer_count){ .family = AF_INET, .port = 6379, .count = 900 };
 	inet_pton(AF_INET, "192.0.2.7", o->peers[0].addr);
 	o->states[OBS_V4][TS_FIN_WAIT2] = 50;
-	o->orphaned[TS_FIN_WAIT2] = 20;
-	o->orphaned[TS_FIN_WAIT1] = 4;
-	o->orphaned[TS_TIME_WAIT] = 300; /* TIME_WAIT is no orphan of the namespace */
+	o->unheld[TS_FIN_WAIT2] = 20;
+	o->unheld[TS_FIN_WAIT1] = 4;
+	o->unheld[TS_TIME_WAIT] = 300; /* TIME_WAIT is no orphan of the namespace */
 	o->stalled[STALL_RETRANS] = (struct stalled){ .sockets = 120, .orphaned = 3, .n_peers = 1 };
 	o->stalled[STALL_RETRANS].peers = calloc(1, sizeof(struct peer_count));
 	o->stalled[STALL_RETRANS].peers[0] = (struct peer_count){
@@ -162,6 +162,12 @@ static void test_validate(void **state)
 		{ "orphaned.fin_wait2", 0, METRIC_NUMBER, NULL },
 		{ "held.fin_wait2", 0, METRIC_NUMBER, NULL },
 		{ "held.listen", -EINVAL, 0, "'listen' is not a state of a connection" },
+		{ "held.established", 0, METRIC_NUMBER, NULL },
+		{ "orphaned.established", -EINVAL, 0,
+		  "'established' is no state of an orphan: fin_wait1, fin_wait2, closing, "
+		  "last_ack" },
+		{ "orphaned.time_wait", -EINVAL, 0,
+		  "'time_wait' is no state of an orphan: fin_wait1, fin_wait2, closing, last_ack" },
 		{ "orphans.count", 0, METRIC_NUMBER, NULL },
 		{ "retrans.count", 0, METRIC_NUMBER, NULL },
 		{ "retrans.orphaned", 0, METRIC_NUMBER, NULL },
@@ -240,11 +246,10 @@ static void test_resolve(void **state)
 		{ "listen.max_queue", 5, NULL },
 		{ "listen.max_queue_ratio", 1.25, NULL },
 		{ "listen.full", 1, NULL },
-		{ "listen.capped", 2, NULL }, /* 443 (2 of 4) and 80 (5 of 4) */
+		{ "listen.capped", 2, NULL },	       /* 443 (2 of 4) and 80 (5 of 4) */
 		{ "listen.fullest", 0, "0.0.0.0:80" }, /* 5 of 4 */
 		{ "orphaned.fin_wait2", 20, NULL },
 		{ "held.fin_wait2", 30, NULL },
-		{ "orphaned.time_wait", 300, NULL },
 		{ "orphans.count", 24, NULL },
 		{ "retrans.count", 120, NULL },
 		{ "retrans.orphaned", 3, NULL },

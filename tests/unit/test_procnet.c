@@ -233,7 +233,7 @@ static void test_timer_columns(void **state)
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].idle, 1);
 	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].sockets, 1);
 	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].orphaned, 1);
-	assert_int_equal(o->orphaned[TS_FIN_WAIT2], 1);
+	assert_int_equal(o->unheld[TS_FIN_WAIT2], 1);
 	assert_int_equal(observation_orphans(o), 2);
 }
 

@@ -564,10 +564,10 @@ static void test_prom(void **state)
 	add_counter(&o->counters, &o->n_counters, "Tcp.RtoMin", 200, 0);
 	RENDER(report_stats_prom(f, o, PAGE), &text);
 	/*
-	 * 22 states, 3 ports, 5 + 4 listeners, 9 orphaned, 2 stalled, 6 sockstat, 11 counters,
+	 * 22 states, 3 ports, 5 + 4 listeners, 4 orphaned, 2 stalled, 6 sockstat, 11 counters,
 	 * 3 + 1 sysctls, 2 info
 	 */
-	assert_int_equal(check_prom(text), 22 + 3 + 9 + 9 + 2 + 6 + 11 + 4 + 2);
+	assert_int_equal(check_prom(text), 22 + 3 + 9 + 4 + 2 + 6 + 11 + 4 + 2);
 	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
 		assert_line(text, lines[i]);
 	assert_null(strstr(text, "tcp_tw_recycle"));
@@ -579,7 +579,7 @@ static void test_prom(void **state)
 	assert_null(strstr(text, "tcptune_diagnose_"));
 	/* Without the page size, memory is left out rather than given in pages. */
 	RENDER(report_stats_prom(f, o, 0), &no_page);
-	assert_int_equal(check_prom(no_page), 22 + 3 + 9 + 9 + 2 + 5 + 11 + 4 + 2);
+	assert_int_equal(check_prom(no_page), 22 + 3 + 9 + 4 + 2 + 5 + 11 + 4 + 2);
 	assert_null(strstr(no_page, "sockstat_mem"));
 }
 
@@ -616,9 +616,9 @@ static void test_prom_names(void **state)
 			    strcmp(cases[i].kernel, "Tcp.RtoMax") == 0 ? 120000 : (int64_t)i + 1,
 			    0);
 	RENDER(report_stats_prom(f, o, PAGE), &text);
-	/* 22 states, 9 orphaned, 2 stalled, the cases but the repeated name, 2 info; no family
+	/* 22 states, 4 orphaned, 2 stalled, the cases but the repeated name, 2 info; no family
 	 * twice. */
-	assert_int_equal(check_prom(text), 22 + 9 + 2 + ARRAY_SIZE(cases) - 1 + 2);
+	assert_int_equal(check_prom(text), 22 + 4 + 2 + ARRAY_SIZE(cases) - 1 + 2);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		if (cases[i].metric)
 			assert_line(text, cases[i].metric);
@@ -1012,17 +1012,17 @@ static void test_orphans_and_stalled(void **state)
 
 	(void)state;
 	o->states[OBS_V4][TS_FIN_WAIT1] = 150;
-	o->orphaned[TS_FIN_WAIT1] = 150;
-	o->orphaned[TS_FIN_WAIT2] = 5;
-	o->orphaned[TS_TIME_WAIT] = 40; /* not the namespace's orphans */
+	o->unheld[TS_FIN_WAIT1] = 150;
+	o->unheld[TS_FIN_WAIT2] = 5;
+	o->unheld[TS_TIME_WAIT] = 40; /* not the namespace's orphans */
 	add_stalled(o, STALL_RETRANS, 2, 5432, 100, 0, 6, 200);
 	add_stalled(o, STALL_RETRANS, 3, 0, 7, 7, 4, 0);
 	add_stalled(o, STALL_ZERO_WINDOW, 4, 9300, 150, 150, 2, 0);
 
 	j = render_json(o);
 	assert_int_equal(get_int(j, "orphaned/fin_wait1"), 150);
-	assert_int_equal(get_int(j, "orphaned/time_wait"), 40);
-	assert_int_equal(get_int(j, "orphaned/established"), 0);
+	assert_int_equal(get_int(j, "orphaned/closing"), 0);
+	assert_int_equal(json_object_object_length(get(j, "orphaned")), 4); /* orphan states */
 	assert_int_equal(get_int(j, "orphans"), 155);
 	assert_int_equal(get_int(j, "stalled/retransmitting/sockets"), 107);
 	assert_int_equal(get_int(j, "stalled/retransmitting/orphaned"), 7);
@@ -1048,7 +1048,8 @@ static void test_orphans_and_stalled(void **state)
 
 	RENDER(report_stats_prom(f, o, 4096), &prom);
 	assert_non_null(strstr(prom, "tcptune_orphaned_sockets{state=\"fin_wait1\"} 150\n"));
-	assert_null(strstr(prom, "tcptune_orphaned_sockets{state=\"listen\"}"));
+	assert_null(strstr(prom, "tcptune_orphaned_sockets{state=\"time_wait\"}"));
+	assert_non_null(strstr(prom, "tcptune_orphaned_sockets{state=\"last_ack\"} 0\n"));
 	assert_non_null(strstr(prom, "tcptune_stalled_sockets{kind=\"zero_window\"} 150\n"));
 	assert_non_null(strstr(prom, "tcptune_stalled_peer_sockets{kind=\"retransmitting\","
 				     "address=\"198.51.100.2\",port=\"5432\"} 100\n"));
@@ -1063,7 +1064,7 @@ static void test_nothing_stalled(void **state)
 	_cleanup_free_ char *text = NULL;
 
 	(void)state;
-	o->orphaned[TS_TIME_WAIT] = 40;
+	o->unheld[TS_TIME_WAIT] = 40;
 	RENDER(report_stats_text(f, o, NULL), &text);
 	assert_null(strstr(text, "Orphans"));
 	assert_null(strstr(text, "Stalled"));

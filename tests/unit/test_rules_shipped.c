@@ -248,7 +248,7 @@ static void add_peer(struct observation *o, const char *name, const char *value)
 /* "orphaned.fin_wait2=300": sockets of a state no process holds. */
 static void set_orphaned(struct observation *o, const char *name, const char *value)
 {
-	o->orphaned[state_named(name)] = (uint64_t)num(value, 0, INT64_MAX);
+	o->unheld[state_named(name)] = (uint64_t)num(value, 0, INT64_MAX);
 }
 
 /*

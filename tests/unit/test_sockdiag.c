@@ -511,8 +511,8 @@ static void test_timers(void **state)
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].port, 5432);
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].idle, 1); /* not the probing one */
 	assert_int_equal(o->stalled[STALL_ZERO_WINDOW].orphaned, 1);
-	assert_int_equal(o->orphaned[TS_FIN_WAIT1], 1);
-	assert_int_equal(o->orphaned[TS_ESTABLISHED], 0);
+	assert_int_equal(o->unheld[TS_FIN_WAIT1], 1);
+	assert_int_equal(o->unheld[TS_ESTABLISHED], 0);
 }
 
 int main(void)

@@ -285,10 +285,10 @@ static void test_orphans(void **state)
 	tally_merge(&a, &b);
 	assert_int_equal(tally_finish(&a, 5, o), 0);
 	tally_done(&a);
-	assert_int_equal(o->orphaned[TS_FIN_WAIT2], 30);
+	assert_int_equal(o->unheld[TS_FIN_WAIT2], 30);
 	assert_int_equal(observation_state_total(o, TS_FIN_WAIT2), 50);
-	assert_int_equal(o->orphaned[TS_FIN_WAIT1], 1);
-	assert_int_equal(o->orphaned[TS_TIME_WAIT], 1);
+	assert_int_equal(o->unheld[TS_FIN_WAIT1], 1);
+	assert_int_equal(o->unheld[TS_TIME_WAIT], 1);
 	assert_int_equal(observation_orphans(o), 31);
 }
 
