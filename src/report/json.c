@@ -160,26 +160,42 @@ static int add_listeners(json_object *root, const struct observation *o)
 	return r;
 }
 
+/*
+ * An endpoint appended to list as {address, port, count}, and with stalled
+ * also {orphaned, retries, idle}; port null for a server's peer (0: any port
+ * of the host).
+ */
+static int add_endpoint(json_object *list, const struct peer_count *p, bool stalled)
+{
+	json_object *pj = json_object_new_object();
+	char addr[REPORT_ADDR_MAX];
+	int r = json_append(list, pj);
+
+	if (r >= 0)
+		r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
+	if (r >= 0)
+		r = json_add(pj, "address", json_object_new_string(addr));
+	if (r >= 0)
+		r = p->port ? json_add(pj, "port", json_object_new_int(p->port))
+			    : add_null(pj, "port");
+	if (r >= 0)
+		r = json_add(pj, "count", json_object_new_int64(p->count));
+	if (r >= 0 && stalled)
+		r = json_add(pj, "orphaned", json_object_new_int64(p->orphaned));
+	if (r >= 0 && stalled)
+		r = json_add(pj, "retries", json_object_new_int64(p->retries));
+	if (r >= 0 && stalled)
+		r = json_add(pj, "idle", json_object_new_int64(p->idle));
+	return r;
+}
+
 static int add_peers(json_object *root, const struct observation *o)
 {
 	json_object *list = json_object_new_array();
 	int r = json_add(root, "peers", list);
 
-	for (size_t i = 0; r >= 0 && i < o->n_peers; i++) {
-		const struct peer_count *p = &o->peers[i];
-		char addr[REPORT_ADDR_MAX];
-		json_object *pj = json_object_new_object();
-
-		r = json_append(list, pj);
-		if (r >= 0)
-			r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
-		if (r >= 0)
-			r = json_add(pj, "address", json_object_new_string(addr));
-		if (r >= 0)
-			r = json_add(pj, "port", json_object_new_int(p->port));
-		if (r >= 0)
-			r = json_add(pj, "count", json_object_new_int64(p->count));
-	}
+	for (size_t i = 0; r >= 0 && i < o->n_peers; i++)
+		r = add_endpoint(list, &o->peers[i], false);
 	return r;
 }
 
@@ -198,30 +214,6 @@ static int add_orphaned(json_object *root, const struct observation *o)
 	if (r >= 0)
 		r = json_add(root, "orphans",
 			     json_object_new_int64((int64_t)observation_orphans(o)));
-	return r;
-}
-
-static int add_stalled_peer(json_object *list, const struct peer_count *p)
-{
-	json_object *pj = json_object_new_object();
-	char addr[REPORT_ADDR_MAX];
-	int r = json_append(list, pj);
-
-	if (r >= 0)
-		r = report_format_addr(p->family, p->addr, addr, sizeof(addr));
-	if (r >= 0)
-		r = json_add(pj, "address", json_object_new_string(addr));
-	if (r >= 0) /* null: any port of the host (the local side is the server) */
-		r = p->port ? json_add(pj, "port", json_object_new_int(p->port))
-			    : add_null(pj, "port");
-	if (r >= 0)
-		r = json_add(pj, "count", json_object_new_int64(p->count));
-	if (r >= 0)
-		r = json_add(pj, "orphaned", json_object_new_int64(p->orphaned));
-	if (r >= 0)
-		r = json_add(pj, "retries", json_object_new_int64(p->retries));
-	if (r >= 0)
-		r = json_add(pj, "idle", json_object_new_int64(p->idle));
 	return r;
 }
 
@@ -247,7 +239,7 @@ static int add_stalled(json_object *root, const struct observation *o)
 		else
 			json_object_put(list);
 		for (size_t i = 0; r >= 0 && i < st->n_peers; i++)
-			r = add_stalled_peer(list, &st->peers[i]);
+			r = add_endpoint(list, &st->peers[i], true);
 	}
 	return r;
 }

@@ -132,6 +132,34 @@ run_in_netns() {
 		fail "$1 (in a private network namespace)"
 }
 
+# --- diagnose ---
+
+# diagnose_json ARGS...: runs diagnose --format json; sets DIAG (the JSON) and
+# DIAG_RC. Output on stderr is a failure.
+diagnose_json() {
+	need_tmp
+	DIAG_RC=0
+	"$TCPTUNE" diagnose --format json "$@" >"$TEST_TMP/diag.json" 2>"$TEST_TMP/diag.err" ||
+		DIAG_RC=$?
+	DIAG=$(cat "$TEST_TMP/diag.json")
+	if [ -s "$TEST_TMP/diag.err" ]; then
+		fail "diagnose wrote to stderr: $(head -3 "$TEST_TMP/diag.err")"
+	fi
+}
+
+# finding ID EXPR: evaluates a Python expression (it may span lines) on the
+# finding `f` with that id, the whole report `d` and the json module; prints
+# the result, "" when there is no such finding. $PYTHON, when the script sets
+# it, saves a version manager's shim (about a second a call).
+finding() {
+	"${PYTHON:-python3}" - "$DIAG" "$1" "$2" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+f = next((f for f in d["findings"] if f["id"] == sys.argv[2]), None)
+print("" if f is None else eval("(" + sys.argv[3] + ")", {"f": f, "d": d, "json": json}))
+PY
+}
+
 # --- sockmix ---
 
 SOCKMIX_PID=

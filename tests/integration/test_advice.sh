@@ -13,26 +13,6 @@ command -v nsenter >/dev/null || skip_or_fail "nsenter is not installed (util-li
 
 PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 
-# diagnose_json ARGS...: diagnose --format json; sets DIAG and DIAG_RC.
-diagnose_json() {
-	need_tmp
-	DIAG_RC=0
-	"$TCPTUNE" diagnose --format json "$@" >"$TEST_TMP/diag.json" 2>"$TEST_TMP/diag.err" ||
-		DIAG_RC=$?
-	DIAG=$(cat "$TEST_TMP/diag.json")
-	[ ! -s "$TEST_TMP/diag.err" ] || fail "diagnose wrote to stderr: $(head -3 "$TEST_TMP/diag.err")"
-}
-
-# finding ID EXPR: a Python expression on the finding `f` with that id ("" when none).
-finding() {
-	"$PYTHON" - "$DIAG" "$1" "$2" <<'PY'
-import json, sys
-d = json.loads(sys.argv[1])
-f = next((f for f in d["findings"] if f["id"] == sys.argv[2]), None)
-print("" if f is None else eval("(" + sys.argv[3] + ")", {"f": f, "d": d}))
-PY
-}
-
 # ids: the ids of the findings, sorted, one line.
 ids() {
 	"$PYTHON" -c 'import json,sys; print(" ".join(sorted(f["id"] for f in json.loads(sys.argv[1])["findings"])))' "$DIAG"

@@ -5,31 +5,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root_and_netns
 
-# diagnose_json ARGS...: runs diagnose --format json; sets DIAG (the JSON) and DIAG_RC.
-diagnose_json() {
-	need_tmp
-	DIAG_RC=0
-	"$TCPTUNE" diagnose --format json "$@" >"$TEST_TMP/diag.json" 2>"$TEST_TMP/diag.err" ||
-		DIAG_RC=$?
-	DIAG=$(cat "$TEST_TMP/diag.json")
-	if [ -s "$TEST_TMP/diag.err" ]; then
-		fail "diagnose wrote to stderr: $(head -3 "$TEST_TMP/diag.err")"
-	fi
-}
-
 # The interpreter itself: a version manager's python3 shim takes a second a call.
 PYTHON=$(python3 -c 'import sys; print(sys.executable)')
-
-# finding ID EXPR: evaluates a Python expression on the finding `f` with that id
-# ("" when there is none) and prints it.
-finding() {
-	"$PYTHON" - "$DIAG" "$1" "$2" <<'PY'
-import json, sys
-d = json.loads(sys.argv[1])
-f = next((f for f in d["findings"] if f["id"] == sys.argv[2]), None)
-print("" if f is None else eval(sys.argv[3], {"f": f, "d": d, "json": json}))
-PY
-}
 
 # A service that accepts connections and never closes them after the peer did.
 close_wait_leak() {
