@@ -161,13 +161,15 @@ static int judge_machine(struct observe_args *a, struct ruleset *rules, const ch
 	/*
 	 * Owners last: only the ports the findings name, then judged again with
 	 * them. Reading every process's descriptors costs more than observing:
-	 * the lookup gets a tenth of the time so far (at least 5 ms).
+	 * the lookup gets a tenth of the time so far, and at least 20 ms: a port
+	 * with one socket among a process's hundreds needs them in a small
+	 * namespace, where a tenth is a millisecond (and under a sanitizer).
 	 */
 	states = engine_owner_states(rules, *ret_j);
 	r = observe_args_owners_within(a, *ret_o, states, 1,
 				       states & (1u << TS_LISTEN) ? OWNERS_FULL_LISTENERS
 								  : OWNERS_NO_LISTENERS,
-				       &t0, 0.1, 0.005);
+				       &t0, 0.1, 0.02);
 	if (r)
 		return DIAG_UNKNOWN;
 	if (!(*ret_o)->processes)

@@ -138,9 +138,10 @@ time.sleep(600)
 	diagnose_json
 	assert_eq True "$(finding fin-wait2-held '"300 sockets in FIN_WAIT2" in f["summary"]')" \
 		"held FIN_WAIT2: fin-wait2-held found: $(ids)"
-	assert_eq True "$(finding fin-wait2-held \
-		'"python" in f["summary"] and f["evidence"]["top.fin_wait2.pid"] == "'"$client"'"')" \
-		"held FIN_WAIT2: the client process named"
+	assert_eq "$client" "$(finding fin-wait2-held 'f["evidence"]["top.fin_wait2.pid"]')" \
+		"held FIN_WAIT2: the client's pid in the evidence"
+	assert_eq True "$(finding fin-wait2-held '"held by python" in f["summary"]')" \
+		"held FIN_WAIT2: the client process named: $(finding fin-wait2-held 'f["summary"]')"
 	assert_eq True "$(finding fin-wait2-held 'f["recommend"] == {}')" \
 		"held FIN_WAIT2: no sysctl recommended"
 	assert_eq "" "$(finding fin-wait2-orphaned 'f["id"]')" \
