@@ -470,42 +470,6 @@ int ruleset_load(struct ruleset *rs, const char *path, struct load_errors *errs)
 	return 0;
 }
 
-bool rule_supersedes(const struct rule *r, const char *id)
-{
-	for (size_t i = 0; i < r->n_supersedes; i++)
-		if (strcmp(r->supersedes[i], id) == 0)
-			return true;
-	return false;
-}
-
-int ruleset_check(const struct ruleset *rs, struct load_errors *errs)
-{
-	size_t before = errs->n;
-
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule *r = &rs->rules[i];
-
-		for (size_t k = 0; k < r->n_supersedes; k++) {
-			const char *id = r->supersedes[k];
-			const struct rule *other = ruleset_find(rs, id);
-
-			if (strcmp(id, r->id) == 0)
-				load_errors_add(errs, "%s: rule '%s' supersedes itself", r->origin,
-						r->id);
-			else if (!other)
-				load_errors_add(errs,
-						"%s: rule '%s' supersedes '%s', which no rule "
-						"defines",
-						r->origin, r->id, id);
-			else if (rule_supersedes(other, r->id) && strcmp(r->id, id) < 0)
-				load_errors_add(errs,
-						"%s: rules '%s' and '%s' supersede each other",
-						r->origin, r->id, id);
-		}
-	}
-	return errs->n > before ? -EBADMSG : 0;
-}
-
 /* ---- what the rules need from a snapshot ---- */
 
 /* Adds the key of a sysctl metric or recommendation ("x.y[1]" -> "x.y") once. */

@@ -70,8 +70,9 @@ struct ruleset {
 int ruleset_load(struct ruleset *rs, const char *path, struct load_errors *errs);
 /*
  * Checks what only the whole set can tell, once every layer is loaded: each
- * id a rule supersedes is a rule of the set, not itself, and no two rules
- * supersede each other. Problems go to errs ("<origin>: ..."); -EBADMSG.
+ * id a rule supersedes is a rule of the set, not itself, and no rules
+ * supersede one another, two of them or a longer circle (supersedes.c).
+ * Problems go to errs ("<origin>: ..."); -EBADMSG, -ENOMEM.
  */
 int ruleset_check(const struct ruleset *rs, struct load_errors *errs);
 void ruleset_free(struct ruleset *rs);

@@ -111,6 +111,18 @@ static int load_text(const char *text, char *path, struct ruleset *rs, struct lo
 
 #define RULE_HEAD "rules:\n  - id: r\n    severity: info\n    when: state.listen > 0\n"
 
+/* Exactly one error, "<path>:<msg>". */
+static void expect_one_error(size_t i, const char *path, const char *msg,
+			     const struct load_errors *errs)
+{
+	_cleanup_free_ char *want = NULL;
+
+	assert_true(asprintf(&want, "%s:%s", path, msg) > 0);
+	if (errs->n != 1 || strcmp(errs->msgs[0], want) != 0)
+		fail_msg("case %zu: %zu error(s), first '%s', want '%s'", i, errs->n,
+			 errs->n ? errs->msgs[0] : "", want);
+}
+
 /* Every shape a rule file can get wrong, each with its one message and position. */
 static void test_bad_shapes(void **state)
 {
@@ -154,15 +166,11 @@ static void test_bad_shapes(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char path[] = "/tmp/test_rules_XXXXXX.yaml";
-		_cleanup_free_ char *want = NULL;
 		struct ruleset rs = { 0 };
 		struct load_errors errs = { 0 };
-		int r = load_text(cases[i].text, path, &rs, &errs);
 
-		assert_true(asprintf(&want, "%s:%s", path, cases[i].msg) > 0);
-		if (r != -EBADMSG || errs.n != 1 || strcmp(errs.msgs[0], want) != 0)
-			fail_msg("case %zu: r=%d, %zu error(s), first '%s', want '%s'", i, r,
-				 errs.n, errs.n ? errs.msgs[0] : "", want);
+		assert_int_equal(load_text(cases[i].text, path, &rs, &errs), -EBADMSG);
+		expect_one_error(i, path, cases[i].msg, &errs);
 		assert_int_equal(rs.n, 0);
 		load_errors_free(&errs);
 		unlink(path);
@@ -183,22 +191,27 @@ static void test_supersedes_check(void **state)
 			    "  - id: s\n    severity: info\n    when: state.listen > 1\n"
 			    "    summary: y\n    supersedes: [r]\n",
 		  "2: rules 'r' and 's' supersede each other" },
+		/* A longer circle would drop all its findings: one error, from its first rule. */
+		{ RULE_HEAD "    summary: x\n    supersedes: [s]\n"
+			    "  - id: s\n    severity: info\n    when: state.listen > 1\n"
+			    "    summary: y\n    supersedes: [t]\n"
+			    "  - id: t\n    severity: info\n    when: state.listen > 2\n"
+			    "    summary: z\n    supersedes: [r]\n"
+			    "  - id: u\n    severity: info\n    when: state.listen > 3\n"
+			    "    summary: w\n    supersedes: [r]\n",
+		  "2: rules 'r', 's', 't' supersede one another in a circle" },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char path[] = "/tmp/test_rules_XXXXXX.yaml";
-		_cleanup_free_ char *want = NULL;
 		struct ruleset rs = { 0 };
 		struct load_errors errs = { 0 };
 
 		/* Each file loads: a later layer may define what it names. */
 		assert_int_equal(load_text(cases[i].text, path, &rs, &errs), 0);
 		assert_int_equal(ruleset_check(&rs, &errs), -EBADMSG);
-		assert_true(asprintf(&want, "%s:%s", path, cases[i].msg) > 0);
-		if (errs.n != 1 || strcmp(errs.msgs[0], want) != 0)
-			fail_msg("case %zu: %zu error(s), first '%s', want '%s'", i, errs.n,
-				 errs.n ? errs.msgs[0] : "", want);
+		expect_one_error(i, path, cases[i].msg, &errs);
 		load_errors_free(&errs);
 		ruleset_free(&rs);
 		unlink(path);
