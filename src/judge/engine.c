@@ -130,7 +130,8 @@ static void owner_metric(const char *name, void *data)
 static void finding_metric(const char *name, void *data)
 {
 	owner_metric(name, data);
-	if (strcmp(name, "listen.full") == 0 || strncmp(name, "listen.max_queue", 16) == 0)
+	if (strcmp(name, "listen.full") == 0 || strcmp(name, "listen.fullest") == 0 ||
+	    strncmp(name, "listen.max_queue", 16) == 0)
 		*(uint32_t *)data |= 1u << TS_LISTEN;
 }
 

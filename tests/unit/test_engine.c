@@ -283,6 +283,38 @@ static void test_supersedes(void **state)
 	ruleset_free(&rs);
 }
 
+/*
+ * Whose holders to look for: before judging, the states any rule may name
+ * (the held sockets observing records; not listeners, whose inodes it keeps
+ * anyway); after, those the findings name, and TS_LISTEN for a full queue.
+ */
+static void test_owner_states(void **state)
+{
+	struct ruleset rs = { 0 };
+	struct load_errors errs = { 0 };
+	struct observation *o = snapshot(50, 0, NULL);
+	struct judgement *j = NULL;
+	struct listener l = { .family = 2, .port = 80, .queue = 9, .backlog = 8 };
+
+	(void)state;
+	assert_int_equal(ruleset_load(&rs, FIXTURES "/rules/owners.yaml", &errs), 0);
+	assert_int_equal(engine_owner_states(&rs, NULL),
+			 1u << TS_CLOSE_WAIT | 1u << TS_FIN_WAIT2 | 1u << TS_TIME_WAIT);
+	assert_int_equal(engine_judge(&rs, o, &j), 0);
+	assert_int_equal(engine_owner_states(&rs, j), 1u << TS_CLOSE_WAIT);
+	judgement_free(j);
+	o->listeners = calloc(1, sizeof(l));
+	assert_non_null(o->listeners);
+	o->listeners[0] = l;
+	o->n_listeners = 1;
+	o->states[OBS_V4][TS_LISTEN] = 1;
+	assert_int_equal(engine_judge(&rs, o, &j), 0);
+	assert_int_equal(engine_owner_states(&rs, j), 1u << TS_CLOSE_WAIT | 1u << TS_LISTEN);
+	judgement_free(j);
+	observation_free(o);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_interpolate),
 		cmocka_unit_test(test_widen_and_zero_means),
 		cmocka_unit_test(test_supersedes),
+		cmocka_unit_test(test_owner_states),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
