@@ -241,7 +241,8 @@ static void add_notes(struct observation *o, const struct ownscan *sc)
 				     "recorded (%d per state at most): their holders were not "
 				     "looked for",
 				     sc->unsampled, HELD_MAX);
-	else if (partial > 0)
+	/* Cut short, the note above says so: it did not stop because every port had holders. */
+	if (partial > 0 && !sc->stats.cut_short)
 		observation_add_note(o,
 				     "owners: the lookup stopped once the ports named had holders "
 				     "(%zu descriptors read in %zu process%s); other processes may "

@@ -42,8 +42,8 @@ struct owner_stats {
  * (as `ss -p` does, socket inode against /proc/PID/fd links) and fills their
  * owner_set, pid and comm, and their cgroup and service when the kernel tags
  * sockets with a cgroup id and cgroup2 is mounted. With the netlink source it
- * takes a second, filtered look at the table for every socket of those ports;
- * else it looks for the sample socket of each. Processes of this network
+ * looks for the held sockets of those ports that observing recorded
+ * (observation.held); else for the sample socket of each. Processes of this network
  * namespace and of the sockets' cgroups (but the root cgroup) come first,
  * then those of the namespace, then those of the cgroups, then the rest; each
  * process's descriptors are tried lowest first interleaved with a spread
