@@ -5,7 +5,6 @@
  * The table that names them is in metrics.c.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "metrics-impl.h"
 #include "observation.h"
@@ -78,13 +77,10 @@ int res_listen_fullest(const struct observation *o, _unused_ const struct metric
 		       struct metric_value *v)
 {
 	const struct listener *l = observation_listen_summary(o).fullest;
-	struct peer_count p;
 
-	if (!l || !l->queue)
+	if (!l || !l->queue || endpoint_format(l->family, l->addr, l->port, v->buf, sizeof(v->buf)))
 		return -ENODATA;
-	p = (struct peer_count){ .family = l->family, .port = l->port };
-	memcpy(p.addr, l->addr, sizeof(p.addr));
-	return peer_format(&p, v->buf, sizeof(v->buf)) < 0 ? -ENODATA : text(v, v->buf);
+	return text(v, v->buf);
 }
 
 int res_orphaned(const struct observation *o, const struct metric_arg *a, struct metric_value *v)
@@ -133,7 +129,9 @@ int res_stalled_peer_address(const struct observation *o, const struct metric_ar
 {
 	const struct peer_count *p = stall_peer(o, a);
 
-	return !p || peer_format(p, v->buf, sizeof(v->buf)) < 0 ? -ENODATA : text(v, v->buf);
+	if (!p || endpoint_format(p->family, p->addr, p->port, v->buf, sizeof(v->buf)))
+		return -ENODATA;
+	return text(v, v->buf);
 }
 
 /* No stalled connection at all is a count of zero, not an unknown. */

@@ -148,22 +148,28 @@ int observation_listen_capped(const struct observation *o, double *ret)
 	return 0;
 }
 
-int peer_format(const struct peer_count *p, char *buf, size_t size)
+int endpoint_format(int family, const uint8_t addr[16], uint16_t port, char *buf, size_t size)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
+	int n;
 
-	if (!inet_ntop(p->family, p->addr, addr, sizeof(addr)))
-		return -ENODATA;
-	if (p->port == 0)
-		snprintf(buf, size, "%s", addr);
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		return -errno;
+	if (port == 0)
+		n = snprintf(buf, size, "%s", a);
 	else
-		snprintf(buf, size, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, p->port);
-	return 0;
+		n = snprintf(buf, size, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+			     (unsigned)port);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
 }
 
 int observation_peer_address(const struct observation *o, char *buf, size_t size)
 {
-	return o->n_peers ? peer_format(&o->peers[0], buf, size) : -ENODATA;
+	const struct peer_count *p = o->n_peers ? &o->peers[0] : NULL;
+
+	return p && endpoint_format(p->family, p->addr, p->port, buf, size) == 0 ? 0 : -ENODATA;
 }
 
 uint64_t observation_orphans(const struct observation *o)

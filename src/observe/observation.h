@@ -220,8 +220,13 @@ struct listen_summary observation_listen_summary(const struct observation *o);
 int observation_listen_capped(const struct observation *o, double *ret);
 /* The busiest peer as "192.0.2.1:80" or "[2001:db8::1]:80"; -ENODATA without one. */
 int observation_peer_address(const struct observation *o, char *buf, size_t size);
-/* An endpoint the same way; a host alone ("192.0.2.1", "2001:db8::1") when its port is 0. */
-int peer_format(const struct peer_count *p, char *buf, size_t size);
+/*
+ * An endpoint as "192.0.2.1:80" or "[2001:db8::1]:80", the host alone
+ * ("192.0.2.1") when port is 0: 0, -EAFNOSUPPORT, or -ENOSPC when buf is too
+ * small. Every report and metric writes endpoints this way.
+ */
+#define ENDPOINT_MAX 56
+int endpoint_format(int family, const uint8_t addr[16], uint16_t port, char *buf, size_t size);
 /*
  * Orphans of this namespace: sockets closed by their application that the
  * kernel still holds, in FIN_WAIT1, FIN_WAIT2, CLOSING and LAST_ACK

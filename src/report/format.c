@@ -20,22 +20,6 @@ int report_format_addr(int family, const uint8_t addr[16], char *buf, size_t siz
 	return 0;
 }
 
-int report_format_endpoint(int family, const uint8_t addr[16], uint16_t port, char *buf,
-			   size_t size)
-{
-	char a[REPORT_ADDR_MAX];
-	int r, n;
-
-	r = report_format_addr(family, addr, a, sizeof(a));
-	if (r < 0)
-		return r;
-	if (family == AF_INET6)
-		n = snprintf(buf, size, "[%s]:%u", a, (unsigned)port);
-	else
-		n = snprintf(buf, size, "%s:%u", a, (unsigned)port);
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
-}
-
 const char *report_family_name(int family)
 {
 	switch (family) {

@@ -17,17 +17,14 @@
 #include "jsonutil.h"
 #include "util.h"
 
-/* Big enough for any address (46), and for "[addr]:port" (54). */
+/* Big enough for any address (46); endpoints: ENDPOINT_MAX and endpoint_format() (observe). */
 #define REPORT_ADDR_MAX 48
-#define REPORT_ENDPOINT_MAX 56
+#define REPORT_ENDPOINT_MAX ENDPOINT_MAX
 /* Big enough for report_format_double(). */
 #define REPORT_DOUBLE_MAX 32
 
 /* "127.0.0.1", "::1": 0, or -EAFNOSUPPORT / -ENOSPC. */
 int report_format_addr(int family, const uint8_t addr[16], char *buf, size_t size);
-/* "127.0.0.1:80", "[::1]:80": 0, or -EAFNOSUPPORT / -ENOSPC. */
-int report_format_endpoint(int family, const uint8_t addr[16], uint16_t port, char *buf,
-			   size_t size);
 
 /* "ipv4" / "ipv6" for AF_INET / AF_INET6, NULL for anything else. */
 const char *report_family_name(int family);

@@ -181,7 +181,7 @@ static void put_listeners(const struct text *t, const struct observation *o)
 		const struct listener *l = &o->listeners[i];
 		char ep[REPORT_ENDPOINT_MAX];
 
-		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) == 0 &&
+		if (endpoint_format(l->family, l->addr, l->port, ep, sizeof(ep)) == 0 &&
 		    (int)strlen(ep) > aw)
 			aw = (int)strlen(ep);
 	}
@@ -193,7 +193,7 @@ static void put_listeners(const struct text *t, const struct observation *o)
 		char owner[REPORT_HOLDERS_MAX];
 		double ratio;
 
-		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
+		if (endpoint_format(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
 			snprintf(ep, sizeof(ep), "?:%u", (unsigned)l->port);
 		if (l->backlog >= 0)
 			snprintf(backlog, sizeof(backlog), "%" PRId64, l->backlog);
@@ -452,7 +452,7 @@ static void put_holders(const struct text *t, const struct observation *o, const
 
 		if (!l->owners.looked)
 			continue;
-		if (report_format_endpoint(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
+		if (endpoint_format(l->family, l->addr, l->port, ep, sizeof(ep)) < 0)
 			snprintf(ep, sizeof(ep), "?:%u", (unsigned)l->port);
 		report_format_holders(who, sizeof(who), &l->owners, l->pid, l->comm);
 		snprintf(line, sizeof(line),

@@ -7,14 +7,11 @@
 #include "observation.h"
 #include "textflow.h"
 
+/* The endpoint, or "?" (a family the kernel should not report). */
 static void endpoint(const struct peer_count *p, char *buf, size_t size)
 {
-	if (!p->port) { /* a server's peer: the host */
-		if (report_format_addr(p->family, p->addr, buf, size) < 0)
-			snprintf(buf, size, "?");
-	} else if (report_format_endpoint(p->family, p->addr, p->port, buf, size) < 0) {
-		snprintf(buf, size, "?:%u", (unsigned)p->port);
-	}
+	if (endpoint_format(p->family, p->addr, p->port, buf, size) < 0)
+		snprintf(buf, size, "?");
 }
 
 /* Where client-side connections go: the endpoints that can run out of local ports. */

@@ -128,12 +128,16 @@ static void test_format_helpers(void **state)
 
 	inet_pton(AF_INET, "10.1.2.3", a4);
 	inet_pton(AF_INET6, "fe80::1", a6);
-	assert_int_equal(report_format_endpoint(AF_INET, a4, 80, buf, sizeof(buf)), 0);
+	/* Endpoints as every report writes them (observe's endpoint_format()). */
+	assert_int_equal(endpoint_format(AF_INET, a4, 80, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "10.1.2.3:80");
-	assert_int_equal(report_format_endpoint(AF_INET6, a6, 443, buf, sizeof(buf)), 0);
+	assert_int_equal(endpoint_format(AF_INET6, a6, 443, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "[fe80::1]:443");
+	assert_int_equal(endpoint_format(AF_INET6, a6, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "fe80::1"); /* a server's peer: the host alone */
 	assert_int_equal(report_format_addr(AF_UNIX, a4, buf, sizeof(buf)), -EAFNOSUPPORT);
-	assert_int_equal(report_format_endpoint(AF_INET, a4, 80, buf, 8), -ENOSPC);
+	assert_int_equal(endpoint_format(AF_UNIX, a4, 80, buf, sizeof(buf)), -EAFNOSUPPORT);
+	assert_int_equal(endpoint_format(AF_INET, a4, 80, buf, 8), -ENOSPC);
 
 	assert_int_equal(report_counter_split("TcpExt.ListenDrops", &field), 6);
 	assert_string_equal(field, "ListenDrops");

@@ -334,10 +334,14 @@ static void test_stalled(void **state)
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].count, 13);
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].retries, 12);
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[0].idle, 7);
-	assert_int_equal(peer_format(&o->stalled[STALL_RETRANS].peers[0], buf, sizeof(buf)), 0);
+	assert_int_equal(endpoint_format(AF_INET, o->stalled[STALL_RETRANS].peers[0].addr,
+					 o->stalled[STALL_RETRANS].peers[0].port, buf, sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "10.0.0.2:5432");
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[1].count, 5);
-	assert_int_equal(peer_format(&o->stalled[STALL_RETRANS].peers[1], buf, sizeof(buf)), 0);
+	assert_int_equal(endpoint_format(AF_INET, o->stalled[STALL_RETRANS].peers[1].addr,
+					 o->stalled[STALL_RETRANS].peers[1].port, buf, sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "10.0.0.3");
 	assert_int_equal(o->stalled[STALL_RETRANS].peers[1].idle, 0);
 
