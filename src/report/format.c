@@ -20,6 +20,11 @@ int report_format_addr(int family, const uint8_t addr[16], char *buf, size_t siz
 	return 0;
 }
 
+const char *report_stall_name(enum stall k)
+{
+	return k == STALL_ZERO_WINDOW ? "zero_window" : "retransmitting";
+}
+
 const char *report_family_name(int family)
 {
 	switch (family) {

@@ -28,6 +28,8 @@ int report_format_addr(int family, const uint8_t addr[16], char *buf, size_t siz
 
 /* "ipv4" / "ipv6" for AF_INET / AF_INET6, NULL for anything else. */
 const char *report_family_name(int family);
+/* "retransmitting" / "zero_window": a kind of stalled connection in JSON and Prometheus. */
+const char *report_stall_name(enum stall k);
 /* "ipv4" / "ipv6" for the observation's family index. */
 const char *report_obs_family_name(enum obs_family f);
 /* "server" when a listener holds the port, "client" otherwise. */

@@ -219,9 +219,6 @@ static int add_orphaned(json_object *root, const struct observation *o)
 
 static int add_stalled(json_object *root, const struct observation *o)
 {
-	static const char *const names[STALL_N] = {
-		[STALL_RETRANS] = "retransmitting", [STALL_ZERO_WINDOW] = "zero_window"
-	};
 	json_object *obj = json_object_new_object();
 	int r = json_add(root, "stalled", obj);
 
@@ -229,7 +226,7 @@ static int add_stalled(json_object *root, const struct observation *o)
 		const struct stalled *st = &o->stalled[k];
 		json_object *kj = json_object_new_object(), *list = json_object_new_array();
 
-		r = json_add(obj, names[k], kj);
+		r = json_add(obj, report_stall_name(k), kj);
 		if (r >= 0)
 			r = json_add(kj, "sockets", json_object_new_int64((int64_t)st->sockets));
 		if (r >= 0)

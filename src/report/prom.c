@@ -446,15 +446,12 @@ static void put_orphaned(FILE *f, const struct observation *o)
 /* Stalled connections by kind, and their busiest endpoints (a server's peers: no port). */
 static void put_stalled(FILE *f, const struct observation *o)
 {
-	static const char *const kinds[STALL_N] = {
-		[STALL_RETRANS] = "retransmitting", [STALL_ZERO_WINDOW] = "zero_window"
-	};
 
 	put_help(f, PREFIX "stalled_sockets", "gauge",
 		 "Connections stalled on their peer: retransmitting (a whole retransmission "
 		 "timeout passed, or keepalive probes went unanswered) or probing a zero window.");
 	for (size_t k = 0; k < STALL_N; k++) {
-		const char *labels[] = { "kind", kinds[k], NULL };
+		const char *labels[] = { "kind", report_stall_name(k), NULL };
 
 		put_int(f, PREFIX "stalled_sockets", labels, (int64_t)o->stalled[k].sockets);
 	}
@@ -466,8 +463,9 @@ static void put_stalled(FILE *f, const struct observation *o)
 		for (size_t i = 0; i < o->stalled[k].n_peers; i++) {
 			const struct peer_count *p = &o->stalled[k].peers[i];
 			char addr[REPORT_ADDR_MAX], port[8];
-			const char *labels[] = { "kind", kinds[k], "address", addr,
-						 "port", port,	   NULL };
+			const char *labels[] = {
+				"kind", report_stall_name(k), "address", addr, "port", port, NULL
+			};
 
 			if (report_format_addr(p->family, p->addr, addr, sizeof(addr)) < 0)
 				continue;
