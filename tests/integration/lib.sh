@@ -132,6 +132,24 @@ run_in_netns() {
 		fail "$1 (in a private network namespace)"
 }
 
+# --- transactions ---
+
+# wait_txn_pending STATE_DIR: waits up to 10 s for the newest transaction there
+# to be pending (an apply --try that wrote its values and journaled them). A
+# value read back is not enough before killing the waiter: it may still be
+# about to record that it is pending.
+wait_txn_pending() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		"$TCPTUNE" history --format json --state-dir "$1" 2>/dev/null |
+			"${PYTHON:-python3}" -c 'import json, sys; h = json.load(sys.stdin); sys.exit(not h or h[-1]["status"] != "pending")' &&
+			return 0
+		sleep 0.05
+	done
+	fail "the newest transaction in $1 never became pending"
+	return 1
+}
+
 # --- diagnose ---
 
 # diagnose_json ARGS...: runs diagnose --format json; sets DIAG (the JSON) and

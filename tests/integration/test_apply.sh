@@ -315,13 +315,16 @@ check_and_try() {
 	assert_eq 45 "$(sysctl -n net.ipv4.tcp_fin_timeout)" "and the value is the one before"
 
 	# Confirming too late, with the waiter gone: confirm rolls it back itself.
-	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=49 --try 1 --state-dir "$TEST_TMP/state" \
+	# --try 2: the deadline is whole seconds after a start in whole seconds, so
+	# the window lasts at least a second, time to see it pending and kill the waiter.
+	"$TCPTUNE" apply --set net.ipv4.tcp_fin_timeout=49 --try 2 --state-dir "$TEST_TMP/state" \
 		</dev/null >/dev/null 2>&1 &
 	pid=$!
 	wait_value net.ipv4.tcp_fin_timeout 49
+	wait_txn_pending "$TEST_TMP/state"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
-	sleep 2
+	sleep 3
 	tt confirm
 	assert_eq 1 "$RC" "a confirmation after the window is refused"
 	assert_eq True "$(python3 -c 'import sys; print("closed unconfirmed with nobody waiting: rolled back now" in sys.argv[1])' "$ERR")" \
@@ -351,6 +354,7 @@ check_and_try() {
 		</dev/null >/dev/null 2>&1 &
 	pid=$!
 	wait_value net.ipv4.tcp_fin_timeout 47
+	wait_txn_pending "$TEST_TMP/state"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	tt apply --set net.ipv4.tcp_syn_retries=4

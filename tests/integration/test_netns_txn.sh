@@ -222,6 +222,7 @@ tries() {
 		[ "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" = 42 ] && break
 		sleep 0.1
 	done
+	wait_txn_pending "$STATE"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	assert_eq 42 "$(in_ns "$NS_C" net.ipv4.tcp_fin_timeout)" "C has the --try value"
